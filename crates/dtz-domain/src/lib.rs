@@ -1,0 +1,20 @@
+//! Domain of dtz: types, rules, access policy and disclosure control.
+//!
+//! No I/O and no async here: everything in this crate is a pure function of its inputs,
+//! so the rules can be tested exhaustively and reused by the store, the services, the
+//! web layer and, later, field nodes.
+
+pub mod access;
+pub mod account;
+pub mod change;
+pub mod clock;
+pub mod countries;
+pub mod disclosure;
+pub mod ids;
+pub mod org;
+pub mod validate;
+
+pub use change::{Change, FieldChange};
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use ids::*;
+pub use validate::{Invalid, Violations};

@@ -1,0 +1,81 @@
+//! Argon2id password hashing, bounded by a semaphore and run off the async threads, never
+//! inside a transaction (DESIGN §5).
+
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use argon2::{Algorithm, Argon2, Params, Version};
+use std::sync::Arc;
+use tokio::sync::Semaphore;
+
+/// Hashes and checks passwords.
+#[derive(Clone, Debug)]
+pub struct Passwords {
+    params: Params,
+    permits: Arc<Semaphore>,
+    dummy: Arc<String>,
+}
+
+/// Cost of the hash.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cost {
+    /// OWASP's recommendation for Argon2id: 19 MiB, 2 passes.
+    Production,
+    /// Cheap, for tests only.
+    Test,
+}
+
+impl Passwords {
+    /// A hasher allowing `concurrency` hashes at once.
+    pub fn new(cost: Cost, concurrency: usize) -> Self {
+        let params = match cost {
+            Cost::Production => Params::DEFAULT,
+            Cost::Test => Params::new(8, 1, 1, None).unwrap_or(Params::DEFAULT),
+        };
+        let dummy = hash_now(&params, b"dtz-dummy-password-for-unknown-users").unwrap_or_default();
+        Self { params, permits: Arc::new(Semaphore::new(concurrency.max(1))), dummy: Arc::new(dummy) }
+    }
+
+    /// Hash a password (PHC string).
+    pub async fn hash(&self, password: &str) -> Result<String, String> {
+        let _permit = self.permits.acquire().await.map_err(|e| e.to_string())?;
+        let params = self.params.clone();
+        let pw = password.as_bytes().to_vec();
+        tokio::task::spawn_blocking(move || hash_now(&params, &pw))
+            .await
+            .map_err(|e| e.to_string())?
+    }
+
+    /// Check a password against a stored hash; `None` checks against a dummy hash so
+    /// an unknown user costs the same work as a wrong password.
+    pub async fn verify(&self, password: &str, hash: Option<&str>) -> bool {
+        let Ok(_permit) = self.permits.acquire().await else { return false };
+        let known = hash.is_some();
+        let hash = hash.map_or_else(|| self.dummy.as_str().to_owned(), str::to_owned);
+        let pw = password.as_bytes().to_vec();
+        let ok = tokio::task::spawn_blocking(move || Argon2::default().verify_password(&pw, hash.as_str()).is_ok())
+            .await
+            .unwrap_or(false);
+        ok && known
+    }
+}
+
+fn hash_now(params: &Params, pw: &[u8]) -> Result<String, String> {
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone())
+        .hash_password(pw)
+        .map(|h| h.to_string())
+        .map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn production_parameters_hash_and_verify() {
+        let p = Passwords::new(Cost::Production, 1);
+        let h = p.hash("correct horse battery").await.unwrap_or_default();
+        assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{h}");
+        assert!(p.verify("correct horse battery", Some(&h)).await);
+        assert!(!p.verify("wrong horse battery", Some(&h)).await);
+        assert!(!p.verify("correct horse battery", None).await);
+    }
+}

@@ -1,0 +1,317 @@
+//! The one marked place where SQLite and PostgreSQL differ: connecting, durability
+//! settings, write transactions and binding values.
+
+use crate::sql::{Arg, Sql};
+use crate::{Result, StoreError};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
+};
+use sqlx::{AssertSqlSafe, FromRow, Postgres, Sqlite};
+use std::str::FromStr;
+use std::time::Duration;
+use time::OffsetDateTime;
+
+/// Which database.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dialect {
+    /// Embedded SQLite.
+    Sqlite,
+    /// PostgreSQL.
+    Postgres,
+}
+
+/// A connection pool to either database. SQLite has one writer connection (writes are
+/// serial there anyway) and a few readers, so a write transaction never waits on a
+/// lock upgrade.
+#[derive(Clone, Debug)]
+pub enum Db {
+    /// SQLite in WAL mode.
+    Sqlite {
+        /// Read-only work.
+        read: SqlitePool,
+        /// The single writer.
+        write: SqlitePool,
+    },
+    /// PostgreSQL.
+    Postgres(PgPool),
+}
+
+/// A row type that decodes from both databases.
+pub trait Row: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
+impl<T> Row for T where T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
+
+/// A scalar that decodes from both databases.
+pub trait Scalar:
+    for<'r> sqlx::Decode<'r, Sqlite> + sqlx::Type<Sqlite> + for<'r> sqlx::Decode<'r, Postgres> + sqlx::Type<Postgres> + Send + Unpin
+{
+}
+impl<T> Scalar for T where
+    T: for<'r> sqlx::Decode<'r, Sqlite> + sqlx::Type<Sqlite> + for<'r> sqlx::Decode<'r, Postgres> + sqlx::Type<Postgres> + Send + Unpin
+{
+}
+
+/// Fixed-width UTC text, so stored times sort as text in SQLite.
+fn sqlite_time(t: OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+        t.microsecond()
+    )
+}
+
+macro_rules! bind_args {
+    ($q:expr, $args:expr, $db:ident) => {{
+        let mut q = $q;
+        for a in $args {
+            q = match a {
+                Arg::Uuid(v) => q.bind(*v),
+                Arg::Text(v) => q.bind(v.clone()),
+                Arg::Int(v) => q.bind(*v),
+                Arg::Bool(v) => q.bind(*v),
+                Arg::Time(v) => bind_args!(@time q, v, $db),
+                Arg::Bytes(v) => q.bind(v.clone()),
+            };
+        }
+        q
+    }};
+    (@time $q:ident, $v:ident, Sqlite) => { $q.bind($v.map(sqlite_time)) };
+    (@time $q:ident, $v:ident, Postgres) => { $q.bind(*$v) };
+}
+
+macro_rules! query_as {
+    ($db:ident, $t:ty, $sql:expr) => {
+        bind_args!(sqlx::query_as::<$db, $t>(AssertSqlSafe($sql.text().to_owned())), $sql.args(), $db)
+    };
+}
+macro_rules! query_scalar {
+    ($db:ident, $t:ty, $sql:expr) => {
+        bind_args!(sqlx::query_scalar::<$db, $t>(AssertSqlSafe($sql.text().to_owned())), $sql.args(), $db)
+    };
+}
+macro_rules! query {
+    ($db:ident, $sql:expr) => {
+        bind_args!(sqlx::query::<$db>(AssertSqlSafe($sql.text().to_owned())), $sql.args(), $db)
+    };
+}
+
+/// The ways to run a query, written once for the pool and once for a transaction:
+/// `$sp => $se` picks the SQLite executor, `$pp => $pe` the PostgreSQL one.
+macro_rules! executor_methods {
+    ($sp:pat => $se:expr, $pp:pat => $pe:expr) => {
+        /// All rows.
+        pub async fn fetch_all<T: Row>(self, sql: &Sql) -> Result<Vec<T>> {
+            Ok(match self {
+                $sp => query_as!(Sqlite, T, sql).fetch_all($se).await?,
+                $pp => query_as!(Postgres, T, sql).fetch_all($pe).await?,
+            })
+        }
+
+        /// At most one row.
+        pub async fn fetch_optional<T: Row>(self, sql: &Sql) -> Result<Option<T>> {
+            Ok(match self {
+                $sp => query_as!(Sqlite, T, sql).fetch_optional($se).await?,
+                $pp => query_as!(Postgres, T, sql).fetch_optional($pe).await?,
+            })
+        }
+
+        /// Exactly one row, or [`StoreError::NotFound`].
+        pub async fn fetch_one<T: Row>(self, sql: &Sql) -> Result<T> {
+            self.fetch_optional(sql).await?.ok_or(StoreError::NotFound)
+        }
+
+        /// One value of the first row.
+        pub async fn scalar<T: Scalar>(self, sql: &Sql) -> Result<T> {
+            Ok(match self {
+                $sp => query_scalar!(Sqlite, T, sql).fetch_one($se).await?,
+                $pp => query_scalar!(Postgres, T, sql).fetch_one($pe).await?,
+            })
+        }
+
+        /// Run a statement; returns the number of rows it touched.
+        pub async fn execute(self, sql: &Sql) -> Result<u64> {
+            Ok(match self {
+                $sp => query!(Sqlite, sql).execute($se).await?.rows_affected(),
+                $pp => query!(Postgres, sql).execute($pe).await?.rows_affected(),
+            })
+        }
+    };
+}
+
+impl<'a> ReadHandle<'a> {
+    executor_methods!(ReadHandle(Db::Sqlite { read: ex, .. }) => ex, ReadHandle(Db::Postgres(ex)) => ex);
+}
+
+/// A borrowed pool for reads; see [`Db::read`].
+#[derive(Clone, Copy)]
+pub struct ReadHandle<'a>(&'a Db);
+
+/// A write transaction. SQLite: `BEGIN IMMEDIATE` on the single writer connection, so it
+/// holds the write lock from the start and never fails to upgrade. PostgreSQL: READ
+/// COMMITTED, with row locks where a rule needs them.
+pub enum Tx {
+    /// SQLite transaction.
+    Sqlite(sqlx::Transaction<'static, Sqlite>),
+    /// PostgreSQL transaction.
+    Postgres(sqlx::Transaction<'static, Postgres>),
+}
+
+impl<'t> TxHandle<'t> {
+    executor_methods!(TxHandle(Tx::Sqlite(ex)) => &mut **ex, TxHandle(Tx::Postgres(ex)) => &mut **ex);
+}
+
+/// A borrowed transaction; see [`Tx::q`].
+pub struct TxHandle<'t>(&'t mut Tx);
+
+impl Tx {
+    /// Run queries inside this transaction: `tx.q().execute(&sql)`.
+    pub fn q(&mut self) -> TxHandle<'_> {
+        TxHandle(self)
+    }
+
+    /// The dialect of this transaction.
+    pub fn dialect(&self) -> Dialect {
+        match self {
+            Tx::Sqlite(_) => Dialect::Sqlite,
+            Tx::Postgres(_) => Dialect::Postgres,
+        }
+    }
+
+    /// Make the transaction durable.
+    pub async fn commit(self) -> Result<()> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+
+    /// Undo everything (also what dropping the transaction does).
+    pub async fn rollback(self) -> Result<()> {
+        match self {
+            Tx::Sqlite(t) => t.rollback().await?,
+            Tx::Postgres(t) => t.rollback().await?,
+        }
+        Ok(())
+    }
+}
+
+/// Settings for opening a database.
+#[derive(Clone, Debug)]
+pub struct ConnectOptions {
+    /// Connections to PostgreSQL, or SQLite readers.
+    pub max_connections: u32,
+    /// SQLite `synchronous = FULL` (the default): an acknowledged write survives power
+    /// loss. Only benchmarks of the raw floor turn it off.
+    pub durable: bool,
+}
+
+impl Default for ConnectOptions {
+    fn default() -> Self {
+        Self { max_connections: 8, durable: true }
+    }
+}
+
+impl Db {
+    /// Open `sqlite://PATH` (created when missing) or `postgres://…`.
+    pub async fn connect(url: &str, opts: &ConnectOptions) -> Result<Db> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let o = PgConnectOptions::from_str(url).map_err(|e| StoreError::Config(format!("database URL: {e}")))?;
+            let pool = PgPoolOptions::new()
+                .max_connections(opts.max_connections)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(o)
+                .await?;
+            let sc: String = sqlx::query_scalar("SHOW synchronous_commit").fetch_one(&pool).await?;
+            if sc == "off" && opts.durable {
+                return Err(StoreError::Config(
+                    "PostgreSQL has synchronous_commit = off: an acknowledged write could be lost in a crash. Turn it on.".into(),
+                ));
+            }
+            Ok(Db::Postgres(pool))
+        } else if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+            let path = path.split('?').next().unwrap_or(path);
+            if path.is_empty() {
+                return Err(StoreError::Config("sqlite:// needs a file path".into()));
+            }
+            let base = SqliteConnectOptions::new()
+                .filename(path)
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10))
+                .synchronous(if opts.durable { SqliteSynchronous::Full } else { SqliteSynchronous::Off })
+                .pragma("secure_delete", "ON");
+            let write = SqlitePoolOptions::new()
+                .max_connections(1)
+                .acquire_timeout(Duration::from_secs(30))
+                .connect_with(base.clone())
+                .await?;
+            let read = SqlitePoolOptions::new()
+                .max_connections(opts.max_connections.max(1))
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(base.read_only(true))
+                .await?;
+            Ok(Db::Sqlite { read, write })
+        } else {
+            Err(StoreError::Config(format!(
+                "database URL must start with sqlite:// or postgres:// (got {:?})",
+                url.split(':').next().unwrap_or("")
+            )))
+        }
+    }
+
+    /// Bring the schema up to date (idempotent).
+    pub async fn migrate(&self) -> Result<()> {
+        match self {
+            Db::Sqlite { write, .. } => sqlx::migrate!("./migrations/sqlite").run(write).await?,
+            Db::Postgres(p) => sqlx::migrate!("./migrations/postgres").run(p).await?,
+        }
+        Ok(())
+    }
+
+    /// Which database this is.
+    pub fn dialect(&self) -> Dialect {
+        match self {
+            Db::Sqlite { .. } => Dialect::Sqlite,
+            Db::Postgres(_) => Dialect::Postgres,
+        }
+    }
+
+    /// Start a write transaction.
+    pub async fn begin(&self) -> Result<Tx> {
+        Ok(match self {
+            Db::Sqlite { write, .. } => Tx::Sqlite(write.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+
+    /// Run reads outside a transaction: `db.read().fetch_all(&sql)`.
+    pub fn read(&self) -> ReadHandle<'_> {
+        ReadHandle(self)
+    }
+
+    /// Whether the database answers.
+    pub async fn ping(&self) -> Result<()> {
+        let _: i64 = self.read().scalar(&Sql::new("SELECT 1")).await?;
+        Ok(())
+    }
+
+    /// Close every connection.
+    pub async fn close(&self) {
+        match self {
+            Db::Sqlite { read, write } => {
+                read.close().await;
+                write.close().await;
+            }
+            Db::Postgres(p) => p.close().await,
+        }
+    }
+}

@@ -1,0 +1,26 @@
+//! Storage of dtz: one code base on SQLite (embedded, the default) and PostgreSQL.
+//!
+//! Dialect differences live in [`db`] (connection, transactions, binding); every query is
+//! written once with `$N` placeholders and run on either database through [`Sql`].
+
+pub mod audit;
+pub mod crypto;
+pub mod db;
+pub mod error;
+pub mod keys;
+pub mod orgs;
+pub mod schema;
+pub mod scope;
+pub mod sessions;
+pub mod sql;
+pub mod teams;
+pub mod tokens;
+pub mod users;
+
+pub use db::{Db, Dialect, Tx};
+pub use error::StoreError;
+pub use keys::Keys;
+pub use sql::{Arg, Sql};
+
+/// Result of a store call.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -1,0 +1,79 @@
+//! Sign-in sessions, stored by the SHA-256 of their id so a copy of the database does not
+//! hand out live sessions.
+
+use crate::sql::Sql;
+use crate::{Db, Result, Tx};
+use dtz_domain::ids::UserId;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// A live session with its user.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct SessionRow {
+    /// SHA-256 of the session id.
+    pub id_hash: Vec<u8>,
+    /// The user.
+    pub user_id: Uuid,
+    /// Per-session CSRF token.
+    pub csrf_token: String,
+    /// When signed in (absolute timeout counts from here).
+    pub created_at: OffsetDateTime,
+    /// Last request (idle timeout counts from here).
+    pub last_seen_at: OffsetDateTime,
+    /// The user is disabled.
+    pub disabled: bool,
+}
+
+/// Store a new session.
+pub async fn insert(tx: &mut Tx, id_hash: &[u8], user: UserId, csrf: &str, now: OffsetDateTime) -> Result<()> {
+    tx.q()
+        .execute(&Sql::with_args(
+            "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at) VALUES ($1, $2, $3, $4, $4)",
+            vec![id_hash.into(), user.into(), csrf.into(), now.into()],
+        ))
+        .await?;
+    Ok(())
+}
+
+/// Find a session by the hash of its id.
+pub async fn find(db: &Db, id_hash: &[u8]) -> Result<Option<SessionRow>> {
+    db.read()
+        .fetch_optional(&Sql::with_args(
+            "SELECT s.id_hash, s.user_id, s.csrf_token, s.created_at, s.last_seen_at, u.disabled \
+             FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1 AND u.deleted_at IS NULL",
+            vec![id_hash.into()],
+        ))
+        .await
+}
+
+/// Record activity (done at most once a minute per session by the caller).
+pub async fn touch(db: &Db, id_hash: &[u8], now: OffsetDateTime) -> Result<()> {
+    let mut tx = db.begin().await?;
+    tx.q()
+        .execute(&Sql::with_args(
+            "UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2",
+            vec![now.into(), id_hash.into()],
+        ))
+        .await?;
+    tx.commit().await
+}
+
+/// End one session.
+pub async fn delete(tx: &mut Tx, id_hash: &[u8]) -> Result<u64> {
+    tx.q().execute(&Sql::with_args("DELETE FROM sessions WHERE id_hash = $1", vec![id_hash.into()])).await
+}
+
+/// End every session of a user (disabled, password changed).
+pub async fn delete_for_user(tx: &mut Tx, user: UserId) -> Result<u64> {
+    tx.q().execute(&Sql::with_args("DELETE FROM sessions WHERE user_id = $1", vec![user.into()])).await
+}
+
+/// Remove sessions idle since before `idle_before` or started before `started_before`.
+pub async fn purge(tx: &mut Tx, idle_before: OffsetDateTime, started_before: OffsetDateTime) -> Result<u64> {
+    tx.q()
+        .execute(&Sql::with_args(
+            "DELETE FROM sessions WHERE last_seen_at < $1 OR created_at < $2",
+            vec![idle_before.into(), started_before.into()],
+        ))
+        .await
+}
