@@ -193,3 +193,21 @@ impl Services {
         Ok(())
     }
 }
+
+impl Services {
+    /// Remove sessions past their idle or absolute timeout.
+    pub async fn purge_sessions(&self) -> Result<u64> {
+        let now = self.clock.now();
+        let mut tx = self.db.begin().await?;
+        let n = sessions::purge(&mut tx, now - self.settings.session_idle, now - self.settings.session_absolute).await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+
+    /// A user by e-mail, within the caller's scope.
+    pub async fn user_by_email(&self, caller: &Caller, email: &str) -> Result<UserRow> {
+        let email = Email::parse("email", email)?;
+        let (u, _) = users::credentials(&self.db, email.as_str()).await?.ok_or(ServiceError::NotFound)?;
+        self.user(caller, UserId(u.id)).await
+    }
+}

@@ -1,1 +1,51 @@
-//! placeholder
+//! The HTTP face of dtz: HTML pages for people and the JSON API for programs, on one
+//! axum router.
+
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod extract;
+pub mod i18n;
+pub mod pages;
+pub mod security;
+pub mod state;
+pub mod throttle;
+
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::Router;
+pub use state::{AppState, WebConfig};
+use tower_http::catch_panic::CatchPanicLayer;
+
+/// Largest request body accepted (forms and JSON; file uploads get their own limit).
+pub const BODY_LIMIT: usize = 256 * 1024;
+
+async fn healthz(State(state): State<AppState>) -> StatusCode {
+    match state.services.db.ping().await {
+        Ok(()) => StatusCode::OK,
+        Err(e) => {
+            tracing::warn!(error = %e, "health check: database does not answer");
+            StatusCode::SERVICE_UNAVAILABLE
+        }
+    }
+}
+
+fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    tracing::error!("a handler panicked");
+    error::AppError::Internal("panic".into()).into_response()
+}
+
+/// The whole application.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .merge(api::router())
+        .merge(pages::router())
+        .layer(axum::middleware::from_fn(security::same_origin))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), security::headers))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(CatchPanicLayer::custom(panic_response))
+        .with_state(state)
+}

@@ -1,0 +1,104 @@
+//! The Down to Zero demonstration: the real alliance (public facts of DESIGN §1) and
+//! sample partners, providers, teams and one account per role. Sample names say so.
+
+use crate::accounts::{generate_password, UserInput};
+use crate::{Caller, Result, Services};
+use dtz_domain::access::{Role, RoleAssignment};
+use dtz_domain::ids::{OrgId, TeamId, UserId};
+use dtz_domain::org::{CountryCode, OrgFields, OrgKind};
+
+/// The accounts the demo made, for printing.
+#[derive(Clone, Debug)]
+pub struct DemoAccounts {
+    /// (e-mail, what the account is for).
+    pub accounts: Vec<(String, String)>,
+    /// The shared password, when generated in this run.
+    pub password: Option<String>,
+}
+
+/// The five members and the donor, with their real IATI organisation ids.
+pub const ALLIANCE: &[(&str, OrgKind, &str, &str)] = &[
+    ("Terre des Hommes Netherlands", OrgKind::AllianceMember, "NL-KVK-41149287", "NL"),
+    ("Plan Nederland", OrgKind::AllianceMember, "NL-KVK-41198890", "NL"),
+    ("Defence for Children – ECPAT Netherlands", OrgKind::AllianceMember, "NL-KVK-41208813", "NL"),
+    ("Free a Girl", OrgKind::AllianceMember, "NL-KVK-34308169", "NL"),
+    ("ICCO Cooperation", OrgKind::AllianceMember, "NL-KVK-56484038", "NL"),
+    ("Ministry of Foreign Affairs of the Netherlands", OrgKind::Donor, "XM-DAC-7", "NL"),
+];
+
+/// Sample local partners and providers (invented, marked as sample).
+const SAMPLE: &[(&str, OrgKind, &str, bool)] = &[
+    ("Sample partner Bolivia (sample data)", OrgKind::LocalPartner, "BO", true),
+    ("Sample partner India (sample data)", OrgKind::LocalPartner, "IN", true),
+    ("Sample partner Philippines (sample data)", OrgKind::LocalPartner, "PH", false),
+    ("Sample shelter La Paz (sample data)", OrgKind::ServiceProvider, "BO", false),
+    ("Sample legal aid Kolkata (sample data)", OrgKind::ServiceProvider, "IN", false),
+];
+
+/// Whether the database already holds organisations.
+pub async fn is_loaded(s: &Services) -> Result<bool> {
+    Ok(!s.orgs(&Caller::System).await?.is_empty())
+}
+
+fn country(c: &str) -> Option<CountryCode> {
+    CountryCode::parse("country", c).ok()
+}
+
+/// Load the demo into an empty database.
+pub async fn load(s: &Services) -> Result<DemoAccounts> {
+    let sys = Caller::System;
+    let mut ids = Vec::new();
+    for (name, kind, iati, c) in ALLIANCE {
+        let f = OrgFields::parse(name, kind.as_str(), Some(iati), Some(c), true)?;
+        ids.push(s.create_org(&sys, OrgId::new(), f).await?.id);
+    }
+    for (name, kind, c, publishable) in SAMPLE {
+        let f = OrgFields { name: (*name).into(), kind: *kind, iati_id: None, country: country(c), publishable: *publishable };
+        ids.push(s.create_org(&sys, OrgId::new(), f).await?.id);
+    }
+    let org = |i: usize| OrgId(ids[i]);
+    let (tdh, fag, icco, mfa, partner_bo, shelter_bo) = (org(0), org(3), org(4), org(5), org(6), org(9));
+    let team = s.create_team(&sys, TeamId::new(), partner_bo, Some("BO"), "Case team El Alto (sample)").await?;
+    let team = TeamId(team.id);
+    let password = generate_password()?;
+    let bo = country("BO");
+    let people: Vec<(&str, &str, OrgId, RoleAssignment, &str)> = vec![
+        ("admin@demo.example.org", "Demo administrator", tdh, ra(Role::Administrator, None, None, None), "system administrator"),
+        ("alliance.lead@demo.example.org", "Demo alliance M&E lead", tdh, ra(Role::AllianceManager, None, None, None), "alliance M&E lead"),
+        ("coordinator.bo@demo.example.org", "Demo coordinator Bolivia", icco, ra(Role::CountryCoordinator, Some(icco), bo, None), "country coordinator, Bolivia"),
+        ("me.officer.bo@demo.example.org", "Demo M&E officer Bolivia", partner_bo, ra(Role::MeOfficer, Some(partner_bo), bo, None), "M&E officer of the sample partner in Bolivia"),
+        ("supervisor.bo@demo.example.org", "Demo case supervisor", partner_bo, ra(Role::CaseSupervisor, Some(partner_bo), bo, Some(team)), "case supervisor, Bolivia"),
+        ("caseworker.bo@demo.example.org", "Demo caseworker", partner_bo, ra(Role::Caseworker, Some(partner_bo), bo, Some(team)), "caseworker, Bolivia"),
+        ("provider.bo@demo.example.org", "Demo shelter staff", shelter_bo, ra(Role::ServiceProvider, Some(shelter_bo), None, None), "service provider (shelter), Bolivia"),
+        ("donor@demo.example.org", "Demo donor", mfa, ra(Role::Donor, None, None, None), "donor (Ministry of Foreign Affairs)"),
+        ("admin.fag@demo.example.org", "Demo administrator Free a Girl", fag, ra(Role::Administrator, Some(fag), None, None), "administrator of Free a Girl only"),
+    ];
+    let mut accounts = Vec::new();
+    for (email, name, org, role, what) in people {
+        let input = UserInput {
+            org: Some(org),
+            email: email.into(),
+            name: name.into(),
+            language: "en".into(),
+            password: Some(password.clone()),
+        };
+        let u = s.create_user(&sys, UserId::new(), input).await?;
+        s.assign_role(&sys, UserId(u.user.id), role).await?;
+        accounts.push((email.to_owned(), what.to_owned()));
+    }
+    Ok(DemoAccounts { accounts, password: Some(password) })
+}
+
+fn ra(role: Role, org: Option<OrgId>, country: Option<CountryCode>, team: Option<TeamId>) -> RoleAssignment {
+    RoleAssignment { role, org, country, team }
+}
+
+/// The demo accounts (e-mail and purpose) of a loaded demo.
+pub async fn accounts(s: &Services) -> Result<Vec<String>> {
+    Ok(s.users(&Caller::System, None)
+        .await?
+        .into_iter()
+        .map(|u| u.email)
+        .filter(|e| e.ends_with("@demo.example.org"))
+        .collect())
+}

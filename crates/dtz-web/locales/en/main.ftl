@@ -1,0 +1,94 @@
+# dtz staff pages, English (source language).
+skip-to-content = Skip to content
+programme-name = Down to Zero
+sign-out = Sign out
+nav-label = Main
+menu = Menu
+demo-banner = Demonstration: apart from the alliance members, the donor and the published programme figures, everything here is sample data.
+footer = dtz — information system of the Down to Zero alliance
+error-summary-title = There is a problem
+back-home = Back to the start page
+save = Save
+filter = Filter
+older = Older entries
+
+nav-home = Start
+nav-audit = Audit log
+nav-account = My account
+nav-admin = Administration
+
+login-title = Sign in
+login-button = Sign in
+login-failed = The e-mail address or password is not right. Check them and try again.
+login-throttled = Too many attempts. Wait 15 minutes and try again, or ask your administrator.
+login-language = Language:
+field-email = E-mail address
+field-password = Password
+field-name = Name
+field-language = Language
+field-current-password = Current password
+field-new-password = New password
+password-rule = At least 10 characters. A phrase of several words is easy to remember and hard to guess.
+
+home-welcome = Welcome, { $name }
+home-roles = Your roles
+home-no-roles = You have no role yet. Ask your organisation's administrator to give you one.
+
+role-administrator = Administrator
+role-alliance_manager = Alliance M&E lead / programme manager
+role-country_coordinator = Country coordinator
+role-me_officer = M&E officer
+role-case_supervisor = Case supervisor
+role-caseworker = Caseworker
+role-service_provider = Service provider
+role-donor = Donor
+
+audit-title = Audit log
+audit-intro = Who did what and when. Entries name records and fields, never their contents, and cannot be changed.
+audit-filter-action = Action starts with
+audit-filter-entity = Record id
+audit-none = No entries match.
+audit-when = When
+audit-who = Who
+audit-action = Action
+audit-entity = Record
+audit-fields = Fields
+audit-system = system (command line)
+
+account-title = My account
+account-profile = Name and language
+account-password = Password
+account-change-password = Change password
+account-saved = Saved.
+account-password-changed = Your password is changed. Other sessions were signed out.
+account-tokens = API tokens
+account-tokens-intro = Programs use a token to read and write through the API on your behalf. Anyone holding it acts as you: keep it secret and revoke it when no longer needed.
+token-name = Name of the new token (what it is for)
+token-create = Create token
+token-created = Your new token
+token-once = Copy it now: it is shown only this once.
+token-created-at = Created
+token-last-used = Last used
+token-state = State
+token-revoke = Revoke
+token-revoked = Revoked
+token-revoked-notice = The token is revoked.
+never = never
+
+error-401 = Please sign in
+error-403 = Not allowed
+error-403-text = You are not allowed to do this. If you think you should be, ask your administrator.
+error-404 = Page not found
+error-404-text = There is nothing here, or you do not have access to it.
+error-409 = Changed by someone else
+error-409-text = Someone changed this record after you opened it. Open it again, check the changes and redo yours.
+error-400 = The request could not be read
+error-413 = Too much data
+error-413-text = What you sent is larger than allowed.
+error-422 = Check what you entered
+error-429 = Too many attempts
+error-429-text = Wait a few minutes and try again.
+error-500 = Something went wrong
+error-500-text = Something went wrong on our side. Quote this reference when you report it: { $id }
+error-503 = Busy
+error-503-text = The server is busy. Try again in a moment.

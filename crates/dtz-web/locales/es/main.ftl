@@ -1,0 +1,94 @@
+# Páginas del personal de dtz, español.
+skip-to-content = Ir al contenido
+programme-name = Down to Zero
+sign-out = Cerrar sesión
+nav-label = Principal
+menu = Menú
+demo-banner = Demostración: salvo los miembros de la alianza, el donante y las cifras publicadas del programa, todo lo que se ve aquí son datos de ejemplo.
+footer = dtz — sistema de información de la alianza Down to Zero
+error-summary-title = Hay un problema
+back-home = Volver a la página de inicio
+save = Guardar
+filter = Filtrar
+older = Entradas anteriores
+
+nav-home = Inicio
+nav-audit = Registro de auditoría
+nav-account = Mi cuenta
+nav-admin = Administración
+
+login-title = Iniciar sesión
+login-button = Iniciar sesión
+login-failed = El correo electrónico o la contraseña no son correctos. Revíselos e inténtelo de nuevo.
+login-throttled = Demasiados intentos. Espere 15 minutos e inténtelo de nuevo, o consulte a su administrador.
+login-language = Idioma:
+field-email = Correo electrónico
+field-password = Contraseña
+field-name = Nombre
+field-language = Idioma
+field-current-password = Contraseña actual
+field-new-password = Nueva contraseña
+password-rule = Al menos 10 caracteres. Una frase de varias palabras es fácil de recordar y difícil de adivinar.
+
+home-welcome = Bienvenida/o, { $name }
+home-roles = Sus funciones
+home-no-roles = Aún no tiene ninguna función. Pida al administrador de su organización que le asigne una.
+
+role-administrator = Administrador/a
+role-alliance_manager = Responsable de M&E de la alianza / gerente del programa
+role-country_coordinator = Coordinador/a de país
+role-me_officer = Oficial de M&E
+role-case_supervisor = Supervisor/a de casos
+role-caseworker = Trabajador/a de casos
+role-service_provider = Proveedor de servicios
+role-donor = Donante
+
+audit-title = Registro de auditoría
+audit-intro = Quién hizo qué y cuándo. Las entradas nombran registros y campos, nunca su contenido, y no se pueden modificar.
+audit-filter-action = La acción empieza por
+audit-filter-entity = Id del registro
+audit-none = Ninguna entrada coincide.
+audit-when = Cuándo
+audit-who = Quién
+audit-action = Acción
+audit-entity = Registro
+audit-fields = Campos
+audit-system = sistema (línea de comandos)
+
+account-title = Mi cuenta
+account-profile = Nombre e idioma
+account-password = Contraseña
+account-change-password = Cambiar la contraseña
+account-saved = Guardado.
+account-password-changed = Su contraseña ha cambiado. Se cerraron sus otras sesiones.
+account-tokens = Tokens de la API
+account-tokens-intro = Los programas usan un token para leer y escribir a través de la API en su nombre. Quien lo tenga actúa como usted: manténgalo en secreto y revóquelo cuando ya no lo necesite.
+token-name = Nombre del nuevo token (para qué sirve)
+token-create = Crear token
+token-created = Su nuevo token
+token-once = Cópielo ahora: solo se muestra esta vez.
+token-created-at = Creado
+token-last-used = Último uso
+token-state = Estado
+token-revoke = Revocar
+token-revoked = Revocado
+token-revoked-notice = El token está revocado.
+never = nunca
+
+error-401 = Inicie sesión
+error-403 = No permitido
+error-403-text = No tiene permiso para hacer esto. Si cree que debería tenerlo, consulte a su administrador.
+error-404 = Página no encontrada
+error-404-text = Aquí no hay nada, o usted no tiene acceso.
+error-409 = Modificado por otra persona
+error-409-text = Otra persona modificó este registro después de que usted lo abriera. Ábralo de nuevo, revise los cambios y rehaga los suyos.
+error-400 = No se pudo leer la solicitud
+error-413 = Demasiados datos
+error-413-text = Lo que envió supera el tamaño permitido.
+error-422 = Revise lo que escribió
+error-429 = Demasiados intentos
+error-429-text = Espere unos minutos e inténtelo de nuevo.
+error-500 = Algo salió mal
+error-500-text = Algo salió mal de nuestro lado. Indique esta referencia al informar: { $id }
+error-503 = Ocupado
+error-503-text = El servidor está ocupado. Inténtelo de nuevo en un momento.

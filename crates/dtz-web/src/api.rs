@@ -1,0 +1,75 @@
+//! The JSON API under `/api/v1`: Bearer tokens only, errors as
+//! `{"errors":[{"field","detail"}]}`, described by the OpenAPI document at
+//! `/api/v1/openapi.json`. Every route is registered through `OpenApiRouter`, so the
+//! document covers every route by construction.
+
+mod audit;
+mod me;
+mod orgs;
+mod tokens;
+mod users;
+
+use crate::error::AppError;
+use crate::state::AppState;
+use axum::routing::get;
+use axum::{Json, Router};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "dtz API", description = "The JSON API of dtz, the information system of the Down to Zero alliance."),
+    modifiers(&BearerAuth),
+    security(("bearer" = [])),
+    components(schemas(crate::error::ErrorBody, crate::error::ErrorItem))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).description(Some("Create a token with `dtz token create --email EMAIL` or on the account page.")).build()),
+        );
+    }
+}
+
+/// The API routes and their OpenAPI document.
+pub fn parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(me::show))
+        .routes(routes!(orgs::list, orgs::create))
+        .routes(routes!(orgs::show, orgs::update))
+        .routes(routes!(users::list, users::create))
+        .routes(routes!(users::show, users::update))
+        .routes(routes!(users::set_password))
+        .routes(routes!(users::list_roles, users::create_role))
+        .routes(routes!(users::delete_role))
+        .routes(routes!(tokens::list, tokens::create))
+        .routes(routes!(tokens::delete))
+        .routes(routes!(audit::list))
+        .split_for_parts()
+}
+
+/// The API router, nested under `/api/v1`, with the document and a JSON 404.
+pub fn router() -> Router<AppState> {
+    let (routes, doc) = parts();
+    let doc = std::sync::Arc::new(doc);
+    let api = routes
+        .route("/openapi.json", get(move || {
+            let d = doc.clone();
+            async move { Json((*d).clone()) }
+        }))
+        .fallback(|| async { AppError::NotFound });
+    Router::new().nest("/api/v1", api)
+}
+
+/// Parse an optional RFC 3339 time for the wire.
+pub fn rfc3339(t: time::OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+}

@@ -1,0 +1,197 @@
+//! HTML pages for people: server-rendered, no JavaScript needed, every string from
+//! Fluent. Each page module has its handlers; this file has the layout they share and
+//! the rendering of errors as pages.
+
+mod account;
+mod audit;
+mod home;
+mod login;
+
+use crate::auth::PageUser;
+use crate::error::{AppError, ErrorMarker};
+use crate::i18n::Tr;
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::Request;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use dtz_domain::access::Role;
+use dtz_services::Caller;
+
+/// A link of the navigation.
+#[derive(Clone, Debug)]
+pub struct NavItem {
+    /// Target.
+    pub href: &'static str,
+    /// Translated label.
+    pub label: String,
+    /// The page being shown.
+    pub current: bool,
+}
+
+/// The signed-in person as the top bar shows them.
+#[derive(Clone, Debug)]
+pub struct TopUser {
+    /// Name.
+    pub name: String,
+    /// Organisation name.
+    pub org: String,
+}
+
+/// What the layout needs on every page.
+#[derive(Clone, Debug)]
+pub struct Page {
+    /// Translator.
+    pub tr: Tr,
+    /// Title.
+    pub title: String,
+    /// Who is signed in.
+    pub user: Option<TopUser>,
+    /// Navigation (only areas the person's roles use).
+    pub nav: Vec<NavItem>,
+    /// CSRF token for forms.
+    pub csrf: String,
+    /// Show the sample-data banner.
+    pub demo: bool,
+}
+
+/// One field problem shown in the error summary and beside the field.
+#[derive(Clone, Debug)]
+pub struct FieldError {
+    /// Field id.
+    pub field: String,
+    /// Message.
+    pub message: String,
+}
+
+impl Page {
+    /// The layout for a signed-in person on the page at `path`.
+    pub async fn signed_in(state: &AppState, u: &PageUser, title_key: &str, path: &str) -> Self {
+        let tr = Tr::new(u.lang());
+        let org = state
+            .services
+            .org(&u.caller, dtz_domain::ids::OrgId(u.session.user.org_id))
+            .await
+            .map(|o| o.name)
+            .unwrap_or_default();
+        let nav = nav_for(&tr, &u.caller, path);
+        Self {
+            title: tr.t(title_key),
+            tr,
+            user: Some(TopUser { name: u.session.user.name.clone(), org }),
+            nav,
+            csrf: u.session.csrf.clone(),
+            demo: state.config.demo,
+        }
+    }
+
+    /// The layout for someone not signed in.
+    pub fn anonymous(state: &AppState, tr: Tr, title_key: &str) -> Self {
+        Self { title: tr.t(title_key), tr, user: None, nav: Vec::new(), csrf: String::new(), demo: state.config.demo }
+    }
+}
+
+fn nav_for(tr: &Tr, caller: &Caller, path: &str) -> Vec<NavItem> {
+    let mut items = vec![("/", "nav-home")];
+    if let Caller::User(a) = caller {
+        if a.has_role(Role::Administrator) {
+            items.push(("/audit", "nav-audit"));
+        }
+    }
+    items.push(("/account", "nav-account"));
+    items
+        .into_iter()
+        .map(|(href, key)| NavItem { href, label: tr.t(key), current: href == path })
+        .collect()
+}
+
+/// Render a template, or a 500 that says why in the log.
+pub fn render(t: &impl Template) -> Response {
+    match t.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => AppError::internal(&e).into_response(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    page: Page,
+    heading: String,
+    message: String,
+}
+
+/// Turn error responses of page routes into pages in the reader's language; a 401
+/// becomes a redirect to the sign-in page that comes back here afterwards.
+pub async fn render_errors(req: Request, next: Next) -> Response {
+    let path_and_query = req.uri().path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_default();
+    let is_get = req.method() == axum::http::Method::GET;
+    let tr = Tr::negotiate(req.headers().get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()));
+    let res = next.run(req).await;
+    let Some(ErrorMarker(err)) = res.extensions().get::<ErrorMarker>().cloned() else { return res };
+    if let AppError::Unauthorized = err {
+        let next = if is_get { path_and_query } else { "/".into() };
+        let target = format!("/login?next={}", urlencode(&next));
+        return Redirect::to(&target).into_response();
+    }
+    let code = err.status().as_u16();
+    let heading = tr.t(&format!("error-{code}"));
+    let message = match &err {
+        AppError::Internal(id) => tr.t1("error-500-text", "id", id),
+        AppError::BadRequest(m) => m.clone(),
+        AppError::Validation(v) => v.iter().map(|i| i.message.clone()).collect::<Vec<_>>().join(" "),
+        _ => tr.t(&format!("error-{code}-text")),
+    };
+    let page = Page { title: heading.clone(), tr, user: None, nav: Vec::new(), csrf: String::new(), demo: false };
+    let mut out = render(&ErrorPage { page, heading, message });
+    *out.status_mut() = err.status();
+    if let AppError::TooMany = err {
+        out.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+    }
+    out
+}
+
+/// Percent-encode a query value.
+pub fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+async fn not_found() -> AppError {
+    AppError::NotFound
+}
+
+const STYLE: &str = include_str!("../static/style.css");
+
+async fn stylesheet() -> Response {
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        STYLE,
+    )
+        .into_response()
+}
+
+/// Routes of the pages.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home::show))
+        .route("/login", get(login::show).post(login::create))
+        .route("/logout", post(login::delete))
+        .route("/audit", get(audit::list))
+        .route("/account", get(account::show))
+        .route("/account/profile", post(account::update))
+        .route("/account/password", post(account::password))
+        .route("/account/tokens", post(account::create_token))
+        .route("/account/tokens/{id}/revoke", post(account::revoke_token))
+        .route("/static/style.css", get(stylesheet))
+        .fallback(not_found)
+        .layer(axum::middleware::from_fn(render_errors))
+}

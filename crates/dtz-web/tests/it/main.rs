@@ -1,0 +1,11 @@
+//! Integration tests of the HTTP layer, one binary, each test on its own database, on
+//! SQLite and (with DTZ_TEST_POSTGRES_URL) PostgreSQL.
+
+#![expect(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests")]
+
+mod support;
+
+mod malformed;
+mod openapi;
+mod pages;
+mod story;
