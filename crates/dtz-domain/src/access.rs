@@ -91,14 +91,32 @@ pub struct RoleAssignment {
 impl RoleAssignment {
     /// Check that the role has the parts of scope it needs and no others.
     pub fn check(&self) -> Result<(), Invalid> {
-        let need = |ok: bool, msg: &str| if ok { Ok(()) } else { Err(Invalid::new("scope", msg)) };
+        let need = |ok: bool, msg: &str| {
+            if ok { Ok(()) } else { Err(Invalid::new("scope", msg)) }
+        };
         match self.role {
-            Role::Administrator => need(self.country.is_none() && self.team.is_none(), "An administrator role takes an organisation or nothing (whole system)."),
-            Role::AllianceManager | Role::Donor => need(self.country.is_none() && self.team.is_none(), "This role is alliance-wide: give no country or team."),
-            Role::CountryCoordinator => need(self.country.is_some() && self.team.is_none(), "A country coordinator needs a country."),
-            Role::MeOfficer => need(self.org.is_some() && self.team.is_none(), "An M&E officer needs an organisation (and optionally a country)."),
-            Role::CaseSupervisor | Role::Caseworker => need(self.org.is_some(), "Case roles need an organisation (and a team)."),
-            Role::ServiceProvider => need(self.org.is_some() && self.country.is_none() && self.team.is_none(), "A service provider role needs the provider organisation."),
+            Role::Administrator => need(
+                self.country.is_none() && self.team.is_none(),
+                "An administrator role takes an organisation or nothing (whole system).",
+            ),
+            Role::AllianceManager | Role::Donor => need(
+                self.country.is_none() && self.team.is_none(),
+                "This role is alliance-wide: give no country or team.",
+            ),
+            Role::CountryCoordinator => {
+                need(self.country.is_some() && self.team.is_none(), "A country coordinator needs a country.")
+            }
+            Role::MeOfficer => need(
+                self.org.is_some() && self.team.is_none(),
+                "An M&E officer needs an organisation (and optionally a country).",
+            ),
+            Role::CaseSupervisor | Role::Caseworker => {
+                need(self.org.is_some(), "Case roles need an organisation (and a team).")
+            }
+            Role::ServiceProvider => need(
+                self.org.is_some() && self.country.is_none() && self.team.is_none(),
+                "A service provider role needs the provider organisation.",
+            ),
         }
     }
 }
@@ -204,9 +222,7 @@ impl Scope {
     pub fn admits(&self, row: &ScopeRow) -> bool {
         self.grants.iter().any(|g| match g {
             Grant::All => true,
-            Grant::Org { org, country } => {
-                row.org == Some(*org) && country.is_none_or(|c| row.country == Some(c))
-            }
+            Grant::Org { org, country } => row.org == Some(*org) && country.is_none_or(|c| row.country == Some(c)),
             Grant::Country(c) => row.country == Some(*c),
             Grant::Team(t) => row.team == Some(*t),
             Grant::Own(u) => row.owner == Some(*u),
@@ -240,9 +256,7 @@ impl Actor {
 
     /// Whether the actor administers `org` (system administrators administer all).
     pub fn administers(&self, org: OrgId) -> bool {
-        self.roles
-            .iter()
-            .any(|r| r.role == Role::Administrator && r.org.is_none_or(|o| o == org))
+        self.roles.iter().any(|r| r.role == Role::Administrator && r.org.is_none_or(|o| o == org))
     }
 
     /// The scope of this actor in one area: the policy of need to know.

@@ -60,13 +60,7 @@ impl Change {
     }
 
     /// An update from `before` to `after`; fields with equal values are left out.
-    pub fn update<T: Serialize>(
-        entity: &'static str,
-        id: Uuid,
-        base_version: i64,
-        before: &T,
-        after: &T,
-    ) -> Self {
+    pub fn update<T: Serialize>(entity: &'static str, id: Uuid, base_version: i64, before: &T, after: &T) -> Self {
         Self::between_maps(entity, id, ChangeKind::Update, base_version, &as_map(before), &as_map(after))
     }
 

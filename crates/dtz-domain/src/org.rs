@@ -30,10 +30,7 @@ impl CountryCode {
 
     /// The English name of the country.
     pub fn name(&self) -> &'static str {
-        COUNTRIES
-            .binary_search_by(|(c, _)| (*c).cmp(self.as_str()))
-            .map(|i| COUNTRIES[i].1)
-            .unwrap_or("")
+        COUNTRIES.binary_search_by(|(c, _)| (*c).cmp(self.as_str())).map(|i| COUNTRIES[i].1).unwrap_or("")
     }
 }
 
@@ -95,10 +92,12 @@ impl OrgKind {
 
     /// Parse the stored or wire name.
     pub fn parse(field: &str, s: &str) -> Result<Self, Invalid> {
-        Self::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s.trim())
-            .ok_or_else(|| Invalid::new(field, "Choose one of: alliance_member, local_partner, service_provider, donor, government_body."))
+        Self::ALL.into_iter().find(|k| k.as_str() == s.trim()).ok_or_else(|| {
+            Invalid::new(
+                field,
+                "Choose one of: alliance_member, local_partner, service_provider, donor, government_body.",
+            )
+        })
     }
 }
 
@@ -113,12 +112,19 @@ impl IatiOrgId {
     /// none of the characters IATI forbids in identifiers (`/ & | ? ` and spaces).
     pub fn parse(field: &str, s: &str) -> Result<Self, Invalid> {
         let s = s.trim();
-        let bad = || Invalid::new(field, "Use an IATI organisation identifier such as NL-KVK-41149287 (agency prefix, hyphen, number).");
+        let bad = || {
+            Invalid::new(
+                field,
+                "Use an IATI organisation identifier such as NL-KVK-41149287 (agency prefix, hyphen, number).",
+            )
+        };
         if s.len() > 100 || s.chars().any(|c| c.is_whitespace() || "/&|?".contains(c) || c.is_control()) {
             return Err(bad());
         }
         let parts: Vec<&str> = s.splitn(3, '-').collect();
-        let [country, agency, rest] = parts.as_slice() else { return Err(bad()) };
+        let [country, agency, rest] = parts.as_slice() else {
+            return Err(bad());
+        };
         let prefix_ok = country.len() == 2
             && country.chars().all(|c| c.is_ascii_uppercase())
             && !agency.is_empty()

@@ -8,8 +8,8 @@ use dtz_domain::change::Change;
 use dtz_domain::ids::{OrgId, RoleAssignmentId, TeamId, UserId};
 use dtz_domain::org::CountryCode;
 use dtz_domain::validate::{self, Invalid, Violations};
-use dtz_store::audit::NewEvent;
 use dtz_store::StoreError;
+use dtz_store::audit::NewEvent;
 use dtz_store::teams::{self, TeamRow};
 use dtz_store::users::{self, NewUser, RoleRow, UserFields, UserRow};
 use serde::Serialize;
@@ -88,7 +88,8 @@ impl Services {
         users::insert(&mut tx, &new, now)
             .await
             .map_err(|e| duplicate(e, "email", "A user with this e-mail address exists already."))?;
-        let audit = UserAudit { org_id: org, email: &new.email, name: &new.name, language: &new.language, password: true };
+        let audit =
+            UserAudit { org_id: org, email: &new.email, name: &new.name, language: &new.language, password: true };
         let change = Change::create("user", id.0, &audit);
         self.finish(tx, &[caller.event("user.create", &change, Some(org))]).await?;
         let user = users::get(&self.db, &caller.scope(Area::Users), id).await?;
@@ -112,12 +113,15 @@ impl Services {
         let mut v = Violations::default();
         let name = v.check(account::person_name("name", &f.name));
         let language = v.check(account::staff_language("language", &f.language));
-        let (Some(name), Some(language)) = (name, language) else { return Err(v.into()) };
+        let (Some(name), Some(language)) = (name, language) else {
+            return Err(v.into());
+        };
         let f = UserFields { name, language, disabled: f.disabled };
         let now = self.clock.now();
         let mut tx = self.db.begin().await?;
         let before = users::get_in(&mut tx, &caller.scope(Area::Users), id).await?;
-        let before_f = UserFields { name: before.name.clone(), language: before.language.clone(), disabled: before.disabled };
+        let before_f =
+            UserFields { name: before.name.clone(), language: before.language.clone(), disabled: before.disabled };
         let is_admin = caller.administers(OrgId(before.org_id));
         if before.disabled != f.disabled && (!is_admin || caller.user() == Some(id)) {
             return Err(ServiceError::Forbidden);
@@ -145,7 +149,13 @@ impl Services {
     /// Set a new password: by the user (who must give the current one) or by an
     /// administrator of its organisation (`current` is then `None`). Every session of
     /// the user ends. Returns the new password when dtz generated it.
-    pub async fn set_password(&self, caller: &Caller, id: UserId, current: Option<&str>, new: Option<&str>) -> Result<Option<String>> {
+    pub async fn set_password(
+        &self,
+        caller: &Caller,
+        id: UserId,
+        current: Option<&str>,
+        new: Option<&str>,
+    ) -> Result<Option<String>> {
         let target = self.user(caller, id).await?;
         let own = caller.user() == Some(id);
         if own {
@@ -239,19 +249,29 @@ impl Services {
     }
 
     /// Create a team in an organisation the caller administers.
-    pub async fn create_team(&self, caller: &Caller, id: TeamId, org: OrgId, country: Option<&str>, name: &str) -> Result<TeamRow> {
+    pub async fn create_team(
+        &self,
+        caller: &Caller,
+        id: TeamId,
+        org: OrgId,
+        country: Option<&str>,
+        name: &str,
+    ) -> Result<TeamRow> {
         let mut v = Violations::default();
         let name = v.check(validate::text("name", name, 120));
         let country = match country.filter(|c| !c.trim().is_empty()) {
             Some(c) => v.check(CountryCode::parse("country", c).map(Some)),
             None => Some(None),
         };
-        let (Some(name), Some(country)) = (name, country) else { return Err(v.into()) };
+        let (Some(name), Some(country)) = (name, country) else {
+            return Err(v.into());
+        };
         if !caller.administers(org) {
             return Err(ServiceError::Forbidden);
         }
         let mut tx = self.db.begin().await?;
-        teams::insert(&mut tx, id, org, country.map(|c| c.as_str().to_owned()).as_deref(), &name, self.clock.now()).await?;
+        teams::insert(&mut tx, id, org, country.map(|c| c.as_str().to_owned()).as_deref(), &name, self.clock.now())
+            .await?;
         #[derive(Serialize)]
         struct T<'a> {
             org_id: OrgId,

@@ -92,7 +92,9 @@ impl Services {
     /// The session behind a cookie value, if live; refreshes its idle timer.
     pub async fn session(&self, cookie: &str) -> Result<Option<Session>> {
         let hash = digest(cookie);
-        let Some(s) = sessions::find(&self.db, &hash).await? else { return Ok(None) };
+        let Some(s) = sessions::find(&self.db, &hash).await? else {
+            return Ok(None);
+        };
         let now = self.clock.now();
         let idle = now - s.last_seen_at > self.settings.session_idle;
         let expired = now - s.created_at > self.settings.session_absolute;
@@ -144,7 +146,8 @@ impl Services {
             org: Some(OrgId(target.org_id)),
         };
         self.finish(tx, &[ev]).await?;
-        let row = tokens::list(&self.db, user).await?.into_iter().find(|t| t.id == id.0).ok_or(ServiceError::NotFound)?;
+        let row =
+            tokens::list(&self.db, user).await?.into_iter().find(|t| t.id == id.0).ok_or(ServiceError::NotFound)?;
         Ok((row, secret))
     }
 
@@ -153,7 +156,9 @@ impl Services {
         if !secret.starts_with("dtz_") || secret.len() > 100 {
             return Ok(None);
         }
-        let Some(t) = tokens::find(&self.db, &digest(secret)).await? else { return Ok(None) };
+        let Some(t) = tokens::find(&self.db, &digest(secret)).await? else {
+            return Ok(None);
+        };
         let now = self.clock.now();
         if t.last_used_at.is_none_or(|u| now - u > Duration::minutes(1)) {
             tokens::touch(&self.db, TokenId(t.id), now).await?;
@@ -199,7 +204,8 @@ impl Services {
     pub async fn purge_sessions(&self) -> Result<u64> {
         let now = self.clock.now();
         let mut tx = self.db.begin().await?;
-        let n = sessions::purge(&mut tx, now - self.settings.session_idle, now - self.settings.session_absolute).await?;
+        let n =
+            sessions::purge(&mut tx, now - self.settings.session_idle, now - self.settings.session_absolute).await?;
         tx.commit().await?;
         Ok(n)
     }

@@ -1,7 +1,7 @@
 //! The Down to Zero demonstration: the real alliance (public facts of DESIGN §1) and
 //! sample partners, providers, teams and one account per role. Sample names say so.
 
-use crate::accounts::{generate_password, UserInput};
+use crate::accounts::{UserInput, generate_password};
 use crate::{Caller, Result, Services};
 use dtz_domain::access::{Role, RoleAssignment};
 use dtz_domain::ids::{OrgId, TeamId, UserId};
@@ -53,7 +53,13 @@ pub async fn load(s: &Services) -> Result<DemoAccounts> {
         ids.push(s.create_org(&sys, OrgId::new(), f).await?.id);
     }
     for (name, kind, c, publishable) in SAMPLE {
-        let f = OrgFields { name: (*name).into(), kind: *kind, iati_id: None, country: country(c), publishable: *publishable };
+        let f = OrgFields {
+            name: (*name).into(),
+            kind: *kind,
+            iati_id: None,
+            country: country(c),
+            publishable: *publishable,
+        };
         ids.push(s.create_org(&sys, OrgId::new(), f).await?.id);
     }
     let org = |i: usize| OrgId(ids[i]);
@@ -63,15 +69,69 @@ pub async fn load(s: &Services) -> Result<DemoAccounts> {
     let password = generate_password()?;
     let bo = country("BO");
     let people: Vec<(&str, &str, OrgId, RoleAssignment, &str)> = vec![
-        ("admin@demo.example.org", "Demo administrator", tdh, ra(Role::Administrator, None, None, None), "system administrator"),
-        ("alliance.lead@demo.example.org", "Demo alliance M&E lead", tdh, ra(Role::AllianceManager, None, None, None), "alliance M&E lead"),
-        ("coordinator.bo@demo.example.org", "Demo coordinator Bolivia", icco, ra(Role::CountryCoordinator, Some(icco), bo, None), "country coordinator, Bolivia"),
-        ("me.officer.bo@demo.example.org", "Demo M&E officer Bolivia", partner_bo, ra(Role::MeOfficer, Some(partner_bo), bo, None), "M&E officer of the sample partner in Bolivia"),
-        ("supervisor.bo@demo.example.org", "Demo case supervisor", partner_bo, ra(Role::CaseSupervisor, Some(partner_bo), bo, Some(team)), "case supervisor, Bolivia"),
-        ("caseworker.bo@demo.example.org", "Demo caseworker", partner_bo, ra(Role::Caseworker, Some(partner_bo), bo, Some(team)), "caseworker, Bolivia"),
-        ("provider.bo@demo.example.org", "Demo shelter staff", shelter_bo, ra(Role::ServiceProvider, Some(shelter_bo), None, None), "service provider (shelter), Bolivia"),
-        ("donor@demo.example.org", "Demo donor", mfa, ra(Role::Donor, None, None, None), "donor (Ministry of Foreign Affairs)"),
-        ("admin.fag@demo.example.org", "Demo administrator Free a Girl", fag, ra(Role::Administrator, Some(fag), None, None), "administrator of Free a Girl only"),
+        (
+            "admin@demo.example.org",
+            "Demo administrator",
+            tdh,
+            ra(Role::Administrator, None, None, None),
+            "system administrator",
+        ),
+        (
+            "alliance.lead@demo.example.org",
+            "Demo alliance M&E lead",
+            tdh,
+            ra(Role::AllianceManager, None, None, None),
+            "alliance M&E lead",
+        ),
+        (
+            "coordinator.bo@demo.example.org",
+            "Demo coordinator Bolivia",
+            icco,
+            ra(Role::CountryCoordinator, Some(icco), bo, None),
+            "country coordinator, Bolivia",
+        ),
+        (
+            "me.officer.bo@demo.example.org",
+            "Demo M&E officer Bolivia",
+            partner_bo,
+            ra(Role::MeOfficer, Some(partner_bo), bo, None),
+            "M&E officer of the sample partner in Bolivia",
+        ),
+        (
+            "supervisor.bo@demo.example.org",
+            "Demo case supervisor",
+            partner_bo,
+            ra(Role::CaseSupervisor, Some(partner_bo), bo, Some(team)),
+            "case supervisor, Bolivia",
+        ),
+        (
+            "caseworker.bo@demo.example.org",
+            "Demo caseworker",
+            partner_bo,
+            ra(Role::Caseworker, Some(partner_bo), bo, Some(team)),
+            "caseworker, Bolivia",
+        ),
+        (
+            "provider.bo@demo.example.org",
+            "Demo shelter staff",
+            shelter_bo,
+            ra(Role::ServiceProvider, Some(shelter_bo), None, None),
+            "service provider (shelter), Bolivia",
+        ),
+        (
+            "donor@demo.example.org",
+            "Demo donor",
+            mfa,
+            ra(Role::Donor, None, None, None),
+            "donor (Ministry of Foreign Affairs)",
+        ),
+        (
+            "admin.fag@demo.example.org",
+            "Demo administrator Free a Girl",
+            fag,
+            ra(Role::Administrator, Some(fag), None, None),
+            "administrator of Free a Girl only",
+        ),
     ];
     let mut accounts = Vec::new();
     for (email, name, org, role, what) in people {

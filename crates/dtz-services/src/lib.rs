@@ -11,10 +11,10 @@ pub mod keys;
 pub mod orgs;
 pub mod passwords;
 
+use dtz_domain::Clock;
 use dtz_domain::access::{Actor, Area, Scope};
 use dtz_domain::change::Change;
 use dtz_domain::ids::{OrgId, UserId};
-use dtz_domain::Clock;
 use dtz_store::audit::NewEvent;
 use dtz_store::{Db, Keys, Tx};
 use std::sync::Arc;

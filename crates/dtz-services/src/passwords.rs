@@ -39,15 +39,15 @@ impl Passwords {
         let _permit = self.permits.acquire().await.map_err(|e| e.to_string())?;
         let params = self.params.clone();
         let pw = password.as_bytes().to_vec();
-        tokio::task::spawn_blocking(move || hash_now(&params, &pw))
-            .await
-            .map_err(|e| e.to_string())?
+        tokio::task::spawn_blocking(move || hash_now(&params, &pw)).await.map_err(|e| e.to_string())?
     }
 
     /// Check a password against a stored hash; `None` checks against a dummy hash so
     /// an unknown user costs the same work as a wrong password.
     pub async fn verify(&self, password: &str, hash: Option<&str>) -> bool {
-        let Ok(_permit) = self.permits.acquire().await else { return false };
+        let Ok(_permit) = self.permits.acquire().await else {
+            return false;
+        };
         let known = hash.is_some();
         let hash = hash.map_or_else(|| self.dummy.as_str().to_owned(), str::to_owned);
         let pw = password.as_bytes().to_vec();

@@ -218,10 +218,7 @@ pub async fn verify(db: &Db, key: &SecretKey) -> Result<Verified> {
     if stored != prev {
         return Err(StoreError::ChainBroken {
             seq: stored.seq.max(prev.seq),
-            reason: format!(
-                "the chain head says {} but the events end at {}",
-                stored.seq, prev.seq
-            ),
+            reason: format!("the chain head says {} but the events end at {}", stored.seq, prev.seq),
         });
     }
     Ok(Verified { events: prev.seq, head: prev })
@@ -270,7 +267,9 @@ pub async fn check_signed_head(db: &Db, key: &SecretKey, s: &SignedHead) -> Resu
     match e {
         Some(e) if hex::encode(&e.hash) == s.hash => Ok(()),
         Some(_) => Err(StoreError::ChainBroken { seq: s.seq, reason: "differs from the exported head".into() }),
-        None => Err(StoreError::ChainBroken { seq: s.seq, reason: "the chain was cut before the exported head".into() }),
+        None => {
+            Err(StoreError::ChainBroken { seq: s.seq, reason: "the chain was cut before the exported head".into() })
+        }
     }
 }
 
@@ -327,10 +326,8 @@ pub async fn fields_changed_since(db: &Db, entity_id: Uuid, since: i64) -> Resul
             vec![entity_id.into(), since.into()],
         ))
         .await?;
-    let mut out: Vec<String> = rows
-        .into_iter()
-        .flat_map(|(f,)| serde_json::from_str::<Vec<String>>(&f).unwrap_or_default())
-        .collect();
+    let mut out: Vec<String> =
+        rows.into_iter().flat_map(|(f,)| serde_json::from_str::<Vec<String>>(&f).unwrap_or_default()).collect();
     out.sort();
     out.dedup();
     Ok(out)

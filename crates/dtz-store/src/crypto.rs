@@ -64,9 +64,8 @@ pub fn key_id_of(sealed: &[u8]) -> Result<Uuid> {
 /// Open what [`seal`] sealed; fails when the key, the place or a byte is wrong.
 pub fn open(key: &SecretKey, aad: &[u8], sealed: &[u8]) -> Result<Vec<u8>> {
     key_id_of(sealed)?;
-    let nonce: [u8; NONCE_LEN] = sealed[17..HEADER_LEN]
-        .try_into()
-        .map_err(|_| StoreError::Crypto("bad nonce".into()))?;
+    let nonce: [u8; NONCE_LEN] =
+        sealed[17..HEADER_LEN].try_into().map_err(|_| StoreError::Crypto("bad nonce".into()))?;
     XChaCha20Poly1305::new(&key.0.into())
         .decrypt(&XNonce::from(nonce), Payload { msg: &sealed[HEADER_LEN..], aad })
         .map_err(|_| StoreError::Crypto("ciphertext does not open with this key".into()))

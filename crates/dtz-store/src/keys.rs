@@ -44,9 +44,8 @@ pub struct Keys {
 
 fn decode(name: &str, hex_text: &str) -> Result<SecretKey> {
     let bytes = hex::decode(hex_text).map_err(|_| StoreError::Config(format!("key file: {name} is not hex")))?;
-    let arr: [u8; 32] = bytes
-        .try_into()
-        .map_err(|_| StoreError::Config(format!("key file: {name} is not 32 bytes")))?;
+    let arr: [u8; 32] =
+        bytes.try_into().map_err(|_| StoreError::Config(format!("key file: {name} is not 32 bytes")))?;
     Ok(SecretKey(arr))
 }
 
@@ -73,11 +72,8 @@ impl Keys {
         if f.format != 1 {
             return Err(StoreError::Config(format!("key file format {} is not known", f.format)));
         }
-        let masters = f
-            .masters
-            .iter()
-            .map(|m| Ok((m.id, decode("master key", &m.key)?)))
-            .collect::<Result<Vec<_>>>()?;
+        let masters =
+            f.masters.iter().map(|m| Ok((m.id, decode("master key", &m.key)?))).collect::<Result<Vec<_>>>()?;
         if !masters.iter().any(|(id, _)| *id == f.current_master) {
             return Err(StoreError::Config("key file: current master key is missing".into()));
         }
@@ -178,6 +174,5 @@ fn open_private(path: &Path, create_new: bool) -> Result<std::fs::File> {
         use std::os::unix::fs::OpenOptionsExt;
         o.mode(0o600);
     }
-    o.open(path)
-        .map_err(|e| StoreError::Config(format!("cannot create key file {}: {e}", path.display())))
+    o.open(path).map_err(|e| StoreError::Config(format!("cannot create key file {}: {e}", path.display())))
 }

@@ -116,10 +116,7 @@ pub async fn current_org_key(db: &Db, keys: &Keys, org: OrgId) -> Result<(Uuid, 
 }
 
 fn unwrap_key(keys: &Keys, w: &WrappedKey) -> Result<SecretKey> {
-    let master_id: Uuid = w
-        .master_key_id
-        .parse()
-        .map_err(|_| StoreError::Crypto("bad master key id".into()))?;
+    let master_id: Uuid = w.master_key_id.parse().map_err(|_| StoreError::Crypto("bad master key id".into()))?;
     let master = keys
         .master(master_id)
         .ok_or_else(|| StoreError::Crypto(format!("master key {master_id} is not in the key file")))?;
@@ -157,10 +154,7 @@ pub async fn rewrap_batch(tx: &mut Tx, keys: &Keys, batch: i64) -> Result<Vec<Uu
 
 /// Master key ids still in use by some wrapped key.
 pub async fn masters_in_use(db: &Db) -> Result<Vec<String>> {
-    let rows: Vec<(String,)> = db
-        .read()
-        .fetch_all(&Sql::new("SELECT DISTINCT master_key_id FROM org_keys"))
-        .await?;
+    let rows: Vec<(String,)> = db.read().fetch_all(&Sql::new("SELECT DISTINCT master_key_id FROM org_keys")).await?;
     Ok(rows.into_iter().map(|(s,)| s).collect())
 }
 

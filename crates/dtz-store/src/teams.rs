@@ -34,7 +34,14 @@ const SCOPE: ScopeColumns = ScopeColumns {
 };
 
 /// Insert a team.
-pub async fn insert(tx: &mut Tx, id: TeamId, org: OrgId, country: Option<&str>, name: &str, now: OffsetDateTime) -> Result<()> {
+pub async fn insert(
+    tx: &mut Tx,
+    id: TeamId,
+    org: OrgId,
+    country: Option<&str>,
+    name: &str,
+    now: OffsetDateTime,
+) -> Result<()> {
     tx.q()
         .execute(&Sql::with_args(
             "INSERT INTO teams (id, org_id, country, name, version, created_at, updated_at) VALUES ($1, $2, $3, $4, 1, $5, $5)",

@@ -24,7 +24,14 @@ pub struct TokenRow {
 }
 
 /// Store a new token.
-pub async fn insert(tx: &mut Tx, id: TokenId, user: UserId, name: &str, hash: &[u8], now: OffsetDateTime) -> Result<()> {
+pub async fn insert(
+    tx: &mut Tx,
+    id: TokenId,
+    user: UserId,
+    name: &str,
+    hash: &[u8],
+    now: OffsetDateTime,
+) -> Result<()> {
     tx.q()
         .execute(&Sql::with_args(
             "INSERT INTO api_tokens (id, user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)",
@@ -72,10 +79,7 @@ pub async fn revoke(tx: &mut Tx, id: TokenId, user: UserId, now: OffsetDateTime)
 pub async fn touch(db: &Db, id: TokenId, now: OffsetDateTime) -> Result<()> {
     let mut tx = db.begin().await?;
     tx.q()
-        .execute(&Sql::with_args(
-            "UPDATE api_tokens SET last_used_at = $1 WHERE id = $2",
-            vec![now.into(), id.into()],
-        ))
+        .execute(&Sql::with_args("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2", vec![now.into(), id.into()]))
         .await?;
     tx.commit().await
 }

@@ -50,14 +50,8 @@ pub struct NewUser {
 }
 
 const COLS: &str = "id, org_id, email, name, language, disabled, version, created_at, updated_at";
-const SCOPE: ScopeColumns = ScopeColumns {
-    org: Some("org_id"),
-    country: None,
-    team: None,
-    owner: Some("id"),
-    provider: None,
-    case: None,
-};
+const SCOPE: ScopeColumns =
+    ScopeColumns { org: Some("org_id"), country: None, team: None, owner: Some("id"), provider: None, case: None };
 
 /// Insert a user.
 pub async fn insert(tx: &mut Tx, u: &NewUser, now: OffsetDateTime) -> Result<()> {
@@ -125,10 +119,8 @@ pub async fn credentials(db: &Db, email: &str) -> Result<Option<(UserRow, String
 
 /// The password hash of a user (for re-checking before a sensitive change).
 pub async fn password_hash(db: &Db, id: UserId) -> Result<String> {
-    let (h,): (String,) = db
-        .read()
-        .fetch_one(&Sql::with_args("SELECT password_hash FROM users WHERE id = $1", vec![id.into()]))
-        .await?;
+    let (h,): (String,) =
+        db.read().fetch_one(&Sql::with_args("SELECT password_hash FROM users WHERE id = $1", vec![id.into()])).await?;
     Ok(h)
 }
 
@@ -150,7 +142,14 @@ pub async fn update(tx: &mut Tx, id: UserId, base: i64, f: &UserFields, now: Off
         .execute(&Sql::with_args(
             "UPDATE users SET name = $1, language = $2, disabled = $3, version = version + 1, updated_at = $4 \
              WHERE id = $5 AND version = $6 AND deleted_at IS NULL",
-            vec![f.name.clone().into(), f.language.clone().into(), f.disabled.into(), now.into(), id.into(), base.into()],
+            vec![
+                f.name.clone().into(),
+                f.language.clone().into(),
+                f.disabled.into(),
+                now.into(),
+                id.into(),
+                base.into(),
+            ],
         ))
         .await?;
     crate::orgs::stale_check(tx, "users", id.0, base, n).await
@@ -208,7 +207,13 @@ pub async fn roles(db: &Db, user: UserId) -> Result<Vec<RoleRow>> {
 }
 
 /// Give a role.
-pub async fn insert_role(tx: &mut Tx, id: RoleAssignmentId, user: UserId, a: &RoleAssignment, now: OffsetDateTime) -> Result<()> {
+pub async fn insert_role(
+    tx: &mut Tx,
+    id: RoleAssignmentId,
+    user: UserId,
+    a: &RoleAssignment,
+    now: OffsetDateTime,
+) -> Result<()> {
     tx.q()
         .execute(&Sql::with_args(
             "INSERT INTO role_assignments (id, user_id, role, org_id, country, team_id, version, created_at) VALUES ($1, $2, $3, $4, $5, $6, 1, $7)",

@@ -47,7 +47,9 @@ impl Drop for PgGuard {
             let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
             rt.block_on(async {
                 if let Ok(mut c) = PgConnection::connect(&url).await {
-                    let _ = c.execute(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))).await;
+                    let _ = c
+                        .execute(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")))
+                        .await;
                 }
             });
         })
@@ -92,9 +94,10 @@ async fn template(admin_url: &str) -> String {
             let name = format!("dtzt_tmpl_{}", uuid::Uuid::new_v4().simple());
             let mut admin = PgConnection::connect(admin_url).await.expect("connect to DTZ_TEST_POSTGRES_URL");
             admin.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\""))).await.expect("create template");
-            let db = Db::connect(&with_db_name(admin_url, &name), &ConnectOptions { max_connections: 1, durable: true })
-                .await
-                .expect("connect template");
+            let db =
+                Db::connect(&with_db_name(admin_url, &name), &ConnectOptions { max_connections: 1, durable: true })
+                    .await
+                    .expect("connect template");
             db.migrate().await.expect("migrate template");
             db.close().await;
             // Leave the template behind on purpose: other test processes may be cloning
@@ -126,7 +129,8 @@ impl TestDb {
                     .await
                     .expect("clone template");
                 let url = with_db_name(&admin_url, &name);
-                let db = Db::connect(&url, &ConnectOptions { max_connections: 4, durable: true }).await.expect("open pg");
+                let db =
+                    Db::connect(&url, &ConnectOptions { max_connections: 4, durable: true }).await.expect("open pg");
                 Some(Self { db, url, backend, dir, _pg: Some(PgGuard { admin_url, name }) })
             }
         }

@@ -34,7 +34,12 @@ impl Modify for BearerAuth {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).description(Some("Create a token with `dtz token create --email EMAIL` or on the account page.")).build()),
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("Create a token with `dtz token create --email EMAIL` or on the account page."))
+                    .build(),
+            ),
         );
     }
 }
@@ -61,10 +66,13 @@ pub fn router() -> Router<AppState> {
     let (routes, doc) = parts();
     let doc = std::sync::Arc::new(doc);
     let api = routes
-        .route("/openapi.json", get(move || {
-            let d = doc.clone();
-            async move { Json((*d).clone()) }
-        }))
+        .route(
+            "/openapi.json",
+            get(move || {
+                let d = doc.clone();
+                async move { Json((*d).clone()) }
+            }),
+        )
         .fallback(|| async { AppError::NotFound });
     Router::new().nest("/api/v1", api)
 }

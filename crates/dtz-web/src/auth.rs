@@ -5,11 +5,11 @@
 use crate::error::AppError;
 use crate::state::AppState;
 use axum::extract::{FromRequestParts, OptionalFromRequestParts};
+use axum::http::HeaderMap;
 use axum::http::header::{AUTHORIZATION, COOKIE};
 use axum::http::request::Parts;
-use axum::http::HeaderMap;
-use dtz_services::auth::Session;
 use dtz_services::Caller;
+use dtz_services::auth::Session;
 use dtz_store::users::UserRow;
 use subtle::ConstantTimeEq;
 
@@ -21,12 +21,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientIp(
-            parts
-                .extensions
-                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                .map(|c| c.0.ip()),
-        ))
+        Ok(ClientIp(parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip())))
     }
 }
 
@@ -46,7 +41,9 @@ impl FromRequestParts<AppState> for ApiCaller {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let Some(token) = bearer(&parts.headers) else { return Err(AppError::Unauthorized) };
+        let Some(token) = bearer(&parts.headers) else {
+            return Err(AppError::Unauthorized);
+        };
         match state.services.token_user(token).await? {
             Some((_, user, actor)) => Ok(ApiCaller { caller: Caller::User(actor), user }),
             None => Err(AppError::Unauthorized),
@@ -83,11 +80,7 @@ pub struct PageUser {
 impl PageUser {
     /// Check the CSRF token a form sent against the session's, in constant time.
     pub fn check_csrf(&self, sent: &str) -> Result<(), AppError> {
-        if bool::from(sent.as_bytes().ct_eq(self.session.csrf.as_bytes())) {
-            Ok(())
-        } else {
-            Err(AppError::Forbidden)
-        }
+        if bool::from(sent.as_bytes().ct_eq(self.session.csrf.as_bytes())) { Ok(()) } else { Err(AppError::Forbidden) }
     }
 
     /// The user's language.
@@ -97,14 +90,17 @@ impl PageUser {
 }
 
 async fn page_user(parts: &Parts, state: &AppState) -> Result<Option<PageUser>, AppError> {
-    let Some(c) = cookie(&parts.headers, SESSION_COOKIE) else { return Ok(None) };
+    let Some(c) = cookie(&parts.headers, SESSION_COOKIE) else {
+        return Ok(None);
+    };
     if c.len() > 128 {
         return Ok(None);
     }
-    Ok(state.services.session(c).await?.map(|session| PageUser {
-        caller: Caller::User(session.actor.clone()),
-        session,
-    }))
+    Ok(state
+        .services
+        .session(c)
+        .await?
+        .map(|session| PageUser { caller: Caller::User(session.actor.clone()), session }))
 }
 
 impl FromRequestParts<AppState> for PageUser {
@@ -125,18 +121,12 @@ impl OptionalFromRequestParts<AppState> for PageUser {
 
 /// `Set-Cookie` value for a new session: HttpOnly, SameSite=Lax, Secure over https.
 pub fn session_cookie(value: &str, https: bool) -> String {
-    format!(
-        "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax{}",
-        if https { "; Secure" } else { "" }
-    )
+    format!("{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax{}", if https { "; Secure" } else { "" })
 }
 
 /// `Set-Cookie` value that removes the session cookie.
 pub fn clear_session_cookie(https: bool) -> String {
-    format!(
-        "{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}",
-        if https { "; Secure" } else { "" }
-    )
+    format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}", if https { "; Secure" } else { "" })
 }
 
 /// A login redirect target, only if it is a local path (no scheme, no host, no `//`).

@@ -3,9 +3,9 @@
 //! the reader's language (see `pages::render_errors`). A 5xx logs its cause chain once,
 //! here, with a request id the client also sees; the client gets no internal detail.
 
+use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use dtz_domain::validate::{Invalid, Violations};
 use dtz_services::ServiceError;
 use serde::Serialize;

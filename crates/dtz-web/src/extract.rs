@@ -30,8 +30,12 @@ fn json_rejection(r: JsonRejection) -> AppError {
         JsonRejection::MissingJsonContentType(_) => {
             AppError::BadRequest("Send the body as JSON with Content-Type: application/json.".into())
         }
-        JsonRejection::JsonSyntaxError(e) => AppError::BadRequest(format!("The body is not valid JSON: {}", e.body_text())),
-        JsonRejection::JsonDataError(e) => AppError::BadRequest(format!("The JSON does not have the expected fields: {}", e.body_text())),
+        JsonRejection::JsonSyntaxError(e) => {
+            AppError::BadRequest(format!("The body is not valid JSON: {}", e.body_text()))
+        }
+        JsonRejection::JsonDataError(e) => {
+            AppError::BadRequest(format!("The JSON does not have the expected fields: {}", e.body_text()))
+        }
         other => AppError::BadRequest(format!("The body could not be read: {}", other.body_text())),
     }
 }

@@ -11,10 +11,10 @@ pub mod security;
 pub mod state;
 pub mod throttle;
 
+use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use axum::routing::get;
-use axum::Router;
 pub use state::{AppState, WebConfig};
 use tower_http::catch_panic::CatchPanicLayer;
 

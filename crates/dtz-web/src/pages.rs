@@ -12,12 +12,12 @@ use crate::error::{AppError, ErrorMarker};
 use crate::i18n::Tr;
 use crate::state::AppState;
 use askama::Template;
+use axum::Router;
 use axum::extract::Request;
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::Router;
 use dtz_domain::access::Role;
 use dtz_services::Caller;
 
@@ -96,16 +96,13 @@ impl Page {
 
 fn nav_for(tr: &Tr, caller: &Caller, path: &str) -> Vec<NavItem> {
     let mut items = vec![("/", "nav-home")];
-    if let Caller::User(a) = caller {
-        if a.has_role(Role::Administrator) {
-            items.push(("/audit", "nav-audit"));
-        }
+    if let Caller::User(a) = caller
+        && a.has_role(Role::Administrator)
+    {
+        items.push(("/audit", "nav-audit"));
     }
     items.push(("/account", "nav-account"));
-    items
-        .into_iter()
-        .map(|(href, key)| NavItem { href, label: tr.t(key), current: href == path })
-        .collect()
+    items.into_iter().map(|(href, key)| NavItem { href, label: tr.t(key), current: href == path }).collect()
 }
 
 /// Render a template, or a 500 that says why in the log.
@@ -131,7 +128,9 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
     let is_get = req.method() == axum::http::Method::GET;
     let tr = Tr::negotiate(req.headers().get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()));
     let res = next.run(req).await;
-    let Some(ErrorMarker(err)) = res.extensions().get::<ErrorMarker>().cloned() else { return res };
+    let Some(ErrorMarker(err)) = res.extensions().get::<ErrorMarker>().cloned() else {
+        return res;
+    };
     if let AppError::Unauthorized = err {
         let next = if is_get { path_and_query } else { "/".into() };
         let target = format!("/login?next={}", urlencode(&next));

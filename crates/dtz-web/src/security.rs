@@ -3,8 +3,8 @@
 use crate::error::AppError;
 use crate::state::AppState;
 use axum::extract::{Request, State};
-use axum::http::header::{self, HeaderValue};
 use axum::http::Method;
+use axum::http::header::{self, HeaderValue};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 

@@ -57,7 +57,9 @@ impl SourceKeys {
             },
             None => b"unknown".to_vec(),
         };
-        let Ok(mut mac) = <Hmac<Sha256> as KeyInit>::new_from_slice(&k) else { return [0; 32] };
+        let Ok(mut mac) = <Hmac<Sha256> as KeyInit>::new_from_slice(&k) else {
+            return [0; 32];
+        };
         mac.update(&bytes);
         mac.finalize().into_bytes().into()
     }

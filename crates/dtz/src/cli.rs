@@ -8,7 +8,7 @@ mod serve;
 mod token;
 mod user;
 
-use anyhow::{bail, Context};
+use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 use dtz_domain::SystemClock;
 use dtz_services::passwords::Cost;
@@ -116,7 +116,7 @@ pub async fn open(a: &DbArgs) -> anyhow::Result<Services> {
             );
         }
         let (k, _) = Keys::load_or_create(&a.key_file)?;
-        esay!("Created the key file {} (mode 0600). Back it up apart from the database.", a.key_file.display());
+        eprintln!("Created the key file {} (mode 0600). Back it up apart from the database.", a.key_file.display());
         k
     };
     let concurrency = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);

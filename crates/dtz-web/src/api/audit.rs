@@ -4,8 +4,8 @@ use crate::auth::ApiCaller;
 use crate::error::AppError;
 use crate::extract::Query;
 use crate::state::AppState;
-use axum::extract::State;
 use axum::Json;
+use axum::extract::State;
 use dtz_store::audit::{Event, EventFilter};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -65,7 +65,11 @@ pub struct AuditQuery {
 
 /// Events in your scope, newest first.
 #[utoipa::path(get, path = "/audit/events", tag = "audit", params(AuditQuery), responses((status = 200, body = Vec<EventResponse>)))]
-pub async fn list(State(state): State<AppState>, c: ApiCaller, Query(q): Query<AuditQuery>) -> Result<Json<Vec<EventResponse>>, AppError> {
+pub async fn list(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    Query(q): Query<AuditQuery>,
+) -> Result<Json<Vec<EventResponse>>, AppError> {
     let f = EventFilter {
         actor: q.actor.map(dtz_domain::ids::UserId),
         entity_id: q.entity_id,

@@ -4,9 +4,9 @@ use crate::auth::ApiCaller;
 use crate::error::{AppError, ErrorBody};
 use crate::extract::{ApiJson, IdPath};
 use crate::state::AppState;
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::Json;
 use dtz_domain::ids::OrgId;
 use dtz_domain::org::OrgFields;
 use dtz_store::orgs::OrgRow;
@@ -86,13 +86,21 @@ pub async fn list(State(state): State<AppState>, c: ApiCaller) -> Result<Json<Ve
 
 /// One organisation.
 #[utoipa::path(get, path = "/organisations/{id}", tag = "organisations", params(("id" = Uuid, Path)), responses((status = 200, body = OrgResponse), (status = 404, body = ErrorBody)))]
-pub async fn show(State(state): State<AppState>, c: ApiCaller, IdPath(id): IdPath<OrgId>) -> Result<Json<OrgResponse>, AppError> {
+pub async fn show(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    IdPath(id): IdPath<OrgId>,
+) -> Result<Json<OrgResponse>, AppError> {
     Ok(Json(state.services.org(&c.caller, id).await?.into()))
 }
 
 /// Create an organisation (system administrators).
 #[utoipa::path(post, path = "/organisations", tag = "organisations", request_body = CreateOrgRequest, responses((status = 201, body = OrgResponse), (status = 422, body = ErrorBody)))]
-pub async fn create(State(state): State<AppState>, c: ApiCaller, ApiJson(r): ApiJson<CreateOrgRequest>) -> Result<(StatusCode, Json<OrgResponse>), AppError> {
+pub async fn create(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    ApiJson(r): ApiJson<CreateOrgRequest>,
+) -> Result<(StatusCode, Json<OrgResponse>), AppError> {
     let f = OrgFields::parse(&r.name, &r.kind, r.iati_id.as_deref(), r.country.as_deref(), r.publishable)
         .map_err(|v| AppError::Validation(v.0))?;
     let id = r.id.map(OrgId).unwrap_or_default();
@@ -102,7 +110,12 @@ pub async fn create(State(state): State<AppState>, c: ApiCaller, ApiJson(r): Api
 
 /// Change an organisation; a stale `version` gets 409 with the fields changed since.
 #[utoipa::path(patch, path = "/organisations/{id}", tag = "organisations", params(("id" = Uuid, Path)), request_body = UpdateOrgRequest, responses((status = 200, body = OrgResponse), (status = 409, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn update(State(state): State<AppState>, c: ApiCaller, IdPath(id): IdPath<OrgId>, ApiJson(r): ApiJson<UpdateOrgRequest>) -> Result<Json<OrgResponse>, AppError> {
+pub async fn update(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    IdPath(id): IdPath<OrgId>,
+    ApiJson(r): ApiJson<UpdateOrgRequest>,
+) -> Result<Json<OrgResponse>, AppError> {
     let cur = state.services.org(&c.caller, id).await?;
     let f = OrgFields::parse(
         r.name.as_deref().unwrap_or(&cur.name),

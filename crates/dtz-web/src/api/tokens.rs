@@ -4,9 +4,9 @@ use crate::auth::ApiCaller;
 use crate::error::{AppError, ErrorBody};
 use crate::extract::{ApiJson, IdPath};
 use crate::state::AppState;
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::Json;
 use dtz_domain::ids::{TokenId, UserId};
 use dtz_store::tokens::TokenRow;
 use serde::{Deserialize, Serialize};
@@ -58,14 +58,22 @@ pub async fn list(State(state): State<AppState>, c: ApiCaller) -> Result<Json<Ve
 
 /// Create a token for yourself.
 #[utoipa::path(post, path = "/tokens", tag = "accounts", request_body = CreateTokenRequest, responses((status = 201, body = CreatedTokenResponse), (status = 422, body = ErrorBody)))]
-pub async fn create(State(state): State<AppState>, c: ApiCaller, ApiJson(r): ApiJson<CreateTokenRequest>) -> Result<(StatusCode, Json<CreatedTokenResponse>), AppError> {
+pub async fn create(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    ApiJson(r): ApiJson<CreateTokenRequest>,
+) -> Result<(StatusCode, Json<CreatedTokenResponse>), AppError> {
     let (row, secret) = state.services.create_token(&c.caller, UserId(c.user.id), &r.name).await?;
     Ok((StatusCode::CREATED, Json(CreatedTokenResponse { token: row.into(), secret })))
 }
 
 /// Revoke one of your tokens.
 #[utoipa::path(delete, path = "/tokens/{id}", tag = "accounts", params(("id" = Uuid, Path)), responses((status = 204), (status = 404, body = ErrorBody)))]
-pub async fn delete(State(state): State<AppState>, c: ApiCaller, IdPath(id): IdPath<TokenId>) -> Result<StatusCode, AppError> {
+pub async fn delete(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    IdPath(id): IdPath<TokenId>,
+) -> Result<StatusCode, AppError> {
     state.services.revoke_token(&c.caller, UserId(c.user.id), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

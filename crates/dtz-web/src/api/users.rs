@@ -4,9 +4,9 @@ use crate::auth::ApiCaller;
 use crate::error::{AppError, ErrorBody};
 use crate::extract::{ApiJson, IdPath, Query};
 use crate::state::AppState;
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::Json;
 use dtz_domain::access::{Role, RoleAssignment};
 use dtz_domain::ids::{OrgId, RoleAssignmentId, TeamId, UserId};
 use dtz_domain::org::CountryCode;
@@ -128,20 +128,32 @@ pub struct UserListQuery {
 
 /// Users you may see (administrators: their organisations'; everyone: themselves).
 #[utoipa::path(get, path = "/users", tag = "accounts", params(UserListQuery), responses((status = 200, body = Vec<UserResponse>)))]
-pub async fn list(State(state): State<AppState>, c: ApiCaller, Query(q): Query<UserListQuery>) -> Result<Json<Vec<UserResponse>>, AppError> {
+pub async fn list(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    Query(q): Query<UserListQuery>,
+) -> Result<Json<Vec<UserResponse>>, AppError> {
     let users = state.services.users(&c.caller, q.org_id.map(OrgId)).await?;
     Ok(Json(users.into_iter().map(Into::into).collect()))
 }
 
 /// One user.
 #[utoipa::path(get, path = "/users/{id}", tag = "accounts", params(("id" = Uuid, Path)), responses((status = 200, body = UserResponse), (status = 404, body = ErrorBody)))]
-pub async fn show(State(state): State<AppState>, c: ApiCaller, IdPath(id): IdPath<UserId>) -> Result<Json<UserResponse>, AppError> {
+pub async fn show(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    IdPath(id): IdPath<UserId>,
+) -> Result<Json<UserResponse>, AppError> {
     Ok(Json(state.services.user(&c.caller, id).await?.into()))
 }
 
 /// Create a user in an organisation you administer.
 #[utoipa::path(post, path = "/users", tag = "accounts", request_body = CreateUserRequest, responses((status = 201, body = CreatedUserResponse), (status = 422, body = ErrorBody)))]
-pub async fn create(State(state): State<AppState>, c: ApiCaller, ApiJson(r): ApiJson<CreateUserRequest>) -> Result<(StatusCode, Json<CreatedUserResponse>), AppError> {
+pub async fn create(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    ApiJson(r): ApiJson<CreateUserRequest>,
+) -> Result<(StatusCode, Json<CreatedUserResponse>), AppError> {
     let input = UserInput {
         org: Some(OrgId(r.org_id)),
         email: r.email,
@@ -155,7 +167,12 @@ pub async fn create(State(state): State<AppState>, c: ApiCaller, ApiJson(r): Api
 
 /// Change a user; a stale `version` gets 409.
 #[utoipa::path(patch, path = "/users/{id}", tag = "accounts", params(("id" = Uuid, Path)), request_body = UpdateUserRequest, responses((status = 200, body = UserResponse), (status = 409, body = ErrorBody)))]
-pub async fn update(State(state): State<AppState>, c: ApiCaller, IdPath(id): IdPath<UserId>, ApiJson(r): ApiJson<UpdateUserRequest>) -> Result<Json<UserResponse>, AppError> {
+pub async fn update(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    IdPath(id): IdPath<UserId>,
+    ApiJson(r): ApiJson<UpdateUserRequest>,
+) -> Result<Json<UserResponse>, AppError> {
     let cur = state.services.user(&c.caller, id).await?;
     let f = UserFields {
         name: r.name.unwrap_or(cur.name),
@@ -167,14 +184,24 @@ pub async fn update(State(state): State<AppState>, c: ApiCaller, IdPath(id): IdP
 
 /// Set a password; every session of the user ends.
 #[utoipa::path(post, path = "/users/{id}/password", tag = "accounts", params(("id" = Uuid, Path)), request_body = PasswordRequest, responses((status = 200, body = PasswordResponse), (status = 422, body = ErrorBody)))]
-pub async fn set_password(State(state): State<AppState>, c: ApiCaller, IdPath(id): IdPath<UserId>, ApiJson(r): ApiJson<PasswordRequest>) -> Result<Json<PasswordResponse>, AppError> {
-    let password = state.services.set_password(&c.caller, id, r.current_password.as_deref(), r.password.as_deref()).await?;
+pub async fn set_password(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    IdPath(id): IdPath<UserId>,
+    ApiJson(r): ApiJson<PasswordRequest>,
+) -> Result<Json<PasswordResponse>, AppError> {
+    let password =
+        state.services.set_password(&c.caller, id, r.current_password.as_deref(), r.password.as_deref()).await?;
     Ok(Json(PasswordResponse { password }))
 }
 
 /// Roles of a user.
 #[utoipa::path(get, path = "/users/{id}/roles", tag = "accounts", params(("id" = Uuid, Path)), responses((status = 200, body = Vec<RoleResponse>)))]
-pub async fn list_roles(State(state): State<AppState>, c: ApiCaller, IdPath(id): IdPath<UserId>) -> Result<Json<Vec<RoleResponse>>, AppError> {
+pub async fn list_roles(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    IdPath(id): IdPath<UserId>,
+) -> Result<Json<Vec<RoleResponse>>, AppError> {
     Ok(Json(state.services.roles(&c.caller, id).await?.into_iter().map(Into::into).collect()))
 }
 
@@ -186,14 +213,21 @@ fn parse_role(r: &RoleRequest) -> Result<RoleAssignment, AppError> {
         None => Some(None),
     };
     match (role, country) {
-        (Some(role), Some(country)) => Ok(RoleAssignment { role, org: r.org_id.map(OrgId), country, team: r.team_id.map(TeamId) }),
+        (Some(role), Some(country)) => {
+            Ok(RoleAssignment { role, org: r.org_id.map(OrgId), country, team: r.team_id.map(TeamId) })
+        }
         _ => Err(AppError::Validation(v.0)),
     }
 }
 
 /// Give a role (within what you may grant).
 #[utoipa::path(post, path = "/users/{id}/roles", tag = "accounts", params(("id" = Uuid, Path)), request_body = RoleRequest, responses((status = 201, body = Vec<RoleResponse>), (status = 403, body = ErrorBody)))]
-pub async fn create_role(State(state): State<AppState>, c: ApiCaller, IdPath(id): IdPath<UserId>, ApiJson(r): ApiJson<RoleRequest>) -> Result<(StatusCode, Json<Vec<RoleResponse>>), AppError> {
+pub async fn create_role(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    IdPath(id): IdPath<UserId>,
+    ApiJson(r): ApiJson<RoleRequest>,
+) -> Result<(StatusCode, Json<Vec<RoleResponse>>), AppError> {
     state.services.assign_role(&c.caller, id, parse_role(&r)?).await?;
     let roles = state.services.roles(&c.caller, id).await?;
     Ok((StatusCode::CREATED, Json(roles.into_iter().map(Into::into).collect())))
@@ -201,7 +235,11 @@ pub async fn create_role(State(state): State<AppState>, c: ApiCaller, IdPath(id)
 
 /// Take a role back.
 #[utoipa::path(delete, path = "/users/{id}/roles/{role_id}", tag = "accounts", params(("id" = Uuid, Path), ("role_id" = Uuid, Path)), responses((status = 204), (status = 404, body = ErrorBody)))]
-pub async fn delete_role(State(state): State<AppState>, c: ApiCaller, Path((id, role_id)): Path<(Uuid, Uuid)>) -> Result<StatusCode, AppError> {
+pub async fn delete_role(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    Path((id, role_id)): Path<(Uuid, Uuid)>,
+) -> Result<StatusCode, AppError> {
     state.services.revoke_role(&c.caller, UserId(id), RoleAssignmentId(role_id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,14 +1,14 @@
 //! The signed-in person's own account: name, language, password, API tokens.
 
-use super::{render, FieldError, Page};
-use crate::auth::{clear_session_cookie, PageUser};
+use super::{FieldError, Page, render};
+use crate::auth::{PageUser, clear_session_cookie};
 use crate::error::AppError;
 use crate::extract::{Form, IdPath};
 use crate::i18n::staff_languages;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
-use axum::http::{header, StatusCode};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use dtz_domain::ids::{TokenId, UserId};
 use dtz_services::ServiceError;
@@ -80,13 +80,19 @@ pub struct ProfileForm {
 
 fn field_errors(e: ServiceError) -> Result<Vec<FieldError>, AppError> {
     match e {
-        ServiceError::Invalid(v) => Ok(v.0.into_iter().map(|i| FieldError { field: i.field, message: i.message }).collect()),
+        ServiceError::Invalid(v) => {
+            Ok(v.0.into_iter().map(|i| FieldError { field: i.field, message: i.message }).collect())
+        }
         other => Err(other.into()),
     }
 }
 
 /// Save name and language (the page then speaks the new language).
-pub async fn update(State(state): State<AppState>, user: PageUser, Form(f): Form<ProfileForm>) -> Result<Response, AppError> {
+pub async fn update(
+    State(state): State<AppState>,
+    user: PageUser,
+    Form(f): Form<ProfileForm>,
+) -> Result<Response, AppError> {
     user.check_csrf(&f.csrf)?;
     let me = UserId(user.session.user.id);
     let fields = UserFields { name: f.name.clone(), language: f.language.clone(), disabled: false };
@@ -109,7 +115,11 @@ pub struct PasswordForm {
 }
 
 /// Change the password; every session ends, so the person signs in again.
-pub async fn password(State(state): State<AppState>, user: PageUser, Form(f): Form<PasswordForm>) -> Result<Response, AppError> {
+pub async fn password(
+    State(state): State<AppState>,
+    user: PageUser,
+    Form(f): Form<PasswordForm>,
+) -> Result<Response, AppError> {
     user.check_csrf(&f.csrf)?;
     let me = UserId(user.session.user.id);
     match state.services.set_password(&user.caller, me, Some(&f.current_password), Some(&f.password)).await {
@@ -135,7 +145,11 @@ pub struct TokenForm {
 }
 
 /// Create an API token and show it once.
-pub async fn create_token(State(state): State<AppState>, user: PageUser, Form(f): Form<TokenForm>) -> Result<Response, AppError> {
+pub async fn create_token(
+    State(state): State<AppState>,
+    user: PageUser,
+    Form(f): Form<TokenForm>,
+) -> Result<Response, AppError> {
     user.check_csrf(&f.csrf)?;
     let me = UserId(user.session.user.id);
     match state.services.create_token(&user.caller, me, &f.name).await {

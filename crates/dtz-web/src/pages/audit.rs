@@ -1,6 +1,6 @@
 //! The audit browser: events in the caller's scope, filtered, paged backwards.
 
-use super::{render, Page};
+use super::{Page, render};
 use crate::auth::PageUser;
 use crate::error::AppError;
 use crate::extract::Query;
@@ -44,7 +44,11 @@ struct AuditPage {
 const PAGE_SIZE: i64 = 50;
 
 /// Browse events.
-pub async fn list(State(state): State<AppState>, user: PageUser, Query(q): Query<AuditQuery>) -> Result<Response, AppError> {
+pub async fn list(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(q): Query<AuditQuery>,
+) -> Result<Response, AppError> {
     let page = Page::signed_in(&state, &user, "audit-title", "/audit").await;
     let entity_id = q.entity_id.trim().parse().ok();
     let f = EventFilter {
@@ -55,13 +59,8 @@ pub async fn list(State(state): State<AppState>, user: PageUser, Query(q): Query
         limit: PAGE_SIZE,
     };
     let events = state.services.audit_events(&user.caller, &f).await?;
-    let names: HashMap<uuid::Uuid, String> = state
-        .services
-        .users(&user.caller, None)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.email))
-        .collect();
+    let names: HashMap<uuid::Uuid, String> =
+        state.services.users(&user.caller, None).await?.into_iter().map(|u| (u.id, u.email)).collect();
     let older = (events.len() as i64 == PAGE_SIZE).then(|| events.last().map(|e| e.seq)).flatten();
     let rows = events
         .into_iter()

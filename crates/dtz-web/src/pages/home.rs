@@ -1,6 +1,6 @@
 //! The start page.
 
-use super::{render, Page};
+use super::{Page, render};
 use crate::auth::PageUser;
 use crate::state::AppState;
 use askama::Template;

@@ -1,14 +1,14 @@
 //! Signing in and out.
 
-use super::{render, Page};
-use crate::auth::{ClientIp, clear_session_cookie, local_path, session_cookie, PageUser};
+use super::{Page, render};
+use crate::auth::{ClientIp, PageUser, clear_session_cookie, local_path, session_cookie};
 use crate::error::AppError;
 use crate::extract::{Form, Query};
-use crate::i18n::{staff_languages, Tr};
+use crate::i18n::{Tr, staff_languages};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
@@ -109,7 +109,11 @@ pub struct CsrfOnly {
 }
 
 /// Sign out: the session ends on the server, the cookie is cleared.
-pub async fn delete(State(state): State<AppState>, user: PageUser, Form(f): Form<CsrfOnly>) -> Result<Response, AppError> {
+pub async fn delete(
+    State(state): State<AppState>,
+    user: PageUser,
+    Form(f): Form<CsrfOnly>,
+) -> Result<Response, AppError> {
     user.check_csrf(&f.csrf)?;
     state.services.logout(&user.session).await?;
     let mut r = Redirect::to("/login").into_response();

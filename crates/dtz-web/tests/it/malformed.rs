@@ -2,7 +2,7 @@
 
 use crate::support::TestApp;
 use axum::body::Body;
-use axum::http::{header, Method, Request, StatusCode};
+use axum::http::{Method, Request, StatusCode, header};
 use proptest::prelude::*;
 
 crate::on_both! {
@@ -12,22 +12,77 @@ crate::on_both! {
 async fn malformed(app: TestApp) {
     let admin = app.admin().await;
     let auth = format!("Bearer {admin}");
-    let cases: Vec<(Method, &str, Option<&str>, Vec<u8>, StatusCode)> = vec![
-        (Method::POST, "/api/v1/organisations", Some("application/json"), b"{not json".to_vec(), StatusCode::BAD_REQUEST),
+    type Case<'a> = (Method, &'a str, Option<&'a str>, Vec<u8>, StatusCode);
+    let cases: Vec<Case> = vec![
+        (
+            Method::POST,
+            "/api/v1/organisations",
+            Some("application/json"),
+            b"{not json".to_vec(),
+            StatusCode::BAD_REQUEST,
+        ),
         (Method::POST, "/api/v1/organisations", Some("text/plain"), b"{}".to_vec(), StatusCode::BAD_REQUEST),
-        (Method::POST, "/api/v1/organisations", Some("application/json"), b"{\"name\": 5}".to_vec(), StatusCode::BAD_REQUEST),
-        (Method::POST, "/api/v1/organisations", Some("application/json"), b"{\"name\":\"x\",\"kind\":\"donor\",\"evil\":1}".to_vec(), StatusCode::BAD_REQUEST),
-        (Method::POST, "/api/v1/organisations", Some("application/json"), vec![b'{', b'"', 0xff, 0xfe, b'"', b':', b'1', b'}'], StatusCode::BAD_REQUEST),
-        (Method::POST, "/api/v1/organisations", Some("application/json"), b"{\"name\":\"a\\u0000b\",\"kind\":\"donor\"}".to_vec(), StatusCode::UNPROCESSABLE_ENTITY),
-        (Method::POST, "/api/v1/organisations", Some("application/json"), format!("{{\"name\":\"{}\",\"kind\":\"donor\"}}", "x".repeat(5000)).into_bytes(), StatusCode::UNPROCESSABLE_ENTITY),
-        (Method::POST, "/api/v1/organisations", Some("application/json"), format!("{}1{}", "[".repeat(10_000), "]".repeat(10_000)).into_bytes(), StatusCode::BAD_REQUEST),
-        (Method::POST, "/api/v1/organisations", Some("application/json"), vec![b' '; 400 * 1024], StatusCode::PAYLOAD_TOO_LARGE),
+        (
+            Method::POST,
+            "/api/v1/organisations",
+            Some("application/json"),
+            b"{\"name\": 5}".to_vec(),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            Method::POST,
+            "/api/v1/organisations",
+            Some("application/json"),
+            b"{\"name\":\"x\",\"kind\":\"donor\",\"evil\":1}".to_vec(),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            Method::POST,
+            "/api/v1/organisations",
+            Some("application/json"),
+            vec![b'{', b'"', 0xff, 0xfe, b'"', b':', b'1', b'}'],
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            Method::POST,
+            "/api/v1/organisations",
+            Some("application/json"),
+            b"{\"name\":\"a\\u0000b\",\"kind\":\"donor\"}".to_vec(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            Method::POST,
+            "/api/v1/organisations",
+            Some("application/json"),
+            format!("{{\"name\":\"{}\",\"kind\":\"donor\"}}", "x".repeat(5000)).into_bytes(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            Method::POST,
+            "/api/v1/organisations",
+            Some("application/json"),
+            format!("{}1{}", "[".repeat(10_000), "]".repeat(10_000)).into_bytes(),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            Method::POST,
+            "/api/v1/organisations",
+            Some("application/json"),
+            vec![b' '; 400 * 1024],
+            StatusCode::PAYLOAD_TOO_LARGE,
+        ),
         (Method::GET, "/api/v1/organisations/not-a-uuid", None, vec![], StatusCode::NOT_FOUND),
         (Method::GET, "/api/v1/users?org_id=zzz", None, vec![], StatusCode::BAD_REQUEST),
         (Method::GET, "/api/v1/audit/events?limit=%FF%FE", None, vec![], StatusCode::BAD_REQUEST),
         (Method::GET, "/api/v1/nothing/here", None, vec![], StatusCode::NOT_FOUND),
         (Method::DELETE, "/api/v1/organisations", None, vec![], StatusCode::METHOD_NOT_ALLOWED),
-        (Method::PATCH, "/api/v1/organisations/00000000-0000-0000-0000-000000000000", Some("application/json"), b"{\"version\":1}".to_vec(), StatusCode::NOT_FOUND),
+        (
+            Method::PATCH,
+            "/api/v1/organisations/00000000-0000-0000-0000-000000000000",
+            Some("application/json"),
+            b"{\"version\":1}".to_vec(),
+            StatusCode::NOT_FOUND,
+        ),
     ];
     for (method, path, ct, body, want) in cases {
         let mut b = Request::builder().method(method.clone()).uri(path).header(header::AUTHORIZATION, &auth);
@@ -44,12 +99,19 @@ async fn malformed(app: TestApp) {
     let r = app.post_form("/login", None, "email=%FF%FE&password=x").await;
     assert!(r.status.is_client_error(), "{}", r.status);
     let r = app
-        .send(Request::post("/login").header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(Body::from(vec![0xc3, 0x28, b'=', 0xa0])).unwrap())
+        .send(
+            Request::post("/login")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(vec![0xc3, 0x28, b'=', 0xa0]))
+                .unwrap(),
+        )
         .await;
     assert!(r.status.is_client_error(), "{}", r.status);
     // Wrong or odd credentials.
-    for auth in ["Bearer", "Bearer dtz_", "Basic YTpi", "Bearer dtz_zzzz", &format!("Bearer dtz_{}", "a".repeat(5000))] {
-        let r = app.send(Request::get("/api/v1/me").header(header::AUTHORIZATION, auth).body(Body::empty()).unwrap()).await;
+    for auth in ["Bearer", "Bearer dtz_", "Basic YTpi", "Bearer dtz_zzzz", &format!("Bearer dtz_{}", "a".repeat(5000))]
+    {
+        let r =
+            app.send(Request::get("/api/v1/me").header(header::AUTHORIZATION, auth).body(Body::empty()).unwrap()).await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{auth}");
     }
 }

@@ -17,7 +17,9 @@ async fn covers(app: TestApp) {
     for (path, item) in paths {
         for method in item.as_object().unwrap().keys() {
             let m: Method = method.to_uppercase().parse().unwrap();
-            let concrete = path.replace("{id}", &uuid::Uuid::nil().to_string()).replace("{role_id}", &uuid::Uuid::nil().to_string());
+            let concrete = path
+                .replace("{id}", &uuid::Uuid::nil().to_string())
+                .replace("{role_id}", &uuid::Uuid::nil().to_string());
             let r = app.api(m.clone(), &concrete, None, None).await;
             assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{method} {path} exists and wants a token");
             n += 1;

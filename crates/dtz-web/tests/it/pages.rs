@@ -1,8 +1,8 @@
 //! Sign-in, sessions, CSRF, security headers and the account and audit pages.
 
-use crate::support::{csrf_of, urlenc, TestApp, PASSWORD};
+use crate::support::{PASSWORD, TestApp, csrf_of, urlenc};
 use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
+use axum::http::{Request, StatusCode, header};
 use dtz_domain::access::{Role, RoleAssignment};
 
 crate::on_both! {
@@ -20,7 +20,9 @@ crate::on_both! {
 async fn sign_in(app: TestApp) {
     let org = app.org("Org", "local_partner").await;
     app.user("ana@example.org", org, None).await;
-    let r = app.post_form("/login", None, &format!("email=ana%40example.org&password={}&next=%2Faccount", urlenc(PASSWORD))).await;
+    let r = app
+        .post_form("/login", None, &format!("email=ana%40example.org&password={}&next=%2Faccount", urlenc(PASSWORD)))
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(r.headers[header::LOCATION], "/account");
     let cookie = r.headers[header::SET_COOKIE].to_str().unwrap().to_owned();
@@ -30,7 +32,8 @@ async fn sign_in(app: TestApp) {
     assert_ne!(first, second, "every sign-in gets a new session id");
     // The session id is stored only as a hash.
     let raw = first.split('=').nth(1).unwrap().to_owned();
-    let stored: Vec<(Vec<u8>,)> = app.db.db.read().fetch_all(&dtz_store::Sql::new("SELECT id_hash FROM sessions")).await.unwrap();
+    let stored: Vec<(Vec<u8>,)> =
+        app.db.db.read().fetch_all(&dtz_store::Sql::new("SELECT id_hash FROM sessions")).await.unwrap();
     assert!(stored.iter().all(|(h,)| h.len() == 32 && *h != raw.as_bytes()));
     // Pages behind sign-in are no-store and carry the security headers.
     let home = app.page("/", Some(&first)).await;
@@ -42,7 +45,9 @@ async fn sign_in(app: TestApp) {
     assert_eq!(home.headers[header::REFERRER_POLICY], "no-referrer");
     // Redirects after sign-in go to local paths only.
     for evil in ["%2F%2Fevil.example.org", "https%3A%2F%2Fevil.example.org", "%2F%5Cevil.example.org"] {
-        let r = app.post_form("/login", None, &format!("email=ana%40example.org&password={}&next={evil}", urlenc(PASSWORD))).await;
+        let r = app
+            .post_form("/login", None, &format!("email=ana%40example.org&password={}&next={evil}", urlenc(PASSWORD)))
+            .await;
         assert_eq!(r.headers[header::LOCATION], "/", "{evil}");
     }
     // Without a session a page sends to the sign-in page and back.
@@ -145,11 +150,21 @@ async fn password_change(app: TestApp) {
     let c1 = app.login("ana@example.org", PASSWORD).await.unwrap();
     let c2 = app.login("ana@example.org", PASSWORD).await.unwrap();
     let token = csrf_of(&app.page("/account", Some(&c1)).await.text());
-    let weak = app.post_form("/account/password", Some(&c1), &format!("csrf={token}&current_password={}&password=1234567890", urlenc(PASSWORD))).await;
+    let weak = app
+        .post_form(
+            "/account/password",
+            Some(&c1),
+            &format!("csrf={token}&current_password={}&password=1234567890", urlenc(PASSWORD)),
+        )
+        .await;
     assert_eq!(weak.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(weak.text().contains("common passwords"), "{}", weak.text());
     let r = app
-        .post_form("/account/password", Some(&c1), &format!("csrf={token}&current_password={}&password=another+good+passphrase", urlenc(PASSWORD)))
+        .post_form(
+            "/account/password",
+            Some(&c1),
+            &format!("csrf={token}&current_password={}&password=another+good+passphrase", urlenc(PASSWORD)),
+        )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(app.page("/", Some(&c1)).await.status, StatusCode::SEE_OTHER);
@@ -174,7 +189,10 @@ async fn tokens(app: TestApp) {
     let page = app.page("/account", Some(&c)).await.text();
     assert!(page.contains("reporting script") && !page.contains(&secret));
     let list = app.api(axum::http::Method::GET, "/tokens", Some(&secret), None).await.json();
-    let id = list.as_array().unwrap().iter().find(|t| t["name"] == "reporting script").unwrap()["id"].as_str().unwrap().to_owned();
+    let id = list.as_array().unwrap().iter().find(|t| t["name"] == "reporting script").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let r = app.post_form(&format!("/account/tokens/{id}/revoke"), Some(&c), &format!("csrf={token}")).await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(app.api(axum::http::Method::GET, "/me", Some(&secret), None).await.status, StatusCode::UNAUTHORIZED);
@@ -183,7 +201,12 @@ async fn tokens(app: TestApp) {
 async fn audit_page(app: TestApp) {
     let a = app.org("Org A", "local_partner").await;
     let b = app.org("Org B", "local_partner").await;
-    app.user("admin@a.example.org", a, Some(RoleAssignment { role: Role::Administrator, org: Some(a), country: None, team: None })).await;
+    app.user(
+        "admin@a.example.org",
+        a,
+        Some(RoleAssignment { role: Role::Administrator, org: Some(a), country: None, team: None }),
+    )
+    .await;
     app.user("user@b.example.org", b, None).await;
     let c = app.login("admin@a.example.org", PASSWORD).await.unwrap();
     let r = app.page("/audit", Some(&c)).await;
@@ -198,7 +221,14 @@ async fn audit_page(app: TestApp) {
 }
 
 async fn language(app: TestApp) {
-    let es = app.send(Request::get("/login").header(header::ACCEPT_LANGUAGE, "es-BO,es;q=0.9,en;q=0.5").body(Body::empty()).unwrap()).await;
+    let es = app
+        .send(
+            Request::get("/login")
+                .header(header::ACCEPT_LANGUAGE, "es-BO,es;q=0.9,en;q=0.5")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
     assert!(es.text().contains("<html lang=\"es\">") && es.text().contains("Iniciar sesión"));
     let q = app.page("/login?lang=en", None).await;
     assert!(q.text().contains("Sign in"));

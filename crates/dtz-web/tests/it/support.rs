@@ -1,12 +1,12 @@
 //! An app per test, driven in-process through the router.
 
-use axum::body::Body;
-use axum::http::{header, Method, Request, StatusCode};
 use axum::Router;
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use dtz_domain::ManualClock;
 use dtz_domain::access::{Role, RoleAssignment};
 use dtz_domain::ids::{OrgId, UserId};
 use dtz_domain::org::OrgFields;
-use dtz_domain::ManualClock;
 use dtz_services::accounts::UserInput;
 use dtz_services::{Caller, Services};
 use dtz_testkit::{Backend, TestDb};
@@ -96,9 +96,13 @@ impl TestApp {
     /// A system administrator's token.
     pub async fn admin(&self) -> String {
         let org = self.org("Admin home", "alliance_member").await;
-        self.user("root@example.org", org, Some(RoleAssignment { role: Role::Administrator, org: None, country: None, team: None }))
-            .await
-            .1
+        self.user(
+            "root@example.org",
+            org,
+            Some(RoleAssignment { role: Role::Administrator, org: None, country: None, team: None }),
+        )
+        .await
+        .1
     }
 
     /// Sign in through the form; returns the session cookie.

@@ -3,9 +3,9 @@
 use super::DbArgs;
 use anyhow::Context;
 use clap::Subcommand;
-use dtz_store::audit::SignedHead;
-use dtz_store::StoreError;
 use dtz_services::ServiceError;
+use dtz_store::StoreError;
+use dtz_store::audit::SignedHead;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -36,7 +36,7 @@ pub async fn run(c: AuditCommand) -> anyhow::Result<ExitCode> {
                     ExitCode::SUCCESS
                 }
                 Err(ServiceError::Store(StoreError::ChainBroken { seq, reason })) => {
-                    esay!("The audit chain is broken at event {seq}: {reason}.");
+                    eprintln!("The audit chain is broken at event {seq}: {reason}.");
                     ExitCode::from(2)
                 }
                 Err(e) => return Err(e.into()),
@@ -48,7 +48,7 @@ pub async fn run(c: AuditCommand) -> anyhow::Result<ExitCode> {
                 let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
                 let h: SignedHead = serde_json::from_str(&text).context("the exported head is not valid JSON")?;
                 if let Err(e) = s.check_head(&h).await {
-                    esay!("The exported head does not match: {e}.");
+                    eprintln!("The exported head does not match: {e}.");
                     return Ok(ExitCode::from(2));
                 }
                 say!("The exported head (event {}) is still in the chain.", h.seq);

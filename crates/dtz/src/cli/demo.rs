@@ -37,7 +37,9 @@ pub async fn ensure_loaded(s: &Services) -> anyhow::Result<()> {
         if let Some(p) = d.password {
             say!("Password: {p}");
         }
-        say!("The second factor (TOTP) is off in the demo. Apart from the alliance members, the donor and the published figures, all data is sample data.");
+        say!(
+            "The second factor (TOTP) is off in the demo. Apart from the alliance members, the donor and the published figures, all data is sample data."
+        );
     }
     Ok(())
 }

@@ -40,7 +40,8 @@ pub async fn run(a: ServeArgs) -> anyhow::Result<ExitCode> {
             }
         }
     });
-    let listener = tokio::net::TcpListener::bind(a.addr).await.with_context(|| format!("cannot listen on {}", a.addr))?;
+    let listener =
+        tokio::net::TcpListener::bind(a.addr).await.with_context(|| format!("cannot listen on {}", a.addr))?;
     let app = dtz_web::router(state.clone());
     say!("dtz is serving on http://{}", listener.local_addr().unwrap_or(a.addr));
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())

@@ -1,7 +1,7 @@
 //! `dtz user`: accounts from the command line (the operator acts as the system).
 
 use super::DbArgs;
-use anyhow::{bail, Context};
+use anyhow::{Context, bail};
 use clap::Subcommand;
 use dtz_domain::access::{Role, RoleAssignment};
 use dtz_domain::ids::{OrgId, TeamId, UserId};
@@ -95,7 +95,9 @@ pub async fn run(c: UserCommand) -> anyhow::Result<ExitCode> {
     match c {
         UserCommand::Create { db, email, name, org, role, role_in_org, country, team, language, password_stdin } => {
             let s = super::open(&db).await?;
-            let o = dtz_store::orgs::find(&s.db, &org).await.map_err(|_| anyhow::anyhow!("no organisation named {org:?}"))?;
+            let o = dtz_store::orgs::find(&s.db, &org)
+                .await
+                .map_err(|_| anyhow::anyhow!("no organisation named {org:?}"))?;
             let role = match role {
                 None => None,
                 Some(r) => {
@@ -104,11 +106,13 @@ pub async fn run(c: UserCommand) -> anyhow::Result<ExitCode> {
                         Some(c) => Some(CountryCode::parse("country", &c).map_err(|e| anyhow::anyhow!("{e}"))?),
                         None => None,
                     };
-                    let scoped = role_in_org || !matches!(role, Role::Administrator | Role::AllianceManager | Role::Donor);
+                    let scoped =
+                        role_in_org || !matches!(role, Role::Administrator | Role::AllianceManager | Role::Donor);
                     Some(RoleAssignment { role, org: scoped.then_some(OrgId(o.id)), country, team: team.map(TeamId) })
                 }
             };
-            let input = UserInput { org: Some(OrgId(o.id)), email, name, language, password: read_password(password_stdin)? };
+            let input =
+                UserInput { org: Some(OrgId(o.id)), email, name, language, password: read_password(password_stdin)? };
             let created = s.create_user(&sys, UserId::new(), input).await.map_err(explain)?;
             if let Some(r) = role {
                 s.assign_role(&sys, UserId(created.user.id), r).await.map_err(explain)?;
@@ -121,7 +125,8 @@ pub async fn run(c: UserCommand) -> anyhow::Result<ExitCode> {
         }
         UserCommand::List { db } => {
             let s = super::open(&db).await?;
-            let orgs: std::collections::HashMap<_, _> = s.orgs(&sys).await?.into_iter().map(|o| (o.id, o.name)).collect();
+            let orgs: std::collections::HashMap<_, _> =
+                s.orgs(&sys).await?.into_iter().map(|o| (o.id, o.name)).collect();
             for u in s.users(&sys, None).await? {
                 let roles: Vec<String> = s.roles(&sys, UserId(u.id)).await?.into_iter().map(|r| r.role).collect();
                 say!(
