@@ -6,6 +6,7 @@
 mod audit;
 mod me;
 mod orgs;
+mod teams;
 mod tokens;
 mod users;
 
@@ -55,6 +56,7 @@ pub fn parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(users::set_password))
         .routes(routes!(users::list_roles, users::create_role))
         .routes(routes!(users::delete_role))
+        .routes(routes!(teams::list, teams::create))
         .routes(routes!(tokens::list, tokens::create))
         .routes(routes!(tokens::delete))
         .routes(routes!(audit::list))

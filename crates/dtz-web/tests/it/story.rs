@@ -13,6 +13,7 @@ crate::on_both! {
     audit_tampering_is_detected => tampering;
     organisation_administrator_stays_within_its_organisation => org_admin;
     disabled_users_lose_their_tokens => disabled_tokens;
+    concurrent_writers_keep_one_unbroken_chain => concurrent;
 }
 
 async fn story(app: TestApp) {
@@ -263,4 +264,48 @@ async fn disabled_tokens(app: TestApp) {
     assert_eq!(app.api(Method::GET, "/me", Some(&token), None).await.status, StatusCode::UNAUTHORIZED);
     assert_eq!(app.page("/", Some(&cookie)).await.status, StatusCode::SEE_OTHER, "the session ended");
     assert!(app.login("someone@example.org", PASSWORD).await.is_none());
+}
+
+async fn concurrent(app: TestApp) {
+    let admin = app.admin().await;
+    let org = app.org("Shared", "local_partner").await;
+    let mut tasks = Vec::new();
+    for i in 0..16 {
+        let (router, token) = (app.router.clone(), admin.clone());
+        tasks.push(tokio::spawn(async move {
+            use tower::ServiceExt;
+            let body = if i % 2 == 0 {
+                json!({"name": format!("Concurrent {i}"), "kind": "local_partner"}).to_string()
+            } else {
+                json!({"version": 1, "name": format!("Renamed {i}")}).to_string()
+            };
+            let (method, path) = if i % 2 == 0 {
+                ("POST", "/api/v1/organisations".to_owned())
+            } else {
+                ("PATCH", format!("/api/v1/organisations/{org}"))
+            };
+            let req = axum::http::Request::builder()
+                .method(method)
+                .uri(path)
+                .header("authorization", format!("Bearer {token}"))
+                .header("content-type", "application/json")
+                .body(axum::body::Body::from(body))
+                .unwrap();
+            router.oneshot(req).await.unwrap().status()
+        }));
+    }
+    let mut statuses = Vec::new();
+    for t in tasks {
+        statuses.push(t.await.unwrap());
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::CREATED).count(), 8);
+    assert_eq!(
+        statuses.iter().filter(|s| **s == StatusCode::OK).count(),
+        1,
+        "exactly one rename from version 1 wins: {statuses:?}"
+    );
+    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::CONFLICT).count(), 7);
+    let v = app.services.verify_audit().await.expect("one unbroken chain");
+    let (n,): (i64,) = app.db.db.read().fetch_one(&Sql::new("SELECT COUNT(*) FROM audit_events")).await.unwrap();
+    assert_eq!(n, v.events, "sequence numbers are contiguous");
 }
