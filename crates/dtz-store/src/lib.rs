@@ -12,6 +12,7 @@ pub mod orgs;
 pub mod schema;
 pub mod scope;
 pub mod sessions;
+pub mod settings;
 pub mod sql;
 pub mod teams;
 pub mod tokens;
