@@ -9,10 +9,12 @@ pub mod account;
 pub mod change;
 pub mod clock;
 pub mod countries;
+pub mod country;
 pub mod disclosure;
 pub mod ids;
 pub mod org;
 pub mod validate;
+pub mod vocab;
 
 pub use change::{Change, FieldChange};
 pub use clock::{Clock, ManualClock, SystemClock};

@@ -27,6 +27,8 @@ pub struct UserInput {
     pub language: String,
     /// Password; when `None` one is generated and returned once.
     pub password: Option<String>,
+    /// Roles to give in the same transaction (all or nothing).
+    pub roles: Vec<RoleAssignment>,
 }
 
 /// A created user and, when dtz chose it, its first password (shown once).
@@ -76,6 +78,9 @@ impl Services {
             return Err(ServiceError::Forbidden);
         }
         self.org(caller, org).await?;
+        for a in &input.roles {
+            self.check_assignment(caller, org, a).await?;
+        }
         let generated = match input.password {
             Some(_) => None,
             None => Some(generate_password()?),
@@ -91,7 +96,13 @@ impl Services {
         let audit =
             UserAudit { org_id: org, email: &new.email, name: &new.name, language: &new.language, password: true };
         let change = Change::create("user", id.0, &audit);
-        self.finish(tx, &[caller.event("user.create", &change, Some(org))]).await?;
+        let mut events = vec![caller.event("user.create", &change, Some(org))];
+        for a in &input.roles {
+            let rid = RoleAssignmentId::new();
+            users::insert_role(&mut tx, rid, id, a, now).await?;
+            events.push(caller.event("role.assign", &Change::create("role_assignment", rid.0, a), Some(org)));
+        }
+        self.finish(tx, &events).await?;
         let user = users::get(&self.db, &caller.scope(Area::Users), id).await?;
         Ok(CreatedUser { user, password: generated })
     }
@@ -192,23 +203,33 @@ impl Services {
         Ok(generated)
     }
 
-    /// Give a role to a user, within what the caller may grant.
-    pub async fn assign_role(&self, caller: &Caller, user: UserId, a: RoleAssignment) -> Result<RoleAssignmentId> {
+    /// Whether `caller` may give `a` to a user of `user_org`: the role has the scope it
+    /// needs, stays within what the caller may grant, and names a team of that
+    /// organisation.
+    async fn check_assignment(&self, caller: &Caller, user_org: OrgId, a: &RoleAssignment) -> Result<()> {
         a.check()?;
-        let target = self.user(caller, user).await?;
         let allowed = match caller {
             Caller::System => true,
-            Caller::User(actor) => actor.can_assign(OrgId(target.org_id), &a),
+            Caller::User(actor) => actor.can_assign(user_org, a),
         };
         if !allowed {
             return Err(ServiceError::Forbidden);
         }
         if let Some(team) = a.team {
-            let t = teams::get(&self.db, &dtz_domain::access::Scope::all(), team).await?;
+            let t = teams::get(&self.db, &dtz_domain::access::Scope::all(), team)
+                .await
+                .map_err(|_| Invalid::new("team_id", "There is no such team."))?;
             if Some(OrgId(t.org_id)) != a.org {
-                return Err(Invalid::new("team_id", "The team belongs to another organisation.").into());
+                return Err(Invalid::new("team_id", "The team belongs to another organisation than the role.").into());
             }
         }
+        Ok(())
+    }
+
+    /// Give a role to a user, within what the caller may grant.
+    pub async fn assign_role(&self, caller: &Caller, user: UserId, a: RoleAssignment) -> Result<RoleAssignmentId> {
+        let target = self.user(caller, user).await?;
+        self.check_assignment(caller, OrgId(target.org_id), &a).await?;
         let id = RoleAssignmentId::new();
         let mut tx = self.db.begin().await?;
         users::insert_role(&mut tx, id, user, &a, self.clock.now()).await?;

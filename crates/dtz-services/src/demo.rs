@@ -1,6 +1,8 @@
 //! The Down to Zero demonstration: the real alliance (public facts of DESIGN §1) and
 //! sample partners, providers, teams and one account per role. Sample names say so.
 
+mod config;
+
 use crate::accounts::{UserInput, generate_password};
 use crate::{Caller, Result, Services};
 use dtz_domain::access::{Role, RoleAssignment};
@@ -63,6 +65,8 @@ pub async fn load(s: &Services) -> Result<DemoAccounts> {
         ids.push(s.create_org(&sys, OrgId::new(), f).await?.id);
     }
     let org = |i: usize| OrgId(ids[i]);
+    let alliance: Vec<OrgId> = (0..ALLIANCE.len()).map(org).collect();
+    config::load(s, &alliance).await?;
     let (tdh, fag, icco, mfa, partner_bo, shelter_bo) = (org(0), org(3), org(4), org(5), org(6), org(9));
     let team = s.create_team(&sys, TeamId::new(), partner_bo, Some("BO"), "Case team El Alto (sample)").await?;
     let team = TeamId(team.id);
@@ -141,9 +145,9 @@ pub async fn load(s: &Services) -> Result<DemoAccounts> {
             name: name.into(),
             language: "en".into(),
             password: Some(password.clone()),
+            roles: vec![role],
         };
-        let u = s.create_user(&sys, UserId::new(), input).await?;
-        s.assign_role(&sys, UserId(u.user.id), role).await?;
+        s.create_user(&sys, UserId::new(), input).await?;
         accounts.push((email.to_owned(), what.to_owned()));
     }
     Ok(DemoAccounts { accounts, password: Some(password) })

@@ -309,7 +309,7 @@ impl Db {
 
     /// Whether the database answers.
     pub async fn ping(&self) -> Result<()> {
-        let _: i64 = self.read().scalar(&Sql::new("SELECT 1")).await?;
+        let _: i64 = self.read().scalar(&Sql::new("SELECT CAST(1 AS BIGINT)")).await?;
         Ok(())
     }
 

@@ -3,6 +3,7 @@
 //! the rendering of errors as pages.
 
 mod account;
+mod admin;
 mod audit;
 mod home;
 mod login;
@@ -67,6 +68,32 @@ pub struct FieldError {
     pub message: String,
 }
 
+/// The problems of one form submission.
+#[derive(Clone, Debug, Default)]
+pub struct Errors(pub Vec<FieldError>);
+
+impl Errors {
+    /// The message for a field ("" when it has none).
+    pub fn get(&self, field: &str) -> &str {
+        self.0.iter().find(|e| e.field == field).map_or("", |e| e.message.as_str())
+    }
+
+    /// Whether there is any problem.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The field problems of a failed use case; any other error passes through.
+    pub fn from_service(e: dtz_services::ServiceError) -> Result<Self, AppError> {
+        match e {
+            dtz_services::ServiceError::Invalid(v) => {
+                Ok(Self(v.0.into_iter().map(|i| FieldError { field: i.field, message: i.message }).collect()))
+            }
+            other => Err(other.into()),
+        }
+    }
+}
+
 impl Page {
     /// The layout for a signed-in person on the page at `path`.
     pub async fn signed_in(state: &AppState, u: &PageUser, title_key: &str, path: &str) -> Self {
@@ -99,6 +126,7 @@ fn nav_for(tr: &Tr, caller: &Caller, path: &str) -> Vec<NavItem> {
     if let Caller::User(a) = caller
         && a.has_role(Role::Administrator)
     {
+        items.push(("/admin", "nav-admin"));
         items.push(("/audit", "nav-audit"));
     }
     items.push(("/account", "nav-account"));
@@ -190,6 +218,7 @@ pub fn router() -> Router<AppState> {
         .route("/account/password", post(account::password))
         .route("/account/tokens", post(account::create_token))
         .route("/account/tokens/{id}/revoke", post(account::revoke_token))
+        .merge(admin::router())
         .route("/static/style.css", get(stylesheet))
         .fallback(not_found)
         .layer(axum::middleware::from_fn(render_errors))

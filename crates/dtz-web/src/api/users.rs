@@ -160,6 +160,7 @@ pub async fn create(
         name: r.name,
         language: r.language.unwrap_or_default(),
         password: r.password,
+        roles: Vec::new(),
     };
     let created = state.services.create_user(&c.caller, r.id.map(UserId).unwrap_or_default(), input).await?;
     Ok((StatusCode::CREATED, Json(CreatedUserResponse { user: created.user.into(), password: created.password })))

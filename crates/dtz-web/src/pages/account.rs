@@ -1,6 +1,6 @@
 //! The signed-in person's own account: name, language, password, API tokens.
 
-use super::{FieldError, Page, render};
+use super::{Errors, Page, render};
 use crate::auth::{PageUser, clear_session_cookie};
 use crate::error::AppError;
 use crate::extract::{Form, IdPath};
@@ -28,7 +28,7 @@ struct TokenView {
 struct AccountPage {
     page: Page,
     notice: Option<String>,
-    errors: Vec<FieldError>,
+    errors: Errors,
     new_token: Option<String>,
     version: i64,
     name: String,
@@ -55,7 +55,7 @@ async fn page(state: &AppState, user: &PageUser) -> Result<AccountPage, AppError
         .collect();
     Ok(AccountPage {
         notice: None,
-        errors: Vec::new(),
+        errors: Errors::default(),
         new_token: None,
         version: u.version,
         name: u.name,
@@ -78,13 +78,8 @@ pub struct ProfileForm {
     language: String,
 }
 
-fn field_errors(e: ServiceError) -> Result<Vec<FieldError>, AppError> {
-    match e {
-        ServiceError::Invalid(v) => {
-            Ok(v.0.into_iter().map(|i| FieldError { field: i.field, message: i.message }).collect())
-        }
-        other => Err(other.into()),
-    }
+fn field_errors(e: ServiceError) -> Result<Errors, AppError> {
+    Errors::from_service(e)
 }
 
 /// Save name and language (the page then speaks the new language).

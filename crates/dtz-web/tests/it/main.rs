@@ -5,6 +5,7 @@
 
 mod support;
 
+mod admin;
 mod malformed;
 mod openapi;
 mod pages;

@@ -83,6 +83,7 @@ impl TestApp {
             name: format!("Test {email}"),
             language: "en".into(),
             password: Some(PASSWORD.into()),
+            roles: Vec::new(),
         };
         let u = self.services.create_user(&Caller::System, UserId::new(), input).await.expect("create user");
         let id = UserId(u.user.id);

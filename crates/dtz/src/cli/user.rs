@@ -111,12 +111,15 @@ pub async fn run(c: UserCommand) -> anyhow::Result<ExitCode> {
                     Some(RoleAssignment { role, org: scoped.then_some(OrgId(o.id)), country, team: team.map(TeamId) })
                 }
             };
-            let input =
-                UserInput { org: Some(OrgId(o.id)), email, name, language, password: read_password(password_stdin)? };
+            let input = UserInput {
+                org: Some(OrgId(o.id)),
+                email,
+                name,
+                language,
+                password: read_password(password_stdin)?,
+                roles: role.into_iter().collect(),
+            };
             let created = s.create_user(&sys, UserId::new(), input).await.map_err(explain)?;
-            if let Some(r) = role {
-                s.assign_role(&sys, UserId(created.user.id), r).await.map_err(explain)?;
-            }
             say!("Created {} ({})", created.user.email, created.user.id);
             if let Some(p) = created.password {
                 say!("Password: {p}");

@@ -1,0 +1,63 @@
+# Administration pages, English.
+admin-title = Administration
+admin-orgs = Organisations
+admin-orgs-text = Alliance members, local partners, service providers, the donor and government bodies.
+admin-users = Users
+admin-users-text = Accounts, their roles and access.
+admin-teams = Teams
+admin-teams-text = A team is a case supervisor and caseworkers of one organisation.
+admin-countries = Countries
+admin-countries-text = Lead member, emergency numbers, answer times and how long personal data is kept, per country.
+admin-vocab = Vocabularies
+admin-vocab-text = The lists people choose from, in every language.
+admin-stale = Someone else saved changes to this record while you were editing ({ $fields }). The form now shows their version: check it and make your change again.
+cancel = Cancel
+yes = Yes
+field-organisation = Organisation
+
+org-kind = Kind
+org-kind-alliance_member = Alliance member
+org-kind-local_partner = Local partner
+org-kind-service_provider = Service provider
+org-kind-donor = Donor
+org-kind-government_body = Government body
+org-iati-id = IATI organisation identifier
+org-iati-id-hint = Such as NL-KVK-41149287. Leave empty if it has none.
+org-country = Country
+org-country-hint = Two-letter code, such as BO or IN.
+org-publishable = May be named in published data (IATI)
+org-public = Named in public data
+org-withheld = Withheld
+org-new = New organisation
+org-create = Create organisation
+
+team-none = There are no teams yet.
+team-new = New team
+team-create = Create team
+
+user-new = New user
+user-new-text = dtz makes a first password and shows it once, for you to pass on safely.
+user-create = Create user
+user-state-active = Active
+user-state-disabled = Disabled: cannot sign in
+user-access = Access
+user-enable = Enable
+user-disable = Disable
+user-disable-question = Disable { $email }? They are signed out at once and can no longer sign in or use API tokens.
+user-disabled = The user is disabled and signed out everywhere.
+user-enabled = The user can sign in again.
+user-password = Set a new password
+user-password-question = Set a new password for { $email }? Their current password stops working and they are signed out everywhere.
+user-password-new = New password
+user-password-once = Pass it on safely; it is shown only this once.
+
+role-add = Give a role
+role-role = Role
+role-org = Within organisation
+role-team = Team
+role-country-hint = Optional: limit the role to one country (two-letter code).
+role-scope-alliance = The whole alliance
+role-no-team = No team
+role-added = The role is given.
+role-remove = Take back
+role-remove-question = Take back the role { $role }?

@@ -1,0 +1,63 @@
+# Páginas de administración, español.
+admin-title = Administración
+admin-orgs = Organizaciones
+admin-orgs-text = Miembros de la alianza, socios locales, proveedores de servicios, el donante y entidades de gobierno.
+admin-users = Usuarias y usuarios
+admin-users-text = Cuentas, sus funciones y su acceso.
+admin-teams = Equipos
+admin-teams-text = Un equipo es una supervisora o un supervisor de casos y trabajadoras y trabajadores de casos de una organización.
+admin-countries = Países
+admin-countries-text = Miembro líder, números de emergencia, plazos de respuesta y cuánto tiempo se guardan los datos personales, por país.
+admin-vocab = Vocabularios
+admin-vocab-text = Las listas de las que se elige, en cada idioma.
+admin-stale = Otra persona guardó cambios en este registro mientras usted lo editaba ({ $fields }). El formulario muestra ahora su versión: revísela y vuelva a hacer su cambio.
+cancel = Cancelar
+yes = Sí
+field-organisation = Organización
+
+org-kind = Tipo
+org-kind-alliance_member = Miembro de la alianza
+org-kind-local_partner = Socio local
+org-kind-service_provider = Proveedor de servicios
+org-kind-donor = Donante
+org-kind-government_body = Entidad de gobierno
+org-iati-id = Identificador de organización IATI
+org-iati-id-hint = Por ejemplo NL-KVK-41149287. Déjelo vacío si no tiene.
+org-country = País
+org-country-hint = Código de dos letras, como BO o IN.
+org-publishable = Puede nombrarse en los datos publicados (IATI)
+org-public = Nombrada en datos públicos
+org-withheld = Reservada
+org-new = Nueva organización
+org-create = Crear organización
+
+team-none = Aún no hay equipos.
+team-new = Nuevo equipo
+team-create = Crear equipo
+
+user-new = Nueva usuaria o usuario
+user-new-text = dtz crea una primera contraseña y la muestra una sola vez, para que usted la entregue de forma segura.
+user-create = Crear usuaria o usuario
+user-state-active = Activa
+user-state-disabled = Desactivada: no puede iniciar sesión
+user-access = Acceso
+user-enable = Activar
+user-disable = Desactivar
+user-disable-question = ¿Desactivar a { $email }? Se cierra su sesión de inmediato y ya no podrá iniciar sesión ni usar tokens de la API.
+user-disabled = La cuenta está desactivada y se cerraron todas sus sesiones.
+user-enabled = La cuenta puede volver a iniciar sesión.
+user-password = Poner una nueva contraseña
+user-password-question = ¿Poner una nueva contraseña para { $email }? Su contraseña actual deja de funcionar y se cierran todas sus sesiones.
+user-password-new = Nueva contraseña
+user-password-once = Entréguela de forma segura; se muestra solo esta vez.
+
+role-add = Asignar una función
+role-role = Función
+role-org = Dentro de la organización
+role-team = Equipo
+role-country-hint = Opcional: limitar la función a un país (código de dos letras).
+role-scope-alliance = Toda la alianza
+role-no-team = Sin equipo
+role-added = La función está asignada.
+role-remove = Retirar
+role-remove-question = ¿Retirar la función { $role }?

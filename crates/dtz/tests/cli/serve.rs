@@ -1,0 +1,51 @@
+//! `dtz serve`: health, the OpenAPI document, the demo.
+
+use crate::support::{Env, password_in};
+
+on_both_backends!(
+    serve_answers_healthz,
+    serve_publishes_the_openapi_document,
+    serve_demo_loads_the_demo_once_and_prints_its_accounts,
+);
+
+async fn serve_answers_healthz(env: Env) {
+    let server = env.serve(&[]);
+    let (status, body) = server.get("/healthz", None);
+    assert_eq!(status, 200, "{body}");
+}
+
+async fn serve_publishes_the_openapi_document(env: Env) {
+    let server = env.serve(&[]);
+    let (status, body) = server.get("/api/v1/openapi.json", None);
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("\"openapi\":\"3."), "{body}");
+    let doc: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+    let paths = doc["paths"].as_object().expect("paths");
+    assert!(paths.keys().any(|p| p.ends_with("/me")), "documents /me: {:?}", paths.keys());
+    let (status, body) = server.get("/api/v1/no-such-thing", None);
+    assert_eq!(status, 404, "{body}");
+}
+
+async fn serve_demo_loads_the_demo_once_and_prints_its_accounts(env: Env) {
+    let first = env.serve(&["--demo"]);
+    let printed = first.printed.join("\n");
+    assert!(printed.contains("admin@demo.example.org"), "{printed}");
+    assert!(password_in(&printed).is_some(), "{printed}");
+    assert!(printed.contains("TOTP"), "{printed}");
+    drop(first);
+
+    let again = env.serve(&["--demo"]);
+    let printed = again.printed.join("\n");
+    assert!(printed.contains("already loaded"), "{printed}");
+    assert!(printed.contains("admin@demo.example.org"), "{printed}");
+    assert!(password_in(&printed).is_none(), "{printed}");
+}
+
+#[test]
+fn serve_fails_clearly_when_the_address_is_taken() {
+    let env = Env::sqlite();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = taken.local_addr().expect("addr").to_string();
+    let r = env.run(&["serve", "--addr", &addr]).rejected("cannot listen");
+    assert!(r.stderr.contains(&addr), "{r:#?}");
+}
