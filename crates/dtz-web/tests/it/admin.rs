@@ -11,6 +11,7 @@ crate::on_both! {
     organisation_administrator_manages_only_its_own_users => org_admin;
     only_administrators_reach_the_administration => non_admin;
     disabling_a_user_is_confirmed_and_ends_their_sessions => disable;
+    country_settings_and_vocabularies_are_edited_by_system_administrators => config;
 }
 
 fn admin_role(org: Option<OrgId>) -> Option<RoleAssignment> {
@@ -133,4 +134,72 @@ async fn disable(app: TestApp) {
     assert_eq!(done.status, StatusCode::OK);
     assert!(done.text().contains("The user is disabled"));
     assert_eq!(app.page("/", Some(&ana)).await.status, StatusCode::SEE_OTHER);
+}
+
+async fn config(app: TestApp) {
+    let home = app.org("Home", "alliance_member").await;
+    app.user("root@example.org", home, admin_role(None)).await;
+    app.user("orgadmin@example.org", home, admin_role(Some(home))).await;
+    let org_admin = app.login("orgadmin@example.org", PASSWORD).await.unwrap();
+    assert_eq!(app.page("/admin/countries", Some(&org_admin)).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.page("/admin/vocabularies", Some(&org_admin)).await.status, StatusCode::NOT_FOUND);
+
+    let c = app.login("root@example.org", PASSWORD).await.unwrap();
+    let go = app.page("/admin/countries/go?code=bo", Some(&c)).await;
+    assert_eq!(go.headers["location"], "/admin/countries/BO");
+    let form = app.page("/admin/countries/BO", Some(&c)).await.text();
+    assert!(form.contains("Bolivia"));
+    let csrf = csrf_of(&form);
+    let bad = app
+        .post_form("/admin/countries/BO", Some(&c), &format!("csrf={csrf}&version=0&helpline=call+me&police=110"))
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.text().contains("Use digits, spaces, + and - only") && bad.text().contains("value=\"call me\""));
+    let ok = app
+        .post_form(
+            "/admin/countries/BO",
+            Some(&c),
+            &format!("csrf={csrf}&version=0&helpline=156&police=110&answer_within_hours=48&lead_org={home}"),
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.text());
+    let list = app.page("/admin/countries", Some(&c)).await.text();
+    assert!(list.contains("156") && list.contains("Home"));
+    let stale = app.post_form("/admin/countries/BO", Some(&c), &format!("csrf={csrf}&version=0&helpline=157")).await;
+    assert_eq!(stale.status, StatusCode::CONFLICT, "a second create from version 0 is a lost update");
+
+    let v = app.page("/admin/vocabularies/service_type", Some(&c)).await;
+    assert_eq!(v.status, StatusCode::OK);
+    let no_en = app
+        .post_form(
+            "/admin/vocabularies/service_type",
+            Some(&c),
+            &format!("csrf={csrf}&code=legal_aid&label_en=&label_es=Asistencia+legal"),
+        )
+        .await;
+    assert_eq!(no_en.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(no_en.text().contains("Give at least the English label."));
+    let added = app
+        .post_form(
+            "/admin/vocabularies/service_type",
+            Some(&c),
+            &format!("csrf={csrf}&code=legal_aid&label_en=Legal+aid&label_es=Asistencia+legal&sort_order=10"),
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER);
+    let terms = app.services.terms("service_type").await.unwrap();
+    assert_eq!(terms.len(), 1);
+    assert_eq!(terms[0].label("es"), "Asistencia legal");
+    let id = terms[0].row.id;
+    let edited = app
+        .post_form(
+            "/admin/vocabularies/service_type",
+            Some(&c),
+            &format!("csrf={csrf}&term_id={id}&version=1&label_en=Legal+aid&label_es=Ayuda+legal&sort_order=5"),
+        )
+        .await;
+    assert_eq!(edited.status, StatusCode::SEE_OTHER);
+    let t = &app.services.terms("service_type").await.unwrap()[0];
+    assert_eq!((t.label("es"), t.row.active, t.row.sort_order), ("Ayuda legal", false, 5));
+    assert_eq!(app.page("/admin/vocabularies/nonsense", Some(&c)).await.status, StatusCode::NOT_FOUND);
 }

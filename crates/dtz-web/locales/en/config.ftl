@@ -1,0 +1,32 @@
+# Country settings and vocabularies, English.
+country-lead = Lead member
+country-no-lead = No lead member recorded
+country-helpline = Child helpline
+country-helpline-hint = As a child dials it in the country. It appears on the public reporting page, so check it.
+country-police = Police emergency number
+country-answer-hours = Answer expected within (hours)
+country-answer-hours-hint = The public reporting page tells children when to expect an answer.
+country-retention-cases = Keep closed cases for (months)
+country-retention-signals = Keep signals without a case for (months)
+country-retention-hint = After this, names, contacts and notes are erased; counts are kept.
+country-add = Configure another country
+country-configure = Configure
+
+vocab-intro = Codes stay the same in every language; people see the labels. A term no longer active stays on old records but is not offered for new ones.
+vocab-label = Label
+vocab-order = Position
+vocab-active = Offered for new records
+vocab-inactive = not offered
+vocab-new = New term
+vocab-code = Code
+vocab-code-hint = Lower-case letters, digits and _, such as legal_aid. It cannot be changed later.
+vocab-country = Only in country
+vocab-country-hint = Leave empty for every country.
+vocab-add = Add term
+vocab-signal_category = Signal categories
+vocab-service_type = Service types
+vocab-referral_outcome = Referral outcomes
+vocab-protection_step = Protection steps
+vocab-court_stage = Court stages
+vocab-offence_type = Offence types
+vocab-activity_type = Activity types

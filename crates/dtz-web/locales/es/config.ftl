@@ -1,0 +1,32 @@
+# Configuración de países y vocabularios, español.
+country-lead = Miembro líder
+country-no-lead = Sin miembro líder registrado
+country-helpline = Línea de ayuda a la niñez
+country-helpline-hint = Tal como la marca una niña o un niño en el país. Aparece en la página pública de denuncia: verifíquela.
+country-police = Número de emergencia de la policía
+country-answer-hours = Respuesta esperada en (horas)
+country-answer-hours-hint = La página pública de denuncia dice a niñas y niños cuándo esperar una respuesta.
+country-retention-cases = Guardar los casos cerrados durante (meses)
+country-retention-signals = Guardar las señales sin caso durante (meses)
+country-retention-hint = Después se borran nombres, contactos y notas; se conservan los conteos.
+country-add = Configurar otro país
+country-configure = Configurar
+
+vocab-intro = Los códigos son iguales en todos los idiomas; las personas ven las etiquetas. Un término que ya no está activo se mantiene en los registros antiguos pero no se ofrece para los nuevos.
+vocab-label = Etiqueta
+vocab-order = Posición
+vocab-active = Se ofrece para registros nuevos
+vocab-inactive = no se ofrece
+vocab-new = Nuevo término
+vocab-code = Código
+vocab-code-hint = Letras minúsculas, dígitos y _, como legal_aid. No se puede cambiar después.
+vocab-country = Solo en el país
+vocab-country-hint = Déjelo vacío para todos los países.
+vocab-add = Agregar término
+vocab-signal_category = Categorías de señales
+vocab-service_type = Tipos de servicio
+vocab-referral_outcome = Resultados de derivación
+vocab-protection_step = Pasos de protección
+vocab-court_stage = Etapas judiciales
+vocab-offence_type = Tipos de delito
+vocab-activity_type = Tipos de actividad
