@@ -250,6 +250,9 @@ impl Db {
             if path.is_empty() {
                 return Err(StoreError::Config("sqlite:// needs a file path".into()));
             }
+            if !std::path::Path::new(path).exists() {
+                create_private(std::path::Path::new(path))?;
+            }
             let base = SqliteConnectOptions::new()
                 .filename(path)
                 .create_if_missing(true)
@@ -313,6 +316,28 @@ impl Db {
         Ok(())
     }
 
+    /// Write a consistent copy of an SQLite database to `path` (which must not exist),
+    /// while others go on reading and writing: `VACUUM INTO` copies one snapshot.
+    /// PostgreSQL is backed up with its own tools (`pg_dump`, WAL archiving).
+    pub async fn backup_to(&self, path: &std::path::Path) -> Result<()> {
+        match self {
+            Db::Sqlite { write, .. } => {
+                if path.exists() {
+                    return Err(StoreError::Config(format!("{} exists already; choose a new file", path.display())));
+                }
+                let target =
+                    path.to_str().ok_or_else(|| StoreError::Config("the backup path is not valid UTF-8".into()))?;
+                create_private(path)?;
+                sqlx::query("VACUUM INTO $1").bind(target.to_owned()).execute(write).await?;
+                Ok(())
+            }
+            Db::Postgres(_) => Err(StoreError::Config(
+                "dtz backup copies SQLite databases; back up PostgreSQL with pg_dump or WAL archiving (see the README)"
+                    .into(),
+            )),
+        }
+    }
+
     /// Close every connection.
     pub async fn close(&self) {
         match self {
@@ -323,4 +348,17 @@ impl Db {
             Db::Postgres(p) => p.close().await,
         }
     }
+}
+
+/// Create an empty file readable by its owner only (the database and its backups hold
+/// personal data; what is most sensitive is encrypted as well).
+fn create_private(path: &std::path::Path) -> Result<()> {
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600);
+    }
+    o.open(path).map(|_| ()).map_err(|e| StoreError::Config(format!("cannot create {}: {e}", path.display())))
 }

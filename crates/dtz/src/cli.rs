@@ -1,6 +1,7 @@
 //! The command line: one module per subcommand, each with its options and `run()`.
 
 mod audit;
+mod backup;
 mod demo;
 mod key;
 mod org;
@@ -38,6 +39,8 @@ enum Command {
     Migrate(DbArgs),
     /// Load the Down to Zero demonstration data into an empty database.
     Demo(demo::DemoArgs),
+    /// Write a consistent copy of a running SQLite database to a new file.
+    Backup(backup::BackupArgs),
     /// Organisations.
     #[command(subcommand)]
     Org(org::OrgCommand),
@@ -90,6 +93,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo(a) => demo::run(a).await,
+        Command::Backup(a) => backup::run(a).await,
         Command::Org(c) => org::run(c).await,
         Command::User(c) => user::run(c).await,
         Command::Token(c) => token::run(c).await,

@@ -39,6 +39,7 @@ mod support;
 
 mod accounts;
 mod audit;
+mod backup;
 mod help;
 mod keys;
 mod serve;
