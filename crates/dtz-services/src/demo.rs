@@ -150,7 +150,19 @@ pub async fn load(s: &Services) -> Result<DemoAccounts> {
         s.create_user(&sys, UserId::new(), input).await?;
         accounts.push((email.to_owned(), what.to_owned()));
     }
+    let mut tx = s.db.begin().await?;
+    dtz_store::settings::put(&mut tx, DEMO_SETTING, "true", 0, s.clock.now()).await?;
+    tx.commit().await?;
     Ok(DemoAccounts { accounts, password: Some(password) })
+}
+
+/// Setting that marks a database holding the demonstration, so every page says that
+/// what it shows is sample data, however dtz was started.
+pub const DEMO_SETTING: &str = "demo.loaded";
+
+/// Whether this database holds the demonstration.
+pub async fn is_demo(s: &Services) -> Result<bool> {
+    Ok(dtz_store::settings::get(&s.db, DEMO_SETTING).await?.is_some())
 }
 
 fn ra(role: Role, org: Option<OrgId>, country: Option<CountryCode>, team: Option<TeamId>) -> RoleAssignment {

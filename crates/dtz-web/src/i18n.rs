@@ -62,10 +62,37 @@ impl Tr {
         LOCALES.lookup_with_args(&self.id, key, &args)
     }
 
-    /// A timestamp for people: date and time to the minute, UTC.
+    /// The message `key` with several arguments.
+    pub fn targs(&self, key: &str, args: &[(&'static str, String)]) -> String {
+        let map: HashMap<Cow<'static, str>, FluentValue> =
+            args.iter().map(|(k, v)| (Cow::Borrowed(*k), FluentValue::from(v.clone()))).collect();
+        LOCALES.lookup_with_args(&self.id, key, &map)
+    }
+
+    /// A date in this language (`28 Nov 2026`, `28 nov 2026`).
+    pub fn date(&self, d: time::Date) -> String {
+        let month = self.t(&format!("month-{}", u8::from(d.month())));
+        self.targs("fmt-date", &[("day", d.day().to_string()), ("month", month), ("year", d.year().to_string())])
+    }
+
+    /// A timestamp for people: the date in this language and the time to the minute, UTC.
     pub fn datetime(&self, t: time::OffsetDateTime) -> String {
         let t = t.to_offset(time::UtcOffset::UTC);
-        format!("{:04}-{:02}-{:02} {:02}:{:02} UTC", t.year(), u8::from(t.month()), t.day(), t.hour(), t.minute())
+        format!("{} {:02}:{:02} UTC", self.date(t.date()), t.hour(), t.minute())
+    }
+
+    /// A whole number with this language's digit grouping (`21,000`, `21.000`).
+    pub fn number(&self, n: i64) -> String {
+        let sep = self.t("fmt-group-separator");
+        let digits = n.unsigned_abs().to_string();
+        let mut out = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                out.push_str(&sep);
+            }
+            out.push(c);
+        }
+        if n < 0 { format!("-{out}") } else { out }
     }
 }
 
@@ -89,6 +116,18 @@ mod tests {
             }
         }
         out
+    }
+
+    #[test]
+    fn numbers_and_dates_follow_the_language() {
+        let (en, es) = (super::Tr::new("en"), super::Tr::new("es"));
+        assert_eq!(en.number(21000), "21,000");
+        assert_eq!(es.number(21000), "21.000");
+        assert_eq!(en.number(-1234567), "-1,234,567");
+        assert_eq!(en.number(999), "999");
+        let d = time::macros::date!(2016 - 01 - 05);
+        assert_eq!(en.date(d), "5 Jan 2016");
+        assert_eq!(es.date(d), "5 ene 2016");
     }
 
     #[test]

@@ -28,7 +28,8 @@ pub async fn run(a: ServeArgs) -> anyhow::Result<ExitCode> {
     if a.demo {
         super::demo::ensure_loaded(&services).await?;
     }
-    let state = AppState::new(services.clone(), WebConfig { https: a.https, demo: a.demo });
+    let demo = a.demo || dtz_services::demo::is_demo(&services).await?;
+    let state = AppState::new(services.clone(), WebConfig { https: a.https, demo });
     let throttle = state.login_throttle.clone();
     let housekeeping = tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(300));
