@@ -99,6 +99,7 @@ pub fn artefacts() -> PathBuf {
 /// A dtz server on a local port with a few accounts.
 pub struct App {
     pub base: String,
+    /// The services behind the server (for scenarios that set data up directly).
     pub services: Services,
     _db: TestDb,
 }

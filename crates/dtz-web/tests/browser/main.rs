@@ -4,7 +4,7 @@
 //! `target/browser-artifacts/`. Without Chromium the test is skipped with a message,
 //! except under `CI=true`, where that is a failure.
 
-#![expect(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests")]
+#![expect(clippy::expect_used, clippy::panic, reason = "tests")]
 
 mod driver;
 mod scenarios;

@@ -12,6 +12,8 @@ fn check(ok: bool, what: &str) -> Outcome {
 
 /// Every scenario, in order.
 pub async fn run_all(b: &Browser, app: &App) -> Outcome {
+    let users = app.services.users(&dtz_services::Caller::System, None).await.map_err(|e| e.to_string())?;
+    check(users.len() == 2, "two accounts to sign in with")?;
     sign_in(b, app, "admin@example.org").await?;
     phone_and_desktop(b, app).await?;
     switch_language(b, app).await?;
