@@ -13,6 +13,7 @@ pub mod country;
 pub mod disclosure;
 pub mod ids;
 pub mod org;
+pub mod results;
 pub mod validate;
 pub mod vocab;
 

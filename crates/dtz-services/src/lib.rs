@@ -11,6 +11,7 @@ pub mod error;
 pub mod keys;
 pub mod orgs;
 pub mod passwords;
+pub mod programmes;
 
 use dtz_domain::Clock;
 use dtz_domain::access::{Actor, Area, Scope};

@@ -87,6 +87,7 @@ macro_rules! bind_args {
                 Arg::Bool(v) => q.bind(*v),
                 Arg::Time(v) => bind_args!(@time q, v, $db),
                 Arg::Bytes(v) => q.bind(v.clone()),
+                Arg::Date(v) => q.bind(*v),
             };
         }
         q

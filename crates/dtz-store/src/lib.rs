@@ -10,6 +10,7 @@ pub mod db;
 pub mod error;
 pub mod keys;
 pub mod orgs;
+pub mod programmes;
 pub mod schema;
 pub mod scope;
 pub mod sessions;

@@ -21,6 +21,8 @@ pub enum Arg {
     Time(Option<OffsetDateTime>),
     /// Bytes.
     Bytes(Option<Vec<u8>>),
+    /// Calendar date (ISO text in SQLite, DATE in PostgreSQL).
+    Date(Option<time::Date>),
 }
 
 macro_rules! arg_from {
@@ -44,6 +46,7 @@ arg_from!(
     bool => Bool,
     OffsetDateTime => Time,
     Vec<u8> => Bytes,
+    time::Date => Date,
     &[u8] => Bytes via <[u8]>::to_vec,
 );
 

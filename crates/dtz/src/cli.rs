@@ -5,6 +5,7 @@ mod backup;
 mod demo;
 mod key;
 mod org;
+mod programme;
 mod serve;
 mod token;
 mod user;
@@ -44,6 +45,9 @@ enum Command {
     /// Organisations.
     #[command(subcommand)]
     Org(org::OrgCommand),
+    /// Programmes and their results frameworks.
+    #[command(subcommand)]
+    Programme(programme::ProgrammeCommand),
     /// User accounts.
     #[command(subcommand)]
     User(user::UserCommand),
@@ -95,6 +99,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Demo(a) => demo::run(a).await,
         Command::Backup(a) => backup::run(a).await,
         Command::Org(c) => org::run(c).await,
+        Command::Programme(c) => programme::run(c).await,
         Command::User(c) => user::run(c).await,
         Command::Token(c) => token::run(c).await,
         Command::Audit(c) => audit::run(c).await,

@@ -1,0 +1,9 @@
+//! Results: the programme, its results framework (goals → outcomes → outputs →
+//! indicators), reporting periods, and the rollup rules that turn approved values into
+//! the figures every page, export and API answer shows.
+
+pub mod framework;
+pub mod period;
+
+pub use framework::*;
+pub use period::{Period, PeriodKind};
