@@ -10,6 +10,7 @@ pub mod error;
 pub mod keys;
 pub mod orgs;
 pub mod passwords;
+pub mod totp;
 
 use dtz_domain::Clock;
 use dtz_domain::access::{Actor, Area, Scope};
