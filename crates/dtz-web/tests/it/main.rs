@@ -9,3 +9,4 @@ mod malformed;
 mod openapi;
 mod pages;
 mod story;
+mod totp;
