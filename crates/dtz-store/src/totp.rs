@@ -92,7 +92,12 @@ pub async fn accept_step(tx: &mut Tx, user: UserId, step: i64, enable: bool, now
 }
 
 /// Count a wrong code: the window restarts when the last one began before `window_start`.
-pub async fn record_failure(tx: &mut Tx, user: UserId, now: OffsetDateTime, window_start: OffsetDateTime) -> Result<()> {
+pub async fn record_failure(
+    tx: &mut Tx,
+    user: UserId,
+    now: OffsetDateTime,
+    window_start: OffsetDateTime,
+) -> Result<()> {
     tx.q()
         .execute(&Sql::with_args(
             "UPDATE user_totp SET \

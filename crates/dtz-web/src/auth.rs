@@ -107,7 +107,10 @@ async fn page_user(parts: &Parts, state: &AppState) -> Result<Option<PageUser>, 
 }
 
 async fn any_session(parts: &Parts, state: &AppState) -> Result<PageUser, Response> {
-    page_user(parts, state).await.map_err(IntoResponse::into_response)?.ok_or_else(|| AppError::Unauthorized.into_response())
+    page_user(parts, state)
+        .await
+        .map_err(IntoResponse::into_response)?
+        .ok_or_else(|| AppError::Unauthorized.into_response())
 }
 
 /// Where a session that still owes its second factor is sent instead of the page it

@@ -43,11 +43,7 @@ pub struct NextQuery {
 }
 
 /// The code form.
-pub async fn show(
-    State(state): State<AppState>,
-    AnySession(user): AnySession,
-    Query(q): Query<NextQuery>,
-) -> Response {
+pub async fn show(State(state): State<AppState>, AnySession(user): AnySession, Query(q): Query<NextQuery>) -> Response {
     let next = q.next.as_deref().and_then(local_path).unwrap_or("/");
     if let Some(r) = onward(&user, next) {
         return r;

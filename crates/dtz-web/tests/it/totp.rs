@@ -99,7 +99,8 @@ async fn enrolment(app: TestApp) {
     assert!(html.contains("<path") && !html.contains("<?xml"));
     assert_eq!(secret_of(&app.page("/account/totp", Some(&c)).await.text()), secret, "the pending key stays");
     let token = csrf_of(&html);
-    let wrong = app.post_form("/account/totp", Some(&c), &format!("csrf={token}&code={}", wrong_code(&app, &secret))).await;
+    let wrong =
+        app.post_form("/account/totp", Some(&c), &format!("csrf={token}&code={}", wrong_code(&app, &secret))).await;
     assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(wrong.text().contains("The code is not right."));
     let ana = app.services.user_by_email(&Caller::System, "ana@example.org").await.unwrap();
@@ -126,7 +127,9 @@ async fn enrolment(app: TestApp) {
 async fn sign_in_and_replay(app: TestApp) {
     person(&app, "ana@example.org", None).await;
     let (secret, _, _) = enrol(&app, "ana@example.org").await;
-    let r = app.post_form("/login", None, &format!("email=ana%40example.org&password={}&next=%2Faudit", urlenc(PASSWORD))).await;
+    let r = app
+        .post_form("/login", None, &format!("email=ana%40example.org&password={}&next=%2Faudit", urlenc(PASSWORD)))
+        .await;
     assert_eq!(r.headers[header::LOCATION], "/login/totp?next=/audit");
     let pending = cookie_of(&r);
     for path in ["/", "/account", "/account/totp", "/audit"] {
@@ -215,7 +218,9 @@ async fn required_role(app: TestApp) {
     assert_eq!(app.page("/admin/security", Some(&m)).await.status, StatusCode::FORBIDDEN);
     assert_eq!(app.page("/", Some(&m)).await.status, StatusCode::OK, "roles not required go on as before");
     // The caseworker must enrol before anything else.
-    let r = app.post_form("/login", None, &format!("email=cw%40example.org&password={}&next=%2Faudit", urlenc(PASSWORD))).await;
+    let r = app
+        .post_form("/login", None, &format!("email=cw%40example.org&password={}&next=%2Faudit", urlenc(PASSWORD)))
+        .await;
     assert_eq!(r.headers[header::LOCATION], "/account/totp");
     let c = cookie_of(&r);
     for path in ["/", "/account", "/audit"] {
@@ -297,14 +302,17 @@ async fn admin_reset(app: TestApp) {
         .db
         .db
         .read()
-        .fetch_all(&Sql::new("SELECT action, actor_user_id, entity_id, fields FROM audit_events WHERE action = 'totp.reset'"))
+        .fetch_all(&Sql::new(
+            "SELECT action, actor_user_id, entity_id, fields FROM audit_events WHERE action = 'totp.reset'",
+        ))
         .await
         .unwrap();
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].1, Some(admin_id.0));
     assert_eq!(events[0].2, Some(ana.0));
     assert!(events[0].3.contains("secret"));
-    let r = app.post_form("/login", None, &format!("email=ana%40example.org&password={}&next=%2F", urlenc(PASSWORD))).await;
+    let r =
+        app.post_form("/login", None, &format!("email=ana%40example.org&password={}&next=%2F", urlenc(PASSWORD))).await;
     assert_eq!(r.headers[header::LOCATION], "/", "no second factor after the reset");
     let doc = app.api(Method::GET, "/openapi.json", None, None).await.json();
     assert!(doc["paths"]["/users/{id}/totp/reset"]["post"].is_object());
@@ -315,13 +323,18 @@ async fn turn_off(app: TestApp) {
     let (secret, _, c) = enrol(&app, "ana@example.org").await;
     let page = app.page("/account/totp", Some(&c)).await.text();
     let token = csrf_of(&page);
-    let r = app.post_form("/account/totp/disable", Some(&c), &format!("csrf={token}&code={}", wrong_code(&app, &secret))).await;
+    let r = app
+        .post_form("/account/totp/disable", Some(&c), &format!("csrf={token}&code={}", wrong_code(&app, &secret)))
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let r = app.post_form("/account/totp/disable", Some(&c), &format!("csrf={token}&code={}", code(&app, &secret, 0))).await;
+    let r = app
+        .post_form("/account/totp/disable", Some(&c), &format!("csrf={token}&code={}", code(&app, &secret, 0)))
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert!(app.page("/account", Some(&c)).await.text().contains("Two-step sign-in is off."));
     assert!(audit_actions(&app).await.iter().any(|(a, _)| a == "totp.disable"));
     assert!(app.login("ana@example.org", PASSWORD).await.is_some());
-    let r = app.post_form("/login", None, &format!("email=ana%40example.org&password={}&next=%2F", urlenc(PASSWORD))).await;
+    let r =
+        app.post_form("/login", None, &format!("email=ana%40example.org&password={}&next=%2F", urlenc(PASSWORD))).await;
     assert_eq!(r.headers[header::LOCATION], "/");
 }
