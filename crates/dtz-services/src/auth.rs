@@ -196,7 +196,9 @@ impl Services {
         Ok((row, secret))
     }
 
-    /// The user behind a Bearer token, if the token is live.
+    /// The user behind a Bearer token, if the token is live. A user whose roles require a
+    /// second factor it has not set up is refused (tokens made before the requirement
+    /// would otherwise bypass it); the tokens work again once the user has enrolled.
     pub async fn token_user(&self, secret: &str) -> Result<Option<(TokenRow, UserRow, Actor)>> {
         if !secret.starts_with("dtz_") || secret.len() > 100 {
             return Ok(None);
@@ -210,6 +212,9 @@ impl Services {
         }
         let user = users::get(&self.db, &dtz_domain::access::Scope::all(), UserId(t.user_id)).await?;
         let actor = self.actor(&user).await?;
+        if self.totp_required(&actor).await? && !self.totp_status(UserId(user.id)).await?.enabled {
+            return Err(ServiceError::Forbidden);
+        }
         Ok(Some((t, user, actor)))
     }
 

@@ -247,17 +247,23 @@ async fn required_role(app: TestApp) {
 }
 
 async fn token_refused(app: TestApp) {
-    let (_, cw) = person(&app, "cw@example.org", Some(Role::Caseworker)).await;
+    let org = app.org("Org", "local_partner").await;
+    let role = RoleAssignment { role: Role::Caseworker, org: Some(org), country: None, team: None };
+    let (cw, cw_token) = app.user("cw@example.org", org, Some(role)).await;
+    assert_eq!(app.api(Method::GET, "/me", Some(&cw_token), None).await.status, StatusCode::OK);
     let (_, me) = person(&app, "me@example.org", Some(Role::MeOfficer)).await;
     app.services.set_totp_required_roles(&Caller::System, &[Role::Caseworker], 0).await.unwrap();
     let refused = app.services.create_token(&Caller::System, cw, "cli").await;
     assert!(matches!(refused, Err(dtz_services::ServiceError::Invalid(_))), "{refused:?}");
+    let r = app.api(Method::GET, "/me", Some(&cw_token), None).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "a token made before the requirement stops until enrolment");
     assert!(app.services.create_token(&Caller::System, me, "cli").await.is_ok(), "no requirement, no change");
     let (_, old_token) = app.services.create_token(&Caller::System, me, "x").await.unwrap();
     let r = app.api(Method::POST, "/tokens", Some(&old_token), Some(serde_json::json!({"name": "more"}))).await;
     assert_eq!(r.status, StatusCode::CREATED);
     enrol(&app, "cw@example.org").await;
     assert!(app.services.create_token(&Caller::System, cw, "cli").await.is_ok(), "enrolled: tokens again");
+    assert_eq!(app.api(Method::GET, "/me", Some(&cw_token), None).await.status, StatusCode::OK);
 }
 
 async fn not_plaintext(app: TestApp) {
