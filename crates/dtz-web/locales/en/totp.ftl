@@ -36,6 +36,6 @@ totp-signin-button = Continue
 totp-signin-lost = Lost your phone and your recovery codes? Ask your organisation's administrator to reset two-step sign-in.
 security-title = Security settings
 security-totp-legend = Roles that must use two-step sign-in
-security-totp-hint = People with a checked role set up two-step sign-in at their next sign-in and cannot use anything else before. Only they can get API tokens afterwards. Check at least the roles that handle case data.
+security-totp-hint = People with a checked role set up two-step sign-in at their next sign-in and can use nothing else before. Their API tokens work only once it is set up. Check at least the roles that handle case data.
 security-case-data = handles case data
 security-saved = Saved.

@@ -36,6 +36,6 @@ totp-signin-button = Continuar
 totp-signin-lost = ¿Perdió su teléfono y sus códigos de recuperación? Pida a la persona administradora de su organización que restablezca el inicio de sesión en dos pasos.
 security-title = Ajustes de seguridad
 security-totp-legend = Roles que deben usar el inicio de sesión en dos pasos
-security-totp-hint = Las personas con un rol marcado configuran el inicio de sesión en dos pasos al entrar la próxima vez y no pueden usar nada más antes. Solo después pueden obtener tokens de la API. Marque al menos los roles que manejan datos de casos.
+security-totp-hint = Las personas con un rol marcado configuran el inicio de sesión en dos pasos al entrar la próxima vez y no pueden usar nada más antes. Sus tokens de la API solo funcionan una vez configurado. Marque al menos los roles que manejan datos de casos.
 security-case-data = maneja datos de casos
 security-saved = Guardado.

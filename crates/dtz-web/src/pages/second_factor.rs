@@ -82,7 +82,7 @@ pub async fn create(
             let mut p = page(&state, &user, next).await;
             let (code, message): (StatusCode, String) = super::totp::refusal(&p.page.tr, r);
             p.message = Some(message);
-            Ok((code, render(&p)).into_response())
+            Ok(super::totp::refused_page(code, render(&p)))
         }
         Err(TotpError::Service(e)) => Err(e.into()),
     }

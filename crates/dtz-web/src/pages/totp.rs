@@ -61,6 +61,15 @@ pub fn refusal(tr: &Tr, r: Refusal) -> (StatusCode, String) {
     }
 }
 
+/// A page answering a refused code, with `Retry-After` when the person must wait.
+pub fn refused_page(code: StatusCode, html: Response) -> Response {
+    let mut r = (code, html).into_response();
+    if code == StatusCode::TOO_MANY_REQUESTS {
+        r.headers_mut().insert(header::RETRY_AFTER, axum::http::HeaderValue::from_static("900"));
+    }
+    r
+}
+
 /// The layout for this page; a session that must enrol first gets no navigation.
 async fn layout(state: &AppState, user: &PageUser) -> Page {
     let mut page = Page::signed_in(state, user, "totp-title", "/account/totp").await;
@@ -101,7 +110,7 @@ async fn refused(state: &AppState, user: &PageUser, field: &'static str, e: Totp
     let mut p = page(state, user).await?;
     let (code, message) = refusal(&p.page.tr, r);
     p.error = Some((field, message));
-    Ok((code, render(&p)).into_response())
+    Ok(refused_page(code, render(&p)))
 }
 
 /// The page under a new session (after the second factor): its cookie and CSRF token.

@@ -170,6 +170,7 @@ async fn attempt_limit(app: TestApp) {
     let (r, _) = sign_in_with(&app, "ana@example.org", &code(&app, &secret, 0)).await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "the 6th try waits, even when right");
     assert!(r.text().contains("Too many wrong codes. Wait 15 minutes"));
+    assert_eq!(r.headers[header::RETRY_AFTER], "900");
     let (r, _) = sign_in_with(&app, "ana@example.org", &codes[0]).await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "recovery codes wait too");
     app.clock.advance(Duration::minutes(15));
