@@ -13,6 +13,41 @@ use dtz_store::{sessions, users};
 use sha2::{Digest, Sha256};
 use time::Duration;
 
+/// Where a session stands with the second factor (TOTP).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SecondFactor {
+    /// The user has no second factor and none is required.
+    NotNeeded,
+    /// The second factor was given in this session.
+    Passed,
+    /// The user has a second factor and has not given it yet: only the code page and
+    /// signing out are open.
+    Pending,
+    /// The user's roles require a second factor and the user has none yet: only
+    /// enrolment and signing out are open.
+    EnrolRequired,
+}
+
+impl SecondFactor {
+    /// From what is known: the user's TOTP is on, this session passed it, it is required.
+    pub fn of(totp_enabled: bool, passed: bool, required: bool) -> Self {
+        match (totp_enabled, passed, required) {
+            (true, true, _) => SecondFactor::Passed,
+            (true, false, _) => SecondFactor::Pending,
+            (false, _, true) => SecondFactor::EnrolRequired,
+            (false, _, false) => SecondFactor::NotNeeded,
+        }
+    }
+
+    /// Whether the session may use everything the user's roles allow.
+    pub fn is_complete(self) -> bool {
+        matches!(self, SecondFactor::NotNeeded | SecondFactor::Passed)
+    }
+}
+
+/// How long a session may wait for its second factor before the person signs in again.
+pub const SECOND_FACTOR_WAIT: Duration = Duration::minutes(10);
+
 /// A new session: the cookie value (shown to the browser only) and its CSRF token.
 #[derive(Clone, Debug)]
 pub struct NewSession {
@@ -22,6 +57,8 @@ pub struct NewSession {
     pub csrf: String,
     /// The user.
     pub user: UserRow,
+    /// Where the session stands with the second factor.
+    pub second_factor: SecondFactor,
 }
 
 /// A session found from its cookie.
@@ -35,6 +72,8 @@ pub struct Session {
     pub csrf: String,
     /// SHA-256 of the session id.
     pub id_hash: Vec<u8>,
+    /// Where the session stands with the second factor.
+    pub second_factor: SecondFactor,
 }
 
 /// SHA-256 of a secret, as stored.
@@ -86,7 +125,9 @@ impl Services {
         let mut tx = self.db.begin().await?;
         sessions::insert(&mut tx, &digest(&id), UserId(user.id), &csrf, self.clock.now()).await?;
         self.finish(tx, &[login_event(&user, "session.login")]).await?;
-        Ok(NewSession { id, csrf, user })
+        let enabled = dtz_store::totp::get(&self.db, UserId(user.id)).await?.is_some_and(|t| t.enabled_at.is_some());
+        let required = self.totp_required(&self.actor(&user).await?).await?;
+        Ok(NewSession { id, csrf, user, second_factor: SecondFactor::of(enabled, false, required) })
     }
 
     /// The session behind a cookie value, if live; refreshes its idle timer.
@@ -98,7 +139,8 @@ impl Services {
         let now = self.clock.now();
         let idle = now - s.last_seen_at > self.settings.session_idle;
         let expired = now - s.created_at > self.settings.session_absolute;
-        if s.disabled || idle || expired {
+        let waited = s.totp_enabled && s.second_factor_at.is_none() && now - s.created_at > SECOND_FACTOR_WAIT;
+        if s.disabled || idle || expired || waited {
             let mut tx = self.db.begin().await?;
             sessions::delete(&mut tx, &hash).await?;
             tx.commit().await?;
@@ -109,7 +151,9 @@ impl Services {
         }
         let user = users::get(&self.db, &dtz_domain::access::Scope::all(), UserId(s.user_id)).await?;
         let actor = self.actor(&user).await?;
-        Ok(Some(Session { user, actor, csrf: s.csrf_token, id_hash: hash }))
+        let required = !s.totp_enabled && self.totp_required(&actor).await?;
+        let second_factor = SecondFactor::of(s.totp_enabled, s.second_factor_at.is_some(), required);
+        Ok(Some(Session { user, actor, csrf: s.csrf_token, id_hash: hash, second_factor }))
     }
 
     /// Sign out.
@@ -131,6 +175,7 @@ impl Services {
         if target.disabled {
             return Err(validate::Invalid::new("user", "The user is disabled.").into());
         }
+        self.check_token_second_factor(&target).await?;
         let secret = random_secret("dtz_")?;
         let id = TokenId::new();
         let mut tx = self.db.begin().await?;
@@ -151,7 +196,9 @@ impl Services {
         Ok((row, secret))
     }
 
-    /// The user behind a Bearer token, if the token is live.
+    /// The user behind a Bearer token, if the token is live. A user whose roles require a
+    /// second factor it has not set up is refused (tokens made before the requirement
+    /// would otherwise bypass it); the tokens work again once the user has enrolled.
     pub async fn token_user(&self, secret: &str) -> Result<Option<(TokenRow, UserRow, Actor)>> {
         if !secret.starts_with("dtz_") || secret.len() > 100 {
             return Ok(None);
@@ -165,6 +212,9 @@ impl Services {
         }
         let user = users::get(&self.db, &dtz_domain::access::Scope::all(), UserId(t.user_id)).await?;
         let actor = self.actor(&user).await?;
+        if self.totp_required(&actor).await? && !self.totp_status(UserId(user.id)).await?.enabled {
+            return Err(ServiceError::Forbidden);
+        }
         Ok(Some((t, user, actor)))
     }
 

@@ -12,6 +12,7 @@ pub mod keys;
 pub mod orgs;
 pub mod passwords;
 pub mod programmes;
+pub mod totp;
 
 use dtz_domain::Clock;
 use dtz_domain::access::{Actor, Area, Scope};

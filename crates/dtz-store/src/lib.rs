@@ -18,6 +18,7 @@ pub mod settings;
 pub mod sql;
 pub mod teams;
 pub mod tokens;
+pub mod totp;
 pub mod users;
 
 pub use db::{Db, Dialect, Tx};

@@ -115,6 +115,19 @@ pub async fn current_org_key(db: &Db, keys: &Keys, org: OrgId) -> Result<(Uuid, 
     Ok((w.id, unwrap_key(keys, &w)?))
 }
 
+/// One key-encryption key of an organisation by id (retired ones too, so data sealed
+/// before a rotation still opens), unwrapped.
+pub async fn org_key(db: &Db, keys: &Keys, org: OrgId, key_id: Uuid) -> Result<SecretKey> {
+    let w: WrappedKey = db
+        .read()
+        .fetch_one(&Sql::with_args(
+            "SELECT id, org_id, master_key_id, wrapped FROM org_keys WHERE org_id = $1 AND id = $2",
+            vec![org.into(), key_id.into()],
+        ))
+        .await?;
+    unwrap_key(keys, &w)
+}
+
 fn unwrap_key(keys: &Keys, w: &WrappedKey) -> Result<SecretKey> {
     let master_id: Uuid = w.master_key_id.parse().map_err(|_| StoreError::Crypto("bad master key id".into()))?;
     let master = keys

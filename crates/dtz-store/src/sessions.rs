@@ -22,6 +22,10 @@ pub struct SessionRow {
     pub last_seen_at: OffsetDateTime,
     /// The user is disabled.
     pub disabled: bool,
+    /// When the second factor was given in this session, if it was.
+    pub second_factor_at: Option<OffsetDateTime>,
+    /// The user has a confirmed second factor (TOTP).
+    pub totp_enabled: bool,
 }
 
 /// Store a new session.
@@ -39,8 +43,10 @@ pub async fn insert(tx: &mut Tx, id_hash: &[u8], user: UserId, csrf: &str, now: 
 pub async fn find(db: &Db, id_hash: &[u8]) -> Result<Option<SessionRow>> {
     db.read()
         .fetch_optional(&Sql::with_args(
-            "SELECT s.id_hash, s.user_id, s.csrf_token, s.created_at, s.last_seen_at, u.disabled \
-             FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1 AND u.deleted_at IS NULL",
+            "SELECT s.id_hash, s.user_id, s.csrf_token, s.created_at, s.last_seen_at, u.disabled, s.second_factor_at, \
+             (t.enabled_at IS NOT NULL) AS totp_enabled \
+             FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN user_totp t ON t.user_id = s.user_id \
+             WHERE s.id_hash = $1 AND u.deleted_at IS NULL",
             vec![id_hash.into()],
         ))
         .await
@@ -56,6 +62,25 @@ pub async fn touch(db: &Db, id_hash: &[u8], now: OffsetDateTime) -> Result<()> {
         ))
         .await?;
     tx.commit().await
+}
+
+/// Mark a session as having passed the second factor, under a new id and CSRF token
+/// (a change of privilege gets a fresh session id). Returns whether the session existed.
+pub async fn pass_second_factor(
+    tx: &mut Tx,
+    old_hash: &[u8],
+    new_hash: &[u8],
+    csrf: &str,
+    now: OffsetDateTime,
+) -> Result<bool> {
+    let n = tx
+        .q()
+        .execute(&Sql::with_args(
+            "UPDATE sessions SET id_hash = $1, csrf_token = $2, second_factor_at = $3, last_seen_at = $3 WHERE id_hash = $4",
+            vec![new_hash.into(), csrf.into(), now.into(), old_hash.into()],
+        ))
+        .await?;
+    Ok(n == 1)
 }
 
 /// End one session.

@@ -8,6 +8,7 @@ mod me;
 mod orgs;
 mod teams;
 mod tokens;
+mod totp;
 mod users;
 
 use crate::error::AppError;
@@ -60,6 +61,7 @@ pub fn parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(tokens::list, tokens::create))
         .routes(routes!(tokens::delete))
         .routes(routes!(audit::list))
+        .routes(routes!(totp::reset))
         .split_for_parts()
 }
 

@@ -1,6 +1,8 @@
 //! Who is calling. `/api` accepts only `Authorization: Bearer`, never the cookie; pages
 //! accept only the session cookie. A handler states what it needs by the extractor it
-//! takes: [`ApiCaller`] or [`PageUser`].
+//! takes: [`ApiCaller`] or [`PageUser`] — a session that has given the second factor
+//! where one is needed. Only the code page, enrolment and signing out take the narrower
+//! [`AnySession`] or [`EnrollingUser`].
 
 use crate::error::AppError;
 use crate::state::AppState;
@@ -8,8 +10,9 @@ use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum::http::HeaderMap;
 use axum::http::header::{AUTHORIZATION, COOKIE};
 use axum::http::request::Parts;
+use axum::response::{IntoResponse, Redirect, Response};
 use dtz_services::Caller;
-use dtz_services::auth::Session;
+use dtz_services::auth::{SecondFactor, Session};
 use dtz_store::users::UserRow;
 use subtle::ConstantTimeEq;
 
@@ -103,19 +106,77 @@ async fn page_user(parts: &Parts, state: &AppState) -> Result<Option<PageUser>, 
         .map(|session| PageUser { caller: Caller::User(session.actor.clone()), session }))
 }
 
-impl FromRequestParts<AppState> for PageUser {
-    type Rejection = AppError;
+async fn any_session(parts: &Parts, state: &AppState) -> Result<PageUser, Response> {
+    page_user(parts, state)
+        .await
+        .map_err(IntoResponse::into_response)?
+        .ok_or_else(|| AppError::Unauthorized.into_response())
+}
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        page_user(parts, state).await?.ok_or(AppError::Unauthorized)
+/// Where a session that still owes its second factor is sent instead of the page it
+/// asked for: the code page (coming back afterwards) or enrolment.
+fn second_factor_detour(parts: &Parts, state: SecondFactor) -> Option<Response> {
+    match state {
+        SecondFactor::NotNeeded | SecondFactor::Passed => None,
+        SecondFactor::Pending => {
+            let is_get = parts.method == axum::http::Method::GET;
+            let next = if is_get { parts.uri.path_and_query().map_or("/", |p| p.as_str()) } else { "/" };
+            Some(Redirect::to(&format!("/login/totp?next={}", crate::pages::urlencode(next))).into_response())
+        }
+        SecondFactor::EnrolRequired => Some(Redirect::to("/account/totp").into_response()),
     }
 }
 
+impl FromRequestParts<AppState> for PageUser {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let u = any_session(parts, state).await?;
+        match second_factor_detour(parts, u.session.second_factor) {
+            Some(detour) => Err(detour),
+            None => Ok(u),
+        }
+    }
+}
+
+/// Optional sign-in: a session that still owes its second factor counts as none.
 impl OptionalFromRequestParts<AppState> for PageUser {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Option<Self>, AppError> {
-        page_user(parts, state).await
+        Ok(page_user(parts, state).await?.filter(|u| u.session.second_factor.is_complete()))
+    }
+}
+
+/// Any live session, whatever it owes: for the second-factor code page and signing out.
+#[derive(Clone, Debug)]
+pub struct AnySession(pub PageUser);
+
+impl FromRequestParts<AppState> for AnySession {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        any_session(parts, state).await.map(AnySession)
+    }
+}
+
+/// A session that may set up its second factor: complete, or one that must enrol before
+/// anything else. A session waiting for its code is sent to the code page.
+#[derive(Clone, Debug)]
+pub struct EnrollingUser(pub PageUser);
+
+impl FromRequestParts<AppState> for EnrollingUser {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let u = any_session(parts, state).await?;
+        match u.session.second_factor {
+            SecondFactor::EnrolRequired => Ok(EnrollingUser(u)),
+            other => match second_factor_detour(parts, other) {
+                Some(detour) => Err(detour),
+                None => Ok(EnrollingUser(u)),
+            },
+        }
     }
 }
 

@@ -7,6 +7,9 @@ mod admin;
 mod audit;
 mod home;
 mod login;
+mod second_factor;
+mod security;
+mod totp;
 
 use crate::auth::PageUser;
 use crate::error::{AppError, ErrorMarker};
@@ -129,6 +132,9 @@ fn nav_for(tr: &Tr, caller: &Caller, path: &str) -> Vec<NavItem> {
         items.push(("/admin", "nav-admin"));
         items.push(("/audit", "nav-audit"));
     }
+    if caller.is_system_admin() {
+        items.push(("/admin/security", "nav-security"));
+    }
     items.push(("/account", "nav-account"));
     items.into_iter().map(|(href, key)| NavItem { href, label: tr.t(key), current: href == path }).collect()
 }
@@ -219,6 +225,11 @@ pub fn router() -> Router<AppState> {
         .route("/account/tokens", post(account::create_token))
         .route("/account/tokens/{id}/revoke", post(account::revoke_token))
         .merge(admin::router())
+        .route("/login/totp", get(second_factor::show).post(second_factor::create))
+        .route("/account/totp", get(totp::show).post(totp::create))
+        .route("/account/totp/disable", post(totp::delete))
+        .route("/account/totp/recovery", post(totp::recovery))
+        .route("/admin/security", get(security::show).post(security::update))
         .route("/static/style.css", get(stylesheet))
         .fallback(not_found)
         .layer(axum::middleware::from_fn(render_errors))

@@ -1,7 +1,7 @@
 //! Signing in and out.
 
 use super::{Page, render};
-use crate::auth::{ClientIp, PageUser, clear_session_cookie, local_path, session_cookie};
+use crate::auth::{AnySession, ClientIp, clear_session_cookie, local_path, session_cookie};
 use crate::error::AppError;
 use crate::extract::{Form, Query};
 use crate::i18n::{Tr, staff_languages};
@@ -10,6 +10,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use dtz_services::auth::SecondFactor;
 use serde::Deserialize;
 
 #[derive(Template)]
@@ -84,7 +85,12 @@ pub async fn create(
     }
     match state.services.login(&f.email, &f.password).await {
         Ok(s) => {
-            let mut r = Redirect::to(&next).into_response();
+            let target = match s.second_factor {
+                SecondFactor::Pending => format!("/login/totp?next={}", super::urlencode(&next)),
+                SecondFactor::EnrolRequired => "/account/totp".to_owned(),
+                SecondFactor::NotNeeded | SecondFactor::Passed => next,
+            };
+            let mut r = Redirect::to(&target).into_response();
             if let Ok(v) = session_cookie(&s.id, state.config.https).parse() {
                 r.headers_mut().insert(header::SET_COOKIE, v);
             }
@@ -108,10 +114,11 @@ pub struct CsrfOnly {
     csrf: String,
 }
 
-/// Sign out: the session ends on the server, the cookie is cleared.
+/// Sign out: the session ends on the server, the cookie is cleared. Open to a session
+/// that still owes its second factor, so no one is stuck.
 pub async fn delete(
     State(state): State<AppState>,
-    user: PageUser,
+    AnySession(user): AnySession,
     Form(f): Form<CsrfOnly>,
 ) -> Result<Response, AppError> {
     user.check_csrf(&f.csrf)?;

@@ -10,3 +10,4 @@ mod malformed;
 mod openapi;
 mod pages;
 mod story;
+mod totp;

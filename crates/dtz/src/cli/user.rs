@@ -60,6 +60,15 @@ pub enum UserCommand {
         #[arg(long)]
         email: String,
     },
+    /// Reset a user's second factor (TOTP) after a lost phone and lost recovery codes;
+    /// sessions end, and where a role requires it the user enrols again at sign-in.
+    ResetTotp {
+        #[command(flatten)]
+        db: DbArgs,
+        /// E-mail address.
+        #[arg(long)]
+        email: String,
+    },
     /// Set a new password (generated unless --password-stdin); sessions end.
     ResetPassword {
         #[command(flatten)]
@@ -88,6 +97,15 @@ fn explain(e: ServiceError) -> anyhow::Error {
         ServiceError::NotFound => anyhow::anyhow!("no such user"),
         other => other.into(),
     }
+}
+
+async fn reset_totp(db: &DbArgs, email: &str) -> anyhow::Result<()> {
+    let s = super::open(db).await?;
+    let u = s.user_by_email(&Caller::System, email).await.map_err(explain)?;
+    s.reset_totp(&Caller::System, UserId(u.id)).await.map_err(explain)?;
+    say!("Two-step sign-in of {email} is reset; their sessions ended.");
+    s.db.close().await;
+    Ok(())
 }
 
 pub async fn run(c: UserCommand) -> anyhow::Result<ExitCode> {
@@ -154,6 +172,7 @@ pub async fn run(c: UserCommand) -> anyhow::Result<ExitCode> {
             say!("Disabled {email}; their sessions ended and their tokens stopped working.");
             s.db.close().await;
         }
+        UserCommand::ResetTotp { db, email } => reset_totp(&db, &email).await?,
         UserCommand::ResetPassword { db, email, password_stdin } => {
             let s = super::open(&db).await?;
             let u = s.user_by_email(&sys, &email).await.map_err(explain)?;
