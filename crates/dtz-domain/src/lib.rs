@@ -11,6 +11,7 @@ pub mod clock;
 pub mod countries;
 pub mod disclosure;
 pub mod ids;
+pub mod notify;
 pub mod org;
 pub mod validate;
 

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod demo;
 pub mod error;
 pub mod keys;
+pub mod notify;
 pub mod orgs;
 pub mod passwords;
 

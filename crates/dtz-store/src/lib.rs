@@ -8,6 +8,7 @@ pub mod crypto;
 pub mod db;
 pub mod error;
 pub mod keys;
+pub mod notifications;
 pub mod orgs;
 pub mod schema;
 pub mod scope;

@@ -17,7 +17,9 @@ pub struct SettingRow {
 
 /// A setting, if set.
 pub async fn get(db: &Db, key: &str) -> Result<Option<SettingRow>> {
-    db.read().fetch_optional(&Sql::with_args("SELECT key, value, version FROM settings WHERE key = $1", vec![key.into()])).await
+    db.read()
+        .fetch_optional(&Sql::with_args("SELECT key, value, version FROM settings WHERE key = $1", vec![key.into()]))
+        .await
 }
 
 /// Set a setting if it is still at `base_version` (0: not set yet). Returns the new version.

@@ -4,6 +4,8 @@
 
 #![expect(clippy::expect_used, clippy::panic, reason = "test support fails loudly")]
 
+pub mod smtp;
+
 use dtz_domain::{ManualClock, SystemClock};
 use dtz_services::passwords::Cost;
 use dtz_services::{Passwords, Services, Settings};

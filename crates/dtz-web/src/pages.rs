@@ -6,6 +6,7 @@ mod account;
 mod audit;
 mod home;
 mod login;
+mod notifications;
 
 use crate::auth::PageUser;
 use crate::error::{AppError, ErrorMarker};
@@ -190,6 +191,8 @@ pub fn router() -> Router<AppState> {
         .route("/account/password", post(account::password))
         .route("/account/tokens", post(account::create_token))
         .route("/account/tokens/{id}/revoke", post(account::revoke_token))
+        .route("/account/notifications", get(notifications::show).post(notifications::update))
+        .route("/notifications/{id}/done", post(notifications::done))
         .route("/static/style.css", get(stylesheet))
         .fallback(not_found)
         .layer(axum::middleware::from_fn(render_errors))

@@ -34,6 +34,7 @@ struct AccountPage {
     name: String,
     language_options: Vec<(&'static str, &'static str, bool)>,
     tokens: Vec<TokenView>,
+    mail: bool,
 }
 
 async fn page(state: &AppState, user: &PageUser) -> Result<AccountPage, AppError> {
@@ -61,6 +62,7 @@ async fn page(state: &AppState, user: &PageUser) -> Result<AccountPage, AppError
         name: u.name,
         language_options: staff_languages().iter().map(|(c, l)| (*c, *l, *c == u.language)).collect(),
         tokens,
+        mail: state.config.mail,
         page,
     })
 }

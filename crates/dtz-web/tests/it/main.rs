@@ -6,6 +6,7 @@
 mod support;
 
 mod malformed;
+mod notifications;
 mod openapi;
 mod pages;
 mod story;
