@@ -20,6 +20,7 @@ struct HomePage {
     tasks: TaskList,
 }
 
+/// `?page=N` of the task list.
 #[derive(Deserialize)]
 pub struct HomeQuery {
     page: Option<i64>,

@@ -74,6 +74,7 @@ pub async fn task_list(state: &AppState, user: &PageUser, tr: &Tr, page: i64) ->
     })
 }
 
+/// The "done" button: the session's CSRF token and the task-list page to go back to.
 #[derive(Deserialize)]
 pub struct DoneForm {
     csrf: String,
@@ -112,6 +113,7 @@ struct PreferencesPage {
     kinds: Vec<KindChoice>,
 }
 
+/// `?saved=1` after the choices were saved.
 #[derive(Deserialize)]
 pub struct SavedQuery {
     saved: Option<String>,
