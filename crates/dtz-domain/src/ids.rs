@@ -61,3 +61,6 @@ id_type!(
     /// An event of the audit chain.
     AuditEventId,
 );
+
+// Other modules of the domain declare their own ids with the same macro.
+pub(crate) use id_type;

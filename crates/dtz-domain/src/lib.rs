@@ -12,6 +12,7 @@ pub mod countries;
 pub mod country;
 pub mod disclosure;
 pub mod ids;
+pub mod notify;
 pub mod org;
 pub mod results;
 pub mod validate;

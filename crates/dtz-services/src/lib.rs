@@ -9,6 +9,7 @@ pub mod config;
 pub mod demo;
 pub mod error;
 pub mod keys;
+pub mod notify;
 pub mod orgs;
 pub mod passwords;
 pub mod programmes;

@@ -9,6 +9,7 @@ pub mod crypto;
 pub mod db;
 pub mod error;
 pub mod keys;
+pub mod notifications;
 pub mod orgs;
 pub mod programmes;
 pub mod schema;

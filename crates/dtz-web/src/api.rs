@@ -5,6 +5,7 @@
 
 mod audit;
 mod me;
+mod notifications;
 mod orgs;
 mod teams;
 mod tokens;
@@ -62,6 +63,8 @@ pub fn parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(tokens::delete))
         .routes(routes!(audit::list))
         .routes(routes!(totp::reset))
+        .routes(routes!(notifications::list))
+        .routes(routes!(notifications::done))
         .split_for_parts()
 }
 

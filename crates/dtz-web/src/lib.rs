@@ -6,6 +6,7 @@ pub mod auth;
 pub mod error;
 pub mod extract;
 pub mod i18n;
+pub mod mail;
 pub mod pages;
 pub mod security;
 pub mod state;

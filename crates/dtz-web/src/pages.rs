@@ -7,6 +7,7 @@ mod admin;
 mod audit;
 mod home;
 mod login;
+mod notifications;
 mod second_factor;
 mod security;
 mod totp;
@@ -230,6 +231,8 @@ pub fn router() -> Router<AppState> {
         .route("/account/totp/disable", post(totp::delete))
         .route("/account/totp/recovery", post(totp::recovery))
         .route("/admin/security", get(security::show).post(security::update))
+        .route("/account/notifications", get(notifications::show).post(notifications::update))
+        .route("/notifications/{id}/done", post(notifications::done))
         .route("/static/style.css", get(stylesheet))
         .fallback(not_found)
         .layer(axum::middleware::from_fn(render_errors))

@@ -12,6 +12,9 @@ pub struct WebConfig {
     pub https: bool,
     /// Sample-data banner on every page (the demo).
     pub demo: bool,
+    /// An SMTP server is configured: notifications also go out by e-mail to those who
+    /// want it (otherwise they show only in the task list).
+    pub mail: bool,
 }
 
 /// Shared state of the server.

@@ -35,6 +35,7 @@ struct AccountPage {
     language_options: Vec<(&'static str, &'static str, bool)>,
     tokens: Vec<TokenView>,
     totp_on: bool,
+    mail: bool,
 }
 
 async fn page(state: &AppState, user: &PageUser) -> Result<AccountPage, AppError> {
@@ -63,6 +64,7 @@ async fn page(state: &AppState, user: &PageUser) -> Result<AccountPage, AppError
         language_options: staff_languages().iter().map(|(c, l)| (*c, *l, *c == u.language)).collect(),
         tokens,
         totp_on: state.services.totp_status(me).await?.enabled,
+        mail: state.config.mail,
         page,
     })
 }

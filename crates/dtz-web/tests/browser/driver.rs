@@ -126,7 +126,8 @@ impl App {
             };
             services.create_user(&Caller::System, UserId::new(), input).await.expect("user");
         }
-        let router = dtz_web::router(AppState::new(services.clone(), WebConfig { https: false, demo: true }));
+        let router =
+            dtz_web::router(AppState::new(services.clone(), WebConfig { https: false, demo: true, mail: false }));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         tokio::spawn(async move {

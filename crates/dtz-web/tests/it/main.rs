@@ -7,6 +7,7 @@ mod support;
 
 mod admin;
 mod malformed;
+mod notifications;
 mod openapi;
 mod pages;
 mod story;

@@ -3,6 +3,7 @@
 use super::DbArgs;
 use anyhow::Context;
 use clap::Args;
+use dtz_web::mail::SmtpMailer;
 use dtz_web::{AppState, WebConfig};
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -21,15 +22,36 @@ pub struct ServeArgs {
     /// dtz is reached over https (through a proxy): Secure cookies and HSTS.
     #[arg(long, env = "DTZ_HTTPS")]
     https: bool,
+    /// SMTP server for notification e-mails: smtp://user:pass@host:587 (STARTTLS),
+    /// smtps://… (TLS), smtp://localhost:2525?tls=none (a relay on this machine). Without
+    /// it, notifications show only in the task list.
+    #[arg(long, env = "DTZ_SMTP_URL", hide_env_values = true)]
+    smtp_url: Option<String>,
+    /// Sender of notification e-mails, e.g. "dtz <dtz@example.org>".
+    #[arg(long, env = "DTZ_MAIL_FROM")]
+    mail_from: Option<String>,
+    /// The address people use to reach dtz, for links in e-mails (default: http(s)://ADDR).
+    #[arg(long, env = "DTZ_PUBLIC_URL")]
+    public_url: Option<String>,
+}
+
+fn mailer(a: &ServeArgs) -> anyhow::Result<Option<SmtpMailer>> {
+    let Some(url) = &a.smtp_url else { return Ok(None) };
+    let from = a.mail_from.as_deref().context("--smtp-url needs --mail-from (DTZ_MAIL_FROM)")?;
+    let public = a.public_url.clone().unwrap_or_else(|| format!("http{}://{}", if a.https { "s" } else { "" }, a.addr));
+    Ok(Some(SmtpMailer::new(url, from, &public).context("e-mail settings")?))
 }
 
 pub async fn run(a: ServeArgs) -> anyhow::Result<ExitCode> {
+    let mailer = mailer(&a)?;
     let services = super::open(&a.db).await?;
     if a.demo {
         super::demo::ensure_loaded(&services).await?;
     }
     let demo = a.demo || dtz_services::demo::is_demo(&services).await?;
-    let state = AppState::new(services.clone(), WebConfig { https: a.https, demo });
+    let config = WebConfig { https: a.https, demo, mail: mailer.is_some() };
+    let state = AppState::new(services.clone(), config);
+    let mail = mailer.map(|m| tokio::spawn(dtz_web::mail::run_sender(services.clone(), m, Duration::from_secs(30))));
     let throttle = state.login_throttle.clone();
     let housekeeping = tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(300));
@@ -50,6 +72,9 @@ pub async fn run(a: ServeArgs) -> anyhow::Result<ExitCode> {
         .await
         .context("the server stopped with an error")?;
     housekeeping.abort();
+    if let Some(m) = mail {
+        m.abort();
+    }
     state.services.db.close().await;
     Ok(ExitCode::SUCCESS)
 }
