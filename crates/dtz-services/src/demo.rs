@@ -150,11 +150,16 @@ pub async fn load(s: &Services) -> Result<DemoAccounts> {
         s.create_user(&sys, UserId::new(), input).await?;
         accounts.push((email.to_owned(), what.to_owned()));
     }
+    let programme = Services::parse_programme(PROGRAMME)?;
+    s.load_programme(&sys, &programme).await?;
     let mut tx = s.db.begin().await?;
     dtz_store::settings::put(&mut tx, DEMO_SETTING, "true", 0, s.clock.now()).await?;
     tx.commit().await?;
     Ok(DemoAccounts { accounts, password: Some(password) })
 }
+
+/// The demo programme file.
+pub const PROGRAMME: &str = include_str!("demo/dtz-programme.toml");
 
 /// Setting that marks a database holding the demonstration, so every page says that
 /// what it shows is sample data, however dtz was started.

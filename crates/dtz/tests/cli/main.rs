@@ -42,4 +42,5 @@ mod audit;
 mod backup;
 mod help;
 mod keys;
+mod programme;
 mod serve;
