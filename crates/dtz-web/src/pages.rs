@@ -8,6 +8,7 @@ mod audit;
 mod home;
 mod login;
 mod notifications;
+mod results;
 mod second_factor;
 mod security;
 mod totp;
@@ -128,6 +129,11 @@ impl Page {
 fn nav_for(tr: &Tr, caller: &Caller, path: &str) -> Vec<NavItem> {
     let mut items = vec![("/", "nav-home")];
     if let Caller::User(a) = caller
+        && a.roles.iter().any(|r| r.role != Role::ServiceProvider)
+    {
+        items.push(("/results", "nav-results"));
+    }
+    if let Caller::User(a) = caller
         && a.has_role(Role::Administrator)
     {
         items.push(("/admin", "nav-admin"));
@@ -226,6 +232,7 @@ pub fn router() -> Router<AppState> {
         .route("/account/tokens", post(account::create_token))
         .route("/account/tokens/{id}/revoke", post(account::revoke_token))
         .merge(admin::router())
+        .merge(results::router())
         .route("/login/totp", get(second_factor::show).post(second_factor::create))
         .route("/account/totp", get(totp::show).post(totp::create))
         .route("/account/totp/disable", post(totp::delete))

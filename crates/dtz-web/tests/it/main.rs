@@ -10,5 +10,6 @@ mod malformed;
 mod notifications;
 mod openapi;
 mod pages;
+mod results;
 mod story;
 mod totp;
