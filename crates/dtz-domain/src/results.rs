@@ -4,6 +4,8 @@
 
 pub mod framework;
 pub mod period;
+pub mod report;
 
 pub use framework::*;
 pub use period::{Period, PeriodKind};
+pub use report::{Entry, ReportAction, ReportStatus};

@@ -14,6 +14,7 @@ pub mod orgs;
 pub mod passwords;
 pub mod programmes;
 pub mod totp;
+pub mod values;
 
 use dtz_domain::Clock;
 use dtz_domain::access::{Actor, Area, Scope};

@@ -21,6 +21,7 @@ pub mod teams;
 pub mod tokens;
 pub mod totp;
 pub mod users;
+pub mod values;
 
 pub use db::{Db, Dialect, Tx};
 pub use error::StoreError;

@@ -240,3 +240,21 @@ pub async fn delete_role(tx: &mut Tx, id: RoleAssignmentId, user: UserId, now: O
         ))
         .await
 }
+
+/// Enabled users holding `role` within an organisation and/or country (a role without
+/// a country counts for every country), for notifications.
+pub async fn holders(tx: &mut Tx, role: Role, org: Option<OrgId>, country: Option<&str>) -> Result<Vec<UserId>> {
+    let mut q = Sql::new(
+        "SELECT DISTINCT u.id FROM users u JOIN role_assignments r ON r.user_id = u.id \
+         WHERE u.deleted_at IS NULL AND r.deleted_at IS NULL AND u.disabled = ",
+    );
+    q.bind(false).push(" AND r.role = ").bind(role.as_str());
+    if let Some(o) = org {
+        q.push(" AND r.org_id = ").bind(o);
+    }
+    if let Some(c) = country {
+        q.push(" AND (r.country IS NULL OR r.country = ").bind(c).push(")");
+    }
+    let rows: Vec<(Uuid,)> = tx.q().fetch_all(&q).await?;
+    Ok(rows.into_iter().map(|(id,)| UserId(id)).collect())
+}

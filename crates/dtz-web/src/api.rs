@@ -7,6 +7,7 @@ mod audit;
 mod me;
 mod notifications;
 mod orgs;
+mod results;
 mod teams;
 mod tokens;
 mod totp;
@@ -62,6 +63,10 @@ pub fn parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(tokens::list, tokens::create))
         .routes(routes!(tokens::delete))
         .routes(routes!(audit::list))
+        .routes(routes!(results::list))
+        .routes(routes!(results::show))
+        .routes(routes!(results::report, results::save))
+        .routes(routes!(results::act))
         .routes(routes!(totp::reset))
         .routes(routes!(notifications::list))
         .routes(routes!(notifications::done))

@@ -6,6 +6,7 @@
 mod support;
 
 mod admin;
+mod approval;
 mod malformed;
 mod notifications;
 mod openapi;

@@ -1,0 +1,302 @@
+//! Indicator values: entering them per organisation × country × period, and the two
+//! approval levels. An M&E officer writes only for its organisation (and country); a
+//! country coordinator approves only its country, and not its own organisation's values
+//! alone; the alliance M&E lead gives the second approval; approval freezes the values.
+
+use crate::{Caller, Result, ServiceError, Services};
+use dtz_domain::access::{Actor, Area, Role};
+use dtz_domain::ids::{OrgId, UserId};
+use dtz_domain::notify::{NotificationKind, Params};
+use dtz_domain::org::CountryCode;
+use dtz_domain::results::report::check_part;
+use dtz_domain::results::{Entry, Period, Programme, ReportAction, ReportStatus, Source};
+use dtz_domain::validate::{Invalid, Violations};
+use dtz_store::audit::NewEvent;
+use dtz_store::programmes::{self, IndicatorRow, ProgrammeRow};
+use dtz_store::values::{self, ReportRow, ValueRow};
+use dtz_store::{StoreError, Tx, users};
+use uuid::Uuid;
+
+/// Which report: programme, organisation, country, period.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReportKey {
+    /// Programme code.
+    pub programme: String,
+    /// Reporting organisation.
+    pub org: OrgId,
+    /// Country.
+    pub country: String,
+    /// Period, e.g. `2016`.
+    pub period: String,
+}
+
+/// One value to write: indicator code, part (`""` or `set=option`), entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ValueInput {
+    /// Indicator code.
+    pub indicator: String,
+    /// Part.
+    pub part: String,
+    /// What was entered.
+    pub entry: Entry,
+}
+
+/// A report with its values, as read.
+#[derive(Clone, Debug)]
+pub struct ReportView {
+    /// The programme.
+    pub programme: ProgrammeRow,
+    /// Its framework.
+    pub framework: Programme,
+    /// Indicators with their ids.
+    pub indicators: Vec<IndicatorRow>,
+    /// The report, if one was started.
+    pub report: Option<ReportRow>,
+    /// Its values.
+    pub values: Vec<ValueRow>,
+}
+
+fn actor(caller: &Caller) -> Option<&Actor> {
+    match caller {
+        Caller::User(a) => Some(a),
+        Caller::System => None,
+    }
+}
+
+/// Whether the caller enters values for this organisation and country.
+fn may_enter(caller: &Caller, org: OrgId, country: &str) -> bool {
+    actor(caller).is_none_or(|a| {
+        a.roles
+            .iter()
+            .any(|r| r.role == Role::MeOfficer && r.org == Some(org) && r.country.is_none_or(|c| c.as_str() == country))
+    })
+}
+
+impl Services {
+    async fn key_parts(&self, key: &ReportKey) -> Result<(ProgrammeRow, Programme, CountryCode, Period)> {
+        let (row, p) = self.programme(&key.programme).await?;
+        let mut v = Violations::default();
+        let country = v.check(CountryCode::parse("country", &key.country).and_then(|c| {
+            if p.countries.iter().any(|pc| pc.country == c) {
+                Ok(c)
+            } else {
+                Err(Invalid::new("country", "The programme does not work in this country."))
+            }
+        }));
+        let period = v.check(Period::parse("period", &key.period).and_then(|per| {
+            let ok = per.kind == p.periods && per.end() >= p.start && per.start() <= p.end;
+            if ok { Ok(per) } else { Err(Invalid::new("period", "Choose a reporting period of the programme.")) }
+        }));
+        match (country, period) {
+            (Some(c), Some(per)) => Ok((row, p, c, per)),
+            _ => Err(v.into()),
+        }
+    }
+
+    /// The report of an organisation for a country and period, with its values.
+    pub async fn report(&self, caller: &Caller, key: &ReportKey) -> Result<ReportView> {
+        let (programme, framework, country, period) = self.key_parts(key).await?;
+        let scope = caller.scope(Area::Results);
+        let donor_only =
+            actor(caller).is_some_and(|a| a.roles.iter().all(|r| matches!(r.role, Role::Donor | Role::Administrator)));
+        if donor_only {
+            // Donors read approved, aggregated results only, never a partner's report.
+            return Err(ServiceError::NotFound);
+        }
+        if !scope.admits(&dtz_domain::access::ScopeRow {
+            org: Some(key.org),
+            country: Some(country),
+            ..Default::default()
+        }) {
+            return Err(ServiceError::NotFound);
+        }
+        let report =
+            values::find(&self.db, &scope, programme.id, key.org, country.as_str(), &period.to_string()).await?;
+        let vals = match &report {
+            Some(r) => values::values(&self.db, r.id).await?,
+            None => Vec::new(),
+        };
+        let indicators = programmes::indicators(&self.db, programme.id).await?;
+        Ok(ReportView { programme, framework, indicators, report, values: vals })
+    }
+
+    /// Write values into the report (created as a draft when new). All or nothing: every
+    /// problem is listed by cell, and nothing is written when there is one.
+    pub async fn save_values(&self, caller: &Caller, key: &ReportKey, input: &[ValueInput]) -> Result<ReportRow> {
+        let (programme, framework, country, period) = self.key_parts(key).await?;
+        let row = dtz_domain::access::ScopeRow { org: Some(key.org), country: Some(country), ..Default::default() };
+        if !caller.scope(Area::Results).admits(&row) {
+            return Err(ServiceError::NotFound);
+        }
+        if !may_enter(caller, key.org, country.as_str()) {
+            return Err(ServiceError::Forbidden);
+        }
+        let indicators = programmes::indicators(&self.db, programme.id).await?;
+        let mut v = Violations::default();
+        let mut rows = Vec::new();
+        for (n, i) in input.iter().enumerate() {
+            let field = format!("values[{n}]");
+            let Some(ind) = indicators.iter().find(|x| x.code == i.indicator) else {
+                v.push(Invalid::new(&field, format!("There is no indicator {} in this programme.", i.indicator)));
+                continue;
+            };
+            let def = ind.indicator();
+            if def.source == Source::Computed {
+                v.push(Invalid::new(&field, format!("{} is computed from records; it cannot be entered.", def.code)));
+            }
+            v.check(check_part(&field, &i.part, &def, &framework.disaggregations));
+            v.check(i.entry.check(&field, &def));
+            rows.push((ind.id, i));
+        }
+        v.into_result()?;
+        let now = self.clock.now();
+        let mut tx = self.db.begin().await?;
+        let report = self.open_report(&mut tx, programme.id, key.org, country.as_str(), &period.to_string()).await?;
+        if !ReportStatus::parse(&report.status).is_some_and(ReportStatus::editable) {
+            return Err(Invalid::new(
+                "status",
+                "This report is submitted or approved; values can change only after it is returned or reopened.",
+            )
+            .into());
+        }
+        let by = caller.user().unwrap_or(UserId(Uuid::nil()));
+        let mut changed = Vec::new();
+        for (indicator, i) in rows {
+            if values::put(&mut tx, report.id, indicator, &i.part, &i.entry, by, now).await? {
+                changed.push(if i.part.is_empty() {
+                    i.indicator.clone()
+                } else {
+                    format!("{}[{}]", i.indicator, i.part)
+                });
+            }
+        }
+        let ev = NewEvent {
+            actor_user: caller.user(),
+            actor_org: caller.org(),
+            action: "values.save".into(),
+            entity: "report".into(),
+            entity_id: Some(report.id),
+            entity_version: Some(report.version),
+            fields: changed,
+            org: Some(key.org),
+        };
+        self.finish(tx, &[ev]).await?;
+        Ok(values::get(&self.db, &dtz_domain::access::Scope::all(), report.id).await?)
+    }
+
+    async fn open_report(
+        &self,
+        tx: &mut Tx,
+        programme: Uuid,
+        org: OrgId,
+        country: &str,
+        period: &str,
+    ) -> Result<ReportRow> {
+        let all = dtz_domain::access::Scope::all();
+        if let Some(r) = values::find(&self.db, &all, programme, org, country, period).await? {
+            return Ok(r);
+        }
+        let id = Uuid::new_v4();
+        values::insert(tx, id, programme, org, country, period, self.clock.now()).await.map_err(|e| match e {
+            StoreError::Duplicate(_) => ServiceError::Busy,
+            other => other.into(),
+        })?;
+        let mut q = dtz_store::Sql::new(
+            "SELECT id, programme_id, org_id, country, period, status, returned_reason, submitted_at, country_approved_at, country_approved_by, alliance_approved_at, version FROM reports WHERE id = ",
+        );
+        q.bind(id);
+        Ok(tx.q().fetch_one(&q).await?)
+    }
+
+    /// Move a report along the approval path. Submitting is for the organisation's M&E
+    /// officer; the country level for the country's coordinator (not for its own
+    /// organisation's values: then the alliance M&E lead approves that level too); the
+    /// alliance level, returns of country-approved reports and reopening for the
+    /// alliance M&E lead, who cannot give both approvals alone.
+    pub async fn act_on_report(
+        &self,
+        caller: &Caller,
+        report: Uuid,
+        base: i64,
+        action: ReportAction,
+        reason: Option<&str>,
+    ) -> Result<ReportRow> {
+        let r = values::get(&self.db, &caller.scope(Area::Results), report).await?;
+        let status = ReportStatus::parse(&r.status).ok_or(ServiceError::NotFound)?;
+        allowed(caller, &r, action)?;
+        let reason = reason.map(str::trim).filter(|s| !s.is_empty());
+        if action.needs_reason() && reason.is_none() {
+            return Err(Invalid::new("reason", "Say why, so the organisation knows what to correct.").into());
+        }
+        let Some(next) = status.after(action) else {
+            return Err(
+                Invalid::new("status", format!("A {} report cannot be {}.", status.as_str(), action.as_str())).into()
+            );
+        };
+        let mut tx = self.db.begin().await?;
+        let kept_reason = if matches!(next, ReportStatus::Returned) { reason } else { None };
+        match values::set_status(&mut tx, r.id, base, next.as_str(), kept_reason, caller.user(), self.clock.now()).await
+        {
+            Ok(_) => {}
+            Err(StoreError::Stale { base, current }) => {
+                drop(tx);
+                return Err(self.stale(r.id, base, current).await);
+            }
+            Err(e) => return Err(e.into()),
+        }
+        let mut events = vec![NewEvent {
+            actor_user: caller.user(),
+            actor_org: caller.org(),
+            action: format!("report.{}", action.as_str()),
+            entity: "report".into(),
+            entity_id: Some(r.id),
+            entity_version: Some(base + 1),
+            fields: if kept_reason.is_some() {
+                vec!["status".into(), "returned_reason".into()]
+            } else {
+                vec!["status".into()]
+            },
+            org: Some(OrgId(r.org_id)),
+        }];
+        events.extend(self.tell(&mut tx, &r, next).await?);
+        self.finish(tx, &events).await?;
+        Ok(values::get(&self.db, &dtz_domain::access::Scope::all(), r.id).await?)
+    }
+
+    /// Notify whoever acts next.
+    async fn tell(&self, tx: &mut Tx, r: &ReportRow, next: ReportStatus) -> Result<Vec<NewEvent>> {
+        let (role, org, kind) = match next {
+            ReportStatus::Submitted => (Role::CountryCoordinator, None, NotificationKind::ApprovalPending),
+            ReportStatus::CountryApproved => (Role::AllianceManager, None, NotificationKind::ApprovalPending),
+            ReportStatus::Returned => (Role::MeOfficer, Some(OrgId(r.org_id)), NotificationKind::ValueReturned),
+            ReportStatus::Draft | ReportStatus::Approved => return Ok(Vec::new()),
+        };
+        let country = (role != Role::AllianceManager).then_some(r.country.as_str());
+        let people = users::holders(tx, role, org, country).await?;
+        let link = format!("/results/reports/{}", r.id);
+        let params = Params::new().id("report", r.id).code("period", &r.period).code("country", &r.country);
+        let mut events = Vec::new();
+        for u in people {
+            events.push(self.notify(tx, u, kind, &link, &params).await?.event);
+        }
+        Ok(events)
+    }
+}
+
+fn allowed(caller: &Caller, r: &ReportRow, action: ReportAction) -> Result<()> {
+    let Some(a) = actor(caller) else { return Ok(()) };
+    let org = OrgId(r.org_id);
+    let coordinator = a
+        .roles
+        .iter()
+        .any(|x| x.role == Role::CountryCoordinator && x.country.is_some_and(|c| c.as_str() == r.country));
+    let manager = a.has_role(Role::AllianceManager);
+    let ok = match action {
+        ReportAction::Submit => may_enter(caller, org, &r.country),
+        ReportAction::ApproveCountry => (coordinator && a.org != org) || manager,
+        ReportAction::ApproveAlliance => manager && r.country_approved_by != Some(a.user.0),
+        ReportAction::Return => coordinator || manager,
+        ReportAction::Reopen => manager,
+    };
+    if ok { Ok(()) } else { Err(ServiceError::Forbidden) }
+}

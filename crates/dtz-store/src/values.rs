@@ -1,0 +1,336 @@
+//! Reports and indicator values, with the history of every value.
+
+use crate::scope::{ScopeColumns, filter};
+use crate::sql::Sql;
+use crate::{Db, Result, Tx};
+use dtz_domain::access::Scope;
+use dtz_domain::ids::{OrgId, UserId};
+use dtz_domain::results::Entry;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// A stored report.
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
+pub struct ReportRow {
+    /// Id.
+    pub id: Uuid,
+    /// Programme.
+    pub programme_id: Uuid,
+    /// Reporting organisation.
+    pub org_id: Uuid,
+    /// Country.
+    pub country: String,
+    /// Period (`2016`, `2016-H1`, …).
+    pub period: String,
+    /// Status name.
+    pub status: String,
+    /// Why it was returned or reopened.
+    pub returned_reason: Option<String>,
+    /// Submitted.
+    pub submitted_at: Option<OffsetDateTime>,
+    /// Approved in the country.
+    pub country_approved_at: Option<OffsetDateTime>,
+    /// Who approved in the country.
+    pub country_approved_by: Option<Uuid>,
+    /// Approved by the alliance.
+    pub alliance_approved_at: Option<OffsetDateTime>,
+    /// Row version.
+    pub version: i64,
+}
+
+const COLS: &str = "id, programme_id, org_id, country, period, status, returned_reason, submitted_at, country_approved_at, \
+                    country_approved_by, alliance_approved_at, version";
+
+/// Need to know on reports: the reporting organisation (and country), a country, or all.
+pub const SCOPE: ScopeColumns =
+    ScopeColumns { org: Some("org_id"), country: Some("country"), team: None, owner: None, provider: None, case: None };
+
+/// A report by its key, within scope.
+pub async fn find(
+    db: &Db,
+    scope: &Scope,
+    programme: Uuid,
+    org: OrgId,
+    country: &str,
+    period: &str,
+) -> Result<Option<ReportRow>> {
+    let mut q = Sql::new("SELECT ");
+    q.push(COLS).push(" FROM reports WHERE programme_id = ").bind(programme);
+    q.push(" AND org_id = ")
+        .bind(org)
+        .push(" AND country = ")
+        .bind(country)
+        .push(" AND period = ")
+        .bind(period)
+        .push(" AND ");
+    q.append(filter(scope, &SCOPE));
+    db.read().fetch_optional(&q).await
+}
+
+/// A report by id, within scope.
+pub async fn get(db: &Db, scope: &Scope, id: Uuid) -> Result<ReportRow> {
+    let mut q = Sql::new("SELECT ");
+    q.push(COLS).push(" FROM reports WHERE id = ").bind(id).push(" AND ");
+    q.append(filter(scope, &SCOPE));
+    db.read().fetch_one(&q).await
+}
+
+/// Reports of a programme within scope, optionally of one period.
+pub async fn list(db: &Db, scope: &Scope, programme: Uuid, period: Option<&str>) -> Result<Vec<ReportRow>> {
+    let mut q = Sql::new("SELECT ");
+    q.push(COLS).push(" FROM reports WHERE programme_id = ").bind(programme).push(" AND ");
+    q.append(filter(scope, &SCOPE));
+    if let Some(p) = period {
+        q.push(" AND period = ").bind(p);
+    }
+    q.push(" ORDER BY period, country, org_id");
+    db.read().fetch_all(&q).await
+}
+
+/// A new draft report.
+pub async fn insert(
+    tx: &mut Tx,
+    id: Uuid,
+    programme: Uuid,
+    org: OrgId,
+    country: &str,
+    period: &str,
+    now: OffsetDateTime,
+) -> Result<()> {
+    tx.q()
+        .execute(&Sql::with_args(
+            "INSERT INTO reports (id, programme_id, org_id, country, period, status, version, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, 'draft', 1, $6, $6)",
+            vec![id.into(), programme.into(), org.into(), country.into(), period.into(), now.into()],
+        ))
+        .await?;
+    Ok(())
+}
+
+/// Move a report to `status` if still at `base`; stamps who and when by status. A
+/// return or reopening clears the approvals.
+pub async fn set_status(
+    tx: &mut Tx,
+    id: Uuid,
+    base: i64,
+    status: &str,
+    reason: Option<&str>,
+    by: Option<UserId>,
+    now: OffsetDateTime,
+) -> Result<i64> {
+    let head: Vec<crate::Arg> = vec![status.into(), reason.into(), id.into(), base.into(), now.into()];
+    let (sql, args): (&'static str, Vec<crate::Arg>) = match status {
+        "submitted" => (
+            "UPDATE reports SET status = $1, returned_reason = $2, version = version + 1, updated_at = $5, submitted_at = $5, submitted_by = $6 \
+             WHERE id = $3 AND version = $4",
+            [head, vec![by.into()]].concat(),
+        ),
+        "country_approved" => (
+            "UPDATE reports SET status = $1, returned_reason = $2, version = version + 1, updated_at = $5, country_approved_at = $5, \
+             country_approved_by = $6 WHERE id = $3 AND version = $4",
+            [head, vec![by.into()]].concat(),
+        ),
+        "approved" => (
+            "UPDATE reports SET status = $1, returned_reason = $2, version = version + 1, updated_at = $5, alliance_approved_at = $5, \
+             alliance_approved_by = $6 WHERE id = $3 AND version = $4",
+            [head, vec![by.into()]].concat(),
+        ),
+        _ => (
+            "UPDATE reports SET status = $1, returned_reason = $2, version = version + 1, updated_at = $5, country_approved_at = NULL, \
+             country_approved_by = NULL, alliance_approved_at = NULL, alliance_approved_by = NULL WHERE id = $3 AND version = $4",
+            head,
+        ),
+    };
+    let n = tx.q().execute(&Sql::with_args(sql, args)).await?;
+    stale(tx, id, base, n).await
+}
+
+async fn stale(tx: &mut Tx, id: Uuid, base: i64, n: u64) -> Result<i64> {
+    if n == 1 {
+        return Ok(base + 1);
+    }
+    let cur: Option<(i64,)> =
+        tx.q().fetch_optional(&Sql::with_args("SELECT version FROM reports WHERE id = $1", vec![id.into()])).await?;
+    match cur {
+        Some((current,)) => Err(crate::StoreError::Stale { base, current }),
+        None => Err(crate::StoreError::NotFound),
+    }
+}
+
+/// A stored value.
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
+pub struct ValueRow {
+    /// Id.
+    pub id: Uuid,
+    /// Report.
+    pub report_id: Uuid,
+    /// Indicator.
+    pub indicator_id: Uuid,
+    /// Part: `""` for the total, `set=option` for a breakdown.
+    pub part: String,
+    /// Count, yes/no or level.
+    pub value: Option<i64>,
+    /// Numerator.
+    pub numerator: Option<i64>,
+    /// Denominator.
+    pub denominator: Option<i64>,
+    /// Text.
+    pub text_value: Option<String>,
+    /// Comment.
+    pub comment: Option<String>,
+    /// Row version.
+    pub version: i64,
+}
+
+impl ValueRow {
+    /// As an entry.
+    pub fn entry(&self) -> Entry {
+        Entry {
+            value: self.value,
+            numerator: self.numerator,
+            denominator: self.denominator,
+            text: self.text_value.clone(),
+            comment: self.comment.clone(),
+        }
+    }
+}
+
+const VCOLS: &str = "id, report_id, indicator_id, part, value, numerator, denominator, text_value, comment, version";
+
+/// Values of a report.
+pub async fn values(db: &Db, report: Uuid) -> Result<Vec<ValueRow>> {
+    let mut q = Sql::new("SELECT ");
+    q.push(VCOLS).push(" FROM data_values WHERE report_id = ").bind(report).push(" ORDER BY indicator_id, part");
+    db.read().fetch_all(&q).await
+}
+
+/// Write one value: insert, or update with history; an empty entry removes it.
+/// Returns whether anything changed.
+pub async fn put(
+    tx: &mut Tx,
+    report: Uuid,
+    indicator: Uuid,
+    part: &str,
+    e: &Entry,
+    by: UserId,
+    now: OffsetDateTime,
+) -> Result<bool> {
+    let mut q = Sql::new("SELECT ");
+    q.push(VCOLS).push(" FROM data_values WHERE report_id = ").bind(report);
+    q.push(" AND indicator_id = ").bind(indicator).push(" AND part = ").bind(part);
+    let existing: Option<ValueRow> = tx.q().fetch_optional(&q).await?;
+    if existing.as_ref().is_some_and(|v| v.entry() == *e) || (existing.is_none() && e.is_empty()) {
+        return Ok(false);
+    }
+    let id = existing.as_ref().map_or_else(Uuid::new_v4, |v| v.id);
+    let version = existing.as_ref().map_or(1, |v| v.version + 1);
+    let fields: Vec<crate::Arg> = vec![
+        e.value.into(),
+        e.numerator.into(),
+        e.denominator.into(),
+        e.text.clone().into(),
+        e.comment.clone().into(),
+        version.into(),
+        now.into(),
+        by.into(),
+        id.into(),
+    ];
+    if existing.is_some() {
+        tx.q()
+            .execute(&Sql::with_args(
+                "UPDATE data_values SET value = $1, numerator = $2, denominator = $3, text_value = $4, comment = $5, version = $6, \
+                 updated_at = $7, updated_by = $8 WHERE id = $9",
+                fields.clone(),
+            ))
+            .await?;
+    } else {
+        let mut f = fields.clone();
+        f.extend([report.into(), indicator.into(), part.into()]);
+        tx.q()
+            .execute(&Sql::with_args(
+                "INSERT INTO data_values (value, numerator, denominator, text_value, comment, version, updated_at, updated_by, id, report_id, indicator_id, part) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                f,
+            ))
+            .await?;
+    }
+    let mut h = fields;
+    h.push(Uuid::new_v4().into());
+    tx.q()
+        .execute(&Sql::with_args(
+            "INSERT INTO data_value_history (value, numerator, denominator, text_value, comment, version, changed_at, changed_by, value_id, id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            h,
+        ))
+        .await?;
+    Ok(true)
+}
+
+/// A past version of a value.
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
+pub struct HistoryRow {
+    /// Version.
+    pub version: i64,
+    /// Count, yes/no or level.
+    pub value: Option<i64>,
+    /// Numerator.
+    pub numerator: Option<i64>,
+    /// Denominator.
+    pub denominator: Option<i64>,
+    /// Text.
+    pub text_value: Option<String>,
+    /// Comment.
+    pub comment: Option<String>,
+    /// When.
+    pub changed_at: OffsetDateTime,
+    /// Who.
+    pub changed_by: Option<Uuid>,
+}
+
+/// The history of a value, oldest first.
+pub async fn history(db: &Db, value: Uuid) -> Result<Vec<HistoryRow>> {
+    db.read()
+        .fetch_all(&Sql::with_args(
+            "SELECT version, value, numerator, denominator, text_value, comment, changed_at, changed_by FROM data_value_history \
+             WHERE value_id = $1 ORDER BY version",
+            vec![value.into()],
+        ))
+        .await
+}
+
+/// One value with what the rollup needs to place it.
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
+pub struct PointRow {
+    /// Indicator.
+    pub indicator_id: Uuid,
+    /// Organisation.
+    pub org_id: Uuid,
+    /// Country.
+    pub country: String,
+    /// Period.
+    pub period: String,
+    /// Report status.
+    pub status: String,
+    /// Part.
+    pub part: String,
+    /// Count, yes/no or level.
+    pub value: Option<i64>,
+    /// Numerator.
+    pub numerator: Option<i64>,
+    /// Denominator.
+    pub denominator: Option<i64>,
+    /// Text.
+    pub text_value: Option<String>,
+}
+
+/// Every value of a programme within scope, in one query (what results pages and
+/// exports roll up).
+pub async fn points(db: &Db, scope: &Scope, programme: Uuid) -> Result<Vec<PointRow>> {
+    let mut q = Sql::new(
+        "SELECT v.indicator_id, r.org_id, r.country, r.period, r.status, v.part, v.value, v.numerator, v.denominator, v.text_value \
+         FROM data_values v JOIN reports r ON r.id = v.report_id WHERE r.programme_id = ",
+    );
+    q.bind(programme).push(" AND ");
+    q.append(filter(scope, &ScopeColumns { org: Some("r.org_id"), country: Some("r.country"), ..SCOPE }));
+    db.read().fetch_all(&q).await
+}

@@ -1,0 +1,191 @@
+//! Results: programmes with their frameworks, reports with their values, approvals.
+
+use crate::auth::ApiCaller;
+use crate::error::{AppError, ErrorBody};
+use crate::extract::ApiJson;
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::{Path, State};
+use dtz_domain::ids::OrgId;
+use dtz_domain::results::{Entry, ReportAction};
+use dtz_services::values::{ReportKey, ReportView, ValueInput};
+use dtz_store::values::ReportRow;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// A programme in a list.
+#[derive(Serialize, ToSchema)]
+pub struct ProgrammeSummary {
+    code: String,
+    name: String,
+    start: String,
+    end: String,
+}
+
+/// Programmes.
+#[utoipa::path(get, path = "/programmes", tag = "results", responses((status = 200, body = Vec<ProgrammeSummary>)))]
+pub async fn list(State(state): State<AppState>, _c: ApiCaller) -> Result<Json<Vec<ProgrammeSummary>>, AppError> {
+    let rows = state.services.programmes().await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|p| ProgrammeSummary {
+                code: p.code,
+                name: p.name,
+                start: p.start_date.to_string(),
+                end: p.end_date.to_string(),
+            })
+            .collect(),
+    ))
+}
+
+/// A programme and its results framework, in the shape of the programme file.
+#[utoipa::path(get, path = "/programmes/{code}", tag = "results", params(("code" = String, Path)), responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
+pub async fn show(
+    State(state): State<AppState>,
+    _c: ApiCaller,
+    Path(code): Path<String>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    let (_, p) = state.services.programme(&code).await?;
+    Ok(Json(serde_json::to_value(p).map_err(|e| AppError::internal(&e))?))
+}
+
+/// A value in a report.
+#[derive(Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ValueDto {
+    /// Indicator code.
+    indicator: String,
+    /// `""` (or absent) for the total, `set=option` for a breakdown, e.g. `sex=female`.
+    #[serde(default)]
+    part: String,
+    value: Option<i64>,
+    numerator: Option<i64>,
+    denominator: Option<i64>,
+    text: Option<String>,
+    comment: Option<String>,
+}
+
+/// A report and its values.
+#[derive(Serialize, ToSchema)]
+pub struct ReportResponse {
+    id: Option<Uuid>,
+    status: String,
+    returned_reason: Option<String>,
+    /// Send this back with an approval action.
+    version: i64,
+    values: Vec<ValueDto>,
+}
+
+fn response(v: &ReportView) -> ReportResponse {
+    let code = |id: Uuid| v.indicators.iter().find(|i| i.id == id).map(|i| i.code.clone()).unwrap_or_default();
+    ReportResponse {
+        id: v.report.as_ref().map(|r| r.id),
+        status: v.report.as_ref().map_or("draft".into(), |r| r.status.clone()),
+        returned_reason: v.report.as_ref().and_then(|r| r.returned_reason.clone()),
+        version: v.report.as_ref().map_or(0, |r| r.version),
+        values: v
+            .values
+            .iter()
+            .map(|x| ValueDto {
+                indicator: code(x.indicator_id),
+                part: x.part.clone(),
+                value: x.value,
+                numerator: x.numerator,
+                denominator: x.denominator,
+                text: x.text_value.clone(),
+                comment: x.comment.clone(),
+            })
+            .collect(),
+    }
+}
+
+fn key(code: String, org: Uuid, country: String, period: String) -> ReportKey {
+    ReportKey { programme: code, org: OrgId(org), country, period }
+}
+
+/// One organisation's report for a country and period.
+#[utoipa::path(get, path = "/programmes/{code}/reports/{org}/{country}/{period}", tag = "results",
+    params(("code" = String, Path), ("org" = Uuid, Path), ("country" = String, Path), ("period" = String, Path)),
+    responses((status = 200, body = ReportResponse), (status = 404, body = ErrorBody)))]
+pub async fn report(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    Path((code, org, country, period)): Path<(String, Uuid, String, String)>,
+) -> Result<Json<ReportResponse>, AppError> {
+    let v = state.services.report(&c.caller, &key(code, org, country, period)).await?;
+    Ok(Json(response(&v)))
+}
+
+/// Write values in a batch: all or none, every problem listed by position.
+#[utoipa::path(put, path = "/programmes/{code}/reports/{org}/{country}/{period}", tag = "results",
+    params(("code" = String, Path), ("org" = Uuid, Path), ("country" = String, Path), ("period" = String, Path)),
+    request_body = Vec<ValueDto>, responses((status = 200, body = ReportResponse), (status = 422, body = ErrorBody)))]
+pub async fn save(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    Path((code, org, country, period)): Path<(String, Uuid, String, String)>,
+    ApiJson(body): ApiJson<Vec<ValueDto>>,
+) -> Result<Json<ReportResponse>, AppError> {
+    if body.len() > 5_000 {
+        return Err(AppError::BadRequest("Send at most 5,000 values at once.".into()));
+    }
+    let input: Vec<ValueInput> = body
+        .into_iter()
+        .map(|d| ValueInput {
+            indicator: d.indicator,
+            part: d.part,
+            entry: Entry {
+                value: d.value,
+                numerator: d.numerator,
+                denominator: d.denominator,
+                text: d.text,
+                comment: d.comment,
+            },
+        })
+        .collect();
+    let k = key(code, org, country, period);
+    state.services.save_values(&c.caller, &k, &input).await?;
+    Ok(Json(response(&state.services.report(&c.caller, &k).await?)))
+}
+
+/// An approval step.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActionRequest {
+    /// submit, approve_country, approve_alliance, return or reopen.
+    action: String,
+    /// The report version you read.
+    version: i64,
+    /// Required to return or reopen.
+    reason: Option<String>,
+}
+
+/// A report's state after an action.
+#[derive(Serialize, ToSchema)]
+pub struct ReportState {
+    id: Uuid,
+    status: String,
+    returned_reason: Option<String>,
+    version: i64,
+}
+
+impl From<ReportRow> for ReportState {
+    fn from(r: ReportRow) -> Self {
+        Self { id: r.id, status: r.status, returned_reason: r.returned_reason, version: r.version }
+    }
+}
+
+/// Submit, approve (country, then alliance), return with a reason, or reopen.
+#[utoipa::path(post, path = "/reports/{id}/actions", tag = "results", params(("id" = Uuid, Path)), request_body = ActionRequest,
+    responses((status = 200, body = ReportState), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn act(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    Path(id): Path<Uuid>,
+    ApiJson(r): ApiJson<ActionRequest>,
+) -> Result<Json<ReportState>, AppError> {
+    let action = ReportAction::parse("action", &r.action)?;
+    let row = state.services.act_on_report(&c.caller, id, r.version, action, r.reason.as_deref()).await?;
+    Ok(Json(row.into()))
+}

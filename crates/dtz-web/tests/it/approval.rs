@@ -1,0 +1,204 @@
+//! Entering indicator values and approving them at two levels, through the API.
+
+use crate::support::TestApp;
+use axum::http::{Method, StatusCode};
+use dtz_domain::access::{Role, RoleAssignment};
+use dtz_domain::ids::OrgId;
+use dtz_domain::org::CountryCode;
+use dtz_services::{Caller, Services};
+use serde_json::json;
+
+crate::on_both! {
+    values_are_entered_submitted_and_approved_at_two_levels => workflow;
+    a_bad_batch_changes_nothing_and_names_every_problem => bad_batch;
+}
+
+struct World {
+    partner: OrgId,
+    me: String,
+    coordinator: String,
+    own_coordinator: String,
+    manager: String,
+    manager2: String,
+    donor: String,
+    other_me: String,
+}
+
+fn ra(role: Role, org: Option<OrgId>, country: Option<&str>) -> Option<RoleAssignment> {
+    Some(RoleAssignment { role, org, country: country.map(|c| CountryCode::parse("c", c).unwrap()), team: None })
+}
+
+async fn world(app: &TestApp) -> World {
+    let p = Services::parse_programme(dtz_services::demo::PROGRAMME).unwrap();
+    app.services.load_programme(&Caller::System, &p).await.unwrap();
+    let lead = app.org("ICCO", "alliance_member").await;
+    let partner = app.org("Partner Bolivia", "local_partner").await;
+    let other = app.org("Partner Peru", "local_partner").await;
+    let tdh = app.org("TdH", "alliance_member").await;
+    World {
+        partner,
+        me: app.user("me@bo.example.org", partner, ra(Role::MeOfficer, Some(partner), Some("BO"))).await.1,
+        coordinator: app
+            .user("coord@bo.example.org", lead, ra(Role::CountryCoordinator, Some(lead), Some("BO")))
+            .await
+            .1,
+        own_coordinator: app
+            .user("coord@partner.example.org", partner, ra(Role::CountryCoordinator, Some(partner), Some("BO")))
+            .await
+            .1,
+        manager: app.user("lead@tdh.example.org", tdh, ra(Role::AllianceManager, None, None)).await.1,
+        manager2: app.user("lead2@tdh.example.org", tdh, ra(Role::AllianceManager, None, None)).await.1,
+        donor: app.user("donor@mfa.example.org", tdh, ra(Role::Donor, None, None)).await.1,
+        other_me: app.user("me@pe.example.org", other, ra(Role::MeOfficer, Some(other), Some("PE"))).await.1,
+    }
+}
+
+async fn act(
+    app: &TestApp,
+    token: &str,
+    id: &str,
+    action: &str,
+    version: i64,
+    reason: Option<&str>,
+) -> (StatusCode, serde_json::Value) {
+    let r = app
+        .api(
+            Method::POST,
+            &format!("/reports/{id}/actions"),
+            Some(token),
+            Some(json!({"action": action, "version": version, "reason": reason})),
+        )
+        .await;
+    (r.status, r.json())
+}
+
+async fn workflow(app: TestApp) {
+    let w = world(&app).await;
+    let path = format!("/programmes/DTZ/reports/{}/BO/2016", w.partner);
+    let values = json!([
+        {"indicator": "G1.O1.1", "value": 412},
+        {"indicator": "G1.O1.1", "part": "sex=female", "value": 250},
+        {"indicator": "G1.O1.1", "part": "sex=male", "value": 150},
+        {"indicator": "G1.O1.1", "part": "sex=unknown", "value": 12},
+        {"indicator": "G1.O1.2", "numerator": 300, "denominator": 400},
+        {"indicator": "G3.O1.2", "value": 1},
+        {"indicator": "G3.O3.1", "value": 3}
+    ]);
+    let r = app.api(Method::PUT, &path, Some(&w.me), Some(values.clone())).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["status"], "draft");
+    assert_eq!(r.json()["values"].as_array().unwrap().len(), 7);
+    let id = r.json()["id"].as_str().unwrap().to_owned();
+
+    // Need to know: another partner and the donor do not see the report.
+    assert_eq!(app.api(Method::GET, &path, Some(&w.other_me), None).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.api(Method::GET, &path, Some(&w.donor), None).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.api(Method::PUT, &path, Some(&w.other_me), Some(values.clone())).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    let (s, j) = act(&app, &w.me, &id, "submit", 1, None).await;
+    assert_eq!(s, StatusCode::OK, "{j}");
+    let r = app.api(Method::PUT, &path, Some(&w.me), Some(json!([{"indicator": "G1.O1.1", "value": 999}]))).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "submitted values are frozen: {}", r.text());
+    // The coordinator of the partner's own organisation cannot approve its values alone.
+    assert_eq!(act(&app, &w.own_coordinator, &id, "approve_country", 2, None).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(
+        act(&app, &w.manager, &id, "approve_alliance", 2, None).await.0,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "no skipping a level"
+    );
+    let (s, j) = act(&app, &w.coordinator, &id, "return", 2, None).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "a return needs a reason: {j}");
+    let (s, j) = act(&app, &w.coordinator, &id, "return", 2, Some("Check the sex breakdown against the lists.")).await;
+    assert_eq!((s, j["status"].as_str()), (StatusCode::OK, Some("returned")), "{j}");
+    let tasks = app.api(Method::GET, "/notifications", Some(&w.me), None).await.json();
+    assert!(tasks.to_string().contains("value_returned"), "the M&E officer is told: {tasks}");
+    let r = app
+        .api(
+            Method::PUT,
+            &path,
+            Some(&w.me),
+            Some(json!([{"indicator": "G1.O1.1", "part": "sex=female", "value": 251}])),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let (s, _) = act(&app, &w.me, &id, "submit", 3, None).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, j) = act(&app, &w.coordinator, &id, "approve_country", 3, None).await;
+    assert_eq!(s, StatusCode::CONFLICT, "a stale version is refused: {j}");
+    let (s, j) = act(&app, &w.coordinator, &id, "approve_country", 4, None).await;
+    assert_eq!((s, j["status"].as_str()), (StatusCode::OK, Some("country_approved")), "{j}");
+    let (s, j) = act(&app, &w.manager, &id, "approve_alliance", 5, None).await;
+    assert_eq!((s, j["status"].as_str()), (StatusCode::OK, Some("approved")), "{j}");
+    assert_eq!(act(&app, &w.me, &id, "submit", 6, None).await.0, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Reopening is explicit, audited, and needs a reason; then the second approval needs
+    // someone other than who gave the first.
+    assert_eq!(act(&app, &w.manager, &id, "reopen", 6, None).await.0, StatusCode::UNPROCESSABLE_ENTITY);
+    let (s, _) = act(&app, &w.manager, &id, "reopen", 6, Some("Late correction from the field office.")).await;
+    assert_eq!(s, StatusCode::OK);
+    act(&app, &w.me, &id, "submit", 7, None).await;
+    let (s, _) = act(&app, &w.manager, &id, "approve_country", 8, None).await;
+    assert_eq!(s, StatusCode::OK, "the alliance lead may approve the country level");
+    assert_eq!(
+        act(&app, &w.manager, &id, "approve_alliance", 9, None).await.0,
+        StatusCode::FORBIDDEN,
+        "not both levels alone"
+    );
+    assert_eq!(act(&app, &w.manager2, &id, "approve_alliance", 9, None).await.0, StatusCode::OK);
+
+    let admin = app.admin().await;
+    let audit = app.api(Method::GET, &format!("/audit/events?entity_id={id}"), Some(&admin), None).await;
+    let actions: Vec<String> = audit
+        .json()
+        .as_array()
+        .map(|a| a.iter().map(|e| e["action"].as_str().unwrap_or("").to_owned()).collect())
+        .unwrap_or_default();
+    for a in [
+        "values.save",
+        "report.submit",
+        "report.return",
+        "report.approve_country",
+        "report.approve_alliance",
+        "report.reopen",
+    ] {
+        assert!(actions.iter().any(|x| x == a), "{a} audited: {actions:?}");
+    }
+    assert!(!audit.text().contains("251"), "no values in the audit log");
+}
+
+async fn bad_batch(app: TestApp) {
+    let w = world(&app).await;
+    let path = format!("/programmes/DTZ/reports/{}/BO/2016", w.partner);
+    let bad = json!([
+        {"indicator": "G1.O1.1", "value": 10},
+        {"indicator": "NOPE", "value": 1},
+        {"indicator": "G1.O1.2", "numerator": 5, "denominator": 4},
+        {"indicator": "G1.O1.1", "part": "caste=x", "value": 1},
+        {"indicator": "G3.O1.2", "value": 2},
+        {"indicator": "G3.O3.1", "value": 9},
+        {"indicator": "G1.O1.1", "value": -3}
+    ]);
+    let r = app.api(Method::PUT, &path, Some(&w.me), Some(bad)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<String> =
+        r.json()["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(fields, ["values[1]", "values[2]", "values[3]", "values[4]", "values[5]", "values[6]"], "{}", r.text());
+    let after = app.api(Method::GET, &path, Some(&w.me), None).await.json();
+    assert_eq!(after["values"].as_array().map(Vec::len), Some(0), "nothing written: {after}");
+    assert!(after["id"].is_null(), "not even the report");
+    let r = app
+        .api(Method::PUT, &format!("/programmes/DTZ/reports/{}/XX/2016", w.partner), Some(&w.me), Some(json!([])))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = app
+        .api(Method::PUT, &format!("/programmes/DTZ/reports/{}/BO/2031", w.partner), Some(&w.me), Some(json!([])))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = app
+        .api(Method::PUT, &format!("/programmes/DTZ/reports/{}/PE/2016", w.partner), Some(&w.me), Some(json!([])))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "an M&E officer writes only for its own country");
+}
