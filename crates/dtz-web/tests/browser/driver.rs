@@ -101,6 +101,8 @@ pub struct App {
     pub base: String,
     /// The services behind the server (for scenarios that set data up directly).
     pub services: Services,
+    /// The server's clock, moved by scenarios (TOTP steps).
+    pub clock: dtz_domain::ManualClock,
     _db: TestDb,
 }
 
@@ -110,7 +112,8 @@ impl App {
     /// Serve a fresh database on a free port.
     pub async fn start() -> Self {
         let db = TestDb::new(Backend::Sqlite).await.expect("sqlite");
-        let services = db.services(&dtz_testkit::clock());
+        let clock = dtz_testkit::clock();
+        let services = db.services(&clock);
         let f = OrgFields::parse("Sample partner Bolivia", "local_partner", None, Some("BO"), true).expect("org");
         let org = OrgId(services.create_org(&Caller::System, OrgId::new(), f).await.expect("org").id);
         for (email, role) in [("admin@example.org", Role::Administrator), ("me@example.org", Role::MeOfficer)] {
@@ -133,6 +136,6 @@ impl App {
         tokio::spawn(async move {
             let _ = axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>()).await;
         });
-        Self { base: format!("http://{addr}"), services, _db: db }
+        Self { base: format!("http://{addr}"), services, clock, _db: db }
     }
 }

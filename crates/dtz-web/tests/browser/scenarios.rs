@@ -17,11 +17,31 @@ pub async fn run_all(b: &Browser, app: &App) -> Outcome {
     sign_in(b, app, "admin@example.org").await?;
     phone_and_desktop(b, app).await?;
     switch_language(b, app).await?;
+    enrol_totp(b, app).await?;
     Ok(())
 }
 
+/// Wait (bounded) until the page shows an element matching `css`: the sign that a
+/// navigation finished.
+async fn wait_for(b: &Browser, css: &str) -> Outcome {
+    b.client
+        .wait()
+        .at_most(std::time::Duration::from_secs(10))
+        .for_element(Locator::Css(css))
+        .await
+        .map(|_| ())
+        .map_err(|e| format!("waiting for {css}: {e}"))
+}
+
+/// The text of the first element matching `css`, waiting (bounded) for it to appear.
 async fn text_of(b: &Browser, css: &str) -> Result<String, String> {
-    let e = b.client.find(Locator::Css(css)).await.map_err(|e| format!("{css}: {e}"))?;
+    let e = b
+        .client
+        .wait()
+        .at_most(std::time::Duration::from_secs(10))
+        .for_element(Locator::Css(css))
+        .await
+        .map_err(|e| format!("{css}: {e}"))?;
     e.text().await.map_err(|e| e.to_string())
 }
 
@@ -33,6 +53,7 @@ async fn sign_in(b: &Browser, app: &App, email: &str) -> Outcome {
     form.set_by_name("email", email).await.map_err(|e| e.to_string())?;
     form.set_by_name("password", PASSWORD).await.map_err(|e| e.to_string())?;
     form.submit().await.map_err(|e| e.to_string())?;
+    wait_for(b, "form[action='/logout']").await?;
     let h1 = text_of(b, "h1").await?;
     check(h1.starts_with("Welcome"), &format!("after sign-in the start page greets: {h1}"))
 }
@@ -71,6 +92,7 @@ async fn switch_language(b: &Browser, app: &App) -> Outcome {
     let form = c.form(Locator::Css("form[action='/account/profile']")).await.map_err(|e| e.to_string())?;
     form.set_by_name("language", "es").await.map_err(|e| e.to_string())?;
     form.submit().await.map_err(|e| e.to_string())?;
+    wait_for(b, "html[lang='es']").await?;
     c.goto(&format!("{}/", app.base)).await.map_err(|e| e.to_string())?;
     let h1 = text_of(b, "h1").await?;
     b.screenshot("home-spanish").await;
@@ -78,4 +100,50 @@ async fn switch_language(b: &Browser, app: &App) -> Outcome {
     let lang =
         c.find(Locator::Css("html")).await.map_err(|e| e.to_string())?.attr("lang").await.map_err(|e| e.to_string())?;
     check(lang.as_deref() == Some("es"), "<html lang> follows")
+}
+
+fn totp_code(app: &App, secret: &str) -> Result<String, String> {
+    use dtz_domain::Clock;
+    let s = totp_rs::Secret::try_from_base32(secret).map_err(|e| e.to_string())?;
+    let t = totp_rs::Builder::new().with_secret(s).build().map_err(|e| e.to_string())?;
+    Ok(t.generate(app.clock.now().unix_timestamp() as u64).to_string())
+}
+
+async fn enrol_totp(b: &Browser, app: &App) -> Outcome {
+    let c = &b.client;
+    c.goto(&format!("{}/account/totp", app.base)).await.map_err(|e| e.to_string())?;
+    let secret: String = text_of(b, "code.secret-key").await?.chars().filter(|c| !c.is_whitespace()).collect();
+    check(c.find(Locator::Css("svg")).await.is_ok(), "a QR code is drawn")?;
+    b.screenshot("totp-enrol").await;
+    let form = c.form(Locator::Css("form[action='/account/totp']")).await.map_err(|e| e.to_string())?;
+    form.set_by_name("code", &totp_code(app, &secret)?).await.map_err(|e| e.to_string())?;
+    form.submit().await.map_err(|e| e.to_string())?;
+    wait_for(b, "code.secret").await?;
+    let codes = c.find_all(Locator::Css("code.secret")).await.map_err(|e| e.to_string())?;
+    b.screenshot("totp-recovery-codes").await;
+    check(codes.len() >= 10, &format!("ten recovery codes are shown once, got {}", codes.len()))?;
+    // Signing in again now asks for a code of a later time step.
+    c.goto(&format!("{}/account", app.base)).await.map_err(|e| e.to_string())?;
+    let signout = c.form(Locator::Css("form[action='/logout']")).await.map_err(|e| e.to_string())?;
+    signout.submit().await.map_err(|e| e.to_string())?;
+    wait_for(b, "input[name='password']").await?;
+    app.clock.advance(time::Duration::seconds(30));
+    c.goto(&format!("{}/login", app.base)).await.map_err(|e| e.to_string())?;
+    let form = c.form(Locator::Css("form.stack")).await.map_err(|e| e.to_string())?;
+    form.set_by_name("email", "admin@example.org").await.map_err(|e| e.to_string())?;
+    form.set_by_name("password", PASSWORD).await.map_err(|e| e.to_string())?;
+    form.submit().await.map_err(|e| e.to_string())?;
+    let step = Locator::Css("form[action='/login/totp']");
+    c.wait()
+        .at_most(std::time::Duration::from_secs(10))
+        .for_element(step)
+        .await
+        .map_err(|e| format!("the second step follows the password: {e}"))?;
+    b.screenshot("totp-second-step").await;
+    let form = c.form(step).await.map_err(|e| e.to_string())?;
+    form.set_by_name("code", &totp_code(app, &secret)?).await.map_err(|e| e.to_string())?;
+    form.submit().await.map_err(|e| e.to_string())?;
+    wait_for(b, "form[action='/logout']").await?;
+    let h1 = text_of(b, "h1").await?;
+    check(h1.starts_with("Bienvenida/o"), &format!("signed in with the second factor: {h1}"))
 }
