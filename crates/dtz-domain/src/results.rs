@@ -4,6 +4,7 @@
 
 pub mod framework;
 pub mod period;
+pub mod rollup;
 
 pub use framework::*;
 pub use period::{Period, PeriodKind};
