@@ -5,6 +5,7 @@
 pub mod framework;
 pub mod period;
 pub mod report;
+pub mod rollup;
 
 pub use framework::*;
 pub use period::{Period, PeriodKind};
