@@ -13,6 +13,7 @@ pub mod notify;
 pub mod orgs;
 pub mod passwords;
 pub mod programmes;
+pub mod results;
 pub mod totp;
 pub mod values;
 

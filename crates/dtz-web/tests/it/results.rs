@@ -7,6 +7,7 @@ use dtz_services::{Caller, Services};
 
 crate::on_both! {
     the_framework_is_shown_goal_by_goal_with_indicator_definitions => framework;
+    approved_figures_reach_donors_and_pending_ones_only_staff => figures;
 }
 
 async fn framework(app: TestApp) {
@@ -36,4 +37,59 @@ async fn framework(app: TestApp) {
     assert_eq!(app.page("/results/DTZ/indicators/NOPE", Some(&c)).await.status, StatusCode::NOT_FOUND);
     assert_eq!(app.page("/results/NOPE", Some(&c)).await.status, StatusCode::NOT_FOUND);
     assert!(app.page("/", Some(&c)).await.text().contains("href=\"/results\""), "Results in the navigation");
+}
+
+async fn figures(app: TestApp) {
+    use dtz_domain::results::{Entry, ReportAction};
+    use dtz_services::values::{ReportKey, ValueInput};
+    let p = Services::parse_programme(dtz_services::demo::PROGRAMME).unwrap();
+    app.services.load_programme(&Caller::System, &p).await.unwrap();
+    let bo = app.org("Partner Bolivia", "local_partner").await;
+    let pe = app.org("Partner Peru", "local_partner").await;
+    let entry = |v: i64| Entry { value: Some(v), ..Entry::default() };
+    let put = |org, country: &str, year: &str, v: i64| {
+        let key = ReportKey { programme: "DTZ".into(), org, country: country.into(), period: year.into() };
+        let input = vec![ValueInput { indicator: "G1.O1.1".into(), part: String::new(), entry: entry(v) }];
+        (key, input)
+    };
+    let sys = Caller::System;
+    // Bolivia 2016 approved at both levels; Peru 2016 only submitted.
+    let (k, i) = put(bo, "BO", "2016", 2000);
+    let r = app.services.save_values(&sys, &k, &i).await.unwrap();
+    let mut v = r.version;
+    for a in [ReportAction::Submit, ReportAction::ApproveCountry, ReportAction::ApproveAlliance] {
+        v = app.services.act_on_report(&sys, r.id, v, a, None).await.unwrap().version;
+    }
+    let (k, i) = put(pe, "PE", "2016", 1667);
+    let r = app.services.save_values(&sys, &k, &i).await.unwrap();
+    app.services.act_on_report(&sys, r.id, r.version, ReportAction::Submit, None).await.unwrap();
+
+    let donor_org = app.org("Ministry", "donor").await;
+    app.user(
+        "donor@example.org",
+        donor_org,
+        Some(RoleAssignment { role: Role::Donor, org: None, country: None, team: None }),
+    )
+    .await;
+    app.user(
+        "lead@example.org",
+        donor_org,
+        Some(RoleAssignment { role: Role::AllianceManager, org: None, country: None, team: None }),
+    )
+    .await;
+    let donor = app.login("donor@example.org", PASSWORD).await.unwrap();
+    let html = app.page("/results/DTZ?pending=on", Some(&donor)).await.text();
+    assert!(html.contains(">2,000<"), "the approved Bolivian figure: {html}");
+    assert!(!html.contains("3,667") && !html.contains(" *"), "a donor never sees pending values");
+    let lead = app.login("lead@example.org", PASSWORD).await.unwrap();
+    let approved = app.page("/results/DTZ", Some(&lead)).await.text();
+    assert!(approved.contains(">2,000<"));
+    let with_pending = app.page("/results/DTZ?pending=on", Some(&lead)).await.text();
+    assert!(with_pending.contains(">3,667 *<"), "staff may include pending values, marked: {with_pending}");
+    let peru = app.page("/results/DTZ?country=PE&pending=on", Some(&lead)).await.text();
+    assert!(peru.contains(">1,667 *<"));
+    let ind = app.page("/results/DTZ/indicators/G1.O1.1?pending=on", Some(&lead)).await.text();
+    assert!(ind.contains("<svg role=\"img\"") && ind.contains("Alliance total") && ind.contains("Peru"), "{ind}");
+    let es = app.page("/results/DTZ", Some(&donor)).await;
+    assert_eq!(es.status, StatusCode::OK);
 }
