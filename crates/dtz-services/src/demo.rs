@@ -2,6 +2,7 @@
 //! sample partners, providers, teams and one account per role. Sample names say so.
 
 mod config;
+mod values;
 
 use crate::accounts::{UserInput, generate_password};
 use crate::{Caller, Result, Services};
@@ -152,6 +153,19 @@ pub async fn load(s: &Services) -> Result<DemoAccounts> {
     }
     let programme = Services::parse_programme(PROGRAMME)?;
     s.load_programme(&sys, &programme).await?;
+    let (partner_in, partner_ph) = (org(7), org(8));
+    let reporters = [
+        (fag, "IN"),
+        (fag, "TH"),
+        (icco, "BO"),
+        (icco, "PE"),
+        (icco, "CO"),
+        (icco, "NI"),
+        (partner_in, "IN"),
+        (partner_bo, "BO"),
+        (partner_ph, "PH"),
+    ];
+    values::load(s, &reporters).await?;
     let mut tx = s.db.begin().await?;
     dtz_store::settings::put(&mut tx, DEMO_SETTING, "true", 0, s.clock.now()).await?;
     tx.commit().await?;
