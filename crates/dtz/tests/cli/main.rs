@@ -39,6 +39,7 @@ mod support;
 
 mod accounts;
 mod audit;
+mod demo_scale;
 mod help;
 mod keys;
 mod serve;
