@@ -1,13 +1,21 @@
-//! Multi-row inserts: many rows per statement, as few statements as the databases'
-//! limits on bound values allow (SQLite 32766 per statement, PostgreSQL 65535). Bulk
-//! loads (`dtz demo --scale`, the audit chain's batches) go through here; one statement
-//! per row would cost a round trip per row on PostgreSQL.
+//! Multi-row inserts: many rows per statement, within the databases' limits on bound
+//! values (SQLite 32766 per statement, PostgreSQL 65535). Bulk loads (`dtz demo --scale`,
+//! the audit chain's batches) go through here; one statement per row would cost a round
+//! trip per row on PostgreSQL.
 
 use crate::sql::{Arg, Sql};
-use crate::{Result, StoreError, Tx};
+use crate::{Dialect, Result, StoreError, Tx};
 
-/// Most values bound in one statement: under SQLite's limit, so it holds on both.
-pub const MAX_BOUND: usize = 32_000;
+/// Values bound per statement. SQLite looks each `$N` parameter up by name with a linear
+/// search while it parses, so a statement's cost grows with the square of its parameters:
+/// a few hundred per statement loaded fastest (see bench/RESULTS.md). PostgreSQL pays a
+/// round trip per statement instead, so it takes larger ones (its limit is 65535).
+pub fn bound_per_statement(dialect: Dialect) -> usize {
+    match dialect {
+        Dialect::Sqlite => 500,
+        Dialect::Postgres => 8_000,
+    }
+}
 
 /// Insert `rows`, each with one value per column named in `head`, which is the statement
 /// up to and including `VALUES` (`"INSERT INTO teams (id, name) VALUES "`). Returns the
@@ -20,7 +28,7 @@ pub async fn insert(tx: &mut Tx, head: &'static str, rows: &[Vec<Arg>]) -> Resul
         return Err(StoreError::Config(format!("bulk insert `{head}`: rows must have the same, non-zero width")));
     }
     let mut inserted = 0;
-    for chunk in rows.chunks((MAX_BOUND / width).max(1)) {
+    for chunk in rows.chunks((bound_per_statement(tx.dialect()) / width).max(1)) {
         inserted += tx.q().execute(&statement(head, chunk)).await?;
     }
     Ok(inserted)
