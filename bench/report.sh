@@ -62,7 +62,8 @@ Written by \`bench/run\`; see \`bench/README.md\`. Figures from one run on a sha
 compare rows within a run (both databases were measured in it, one after the other), not
 with runs on other days.
 
-- **machine:** $(nproc) cores, $cpu, $mem memory; $(uname -sr)
+- **machine:** $(nproc) cores, $cpu, $mem memory; $(uname -sr); load average $LOAD_BEFORE
+  before the run and $(cut -d' ' -f1-3 /proc/loadavg) after it (other work on the machine)
 - **date:** $(date -u '+%Y-%m-%d %H:%M UTC')
 - **commit:** $commit$dirty
 - **load tool:** $(wrk -v 2>&1 | head -n 1 | awk '{ print $1, $2 }'), on the same machine as the server, sharing its cores
