@@ -2,6 +2,7 @@
 //! sample partners, providers, teams and one account per role. Sample names say so.
 
 mod config;
+pub mod scale;
 mod values;
 
 use crate::accounts::{UserInput, generate_password};

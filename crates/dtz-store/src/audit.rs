@@ -3,6 +3,7 @@
 //! chain-head row, which also assigns the change sequence, so the order is commit order.
 //! Events hold who, when, what and which fields — never values.
 
+use crate::bulk;
 use crate::crypto::SecretKey;
 use crate::scope::{ScopeColumns, filter};
 use crate::sql::Sql;
@@ -115,6 +116,7 @@ pub async fn append(tx: &mut Tx, key: &SecretKey, at: OffsetDateTime, events: &[
         Dialect::Sqlite => "SELECT seq, hash FROM chain_head WHERE id = 1",
     };
     let mut head: Head = tx.q().fetch_one(&Sql::new(lock)).await?;
+    let mut rows = Vec::with_capacity(events.len());
     for n in events {
         let fields = serde_json::to_string(&n.fields).map_err(|e| StoreError::Config(e.to_string()))?;
         let mut e = Event {
@@ -129,33 +131,34 @@ pub async fn append(tx: &mut Tx, key: &SecretKey, at: OffsetDateTime, events: &[
             entity_version: n.entity_version,
             fields,
             org_id: n.org.map(|o| o.0),
-            prev_hash: head.hash.clone(),
+            prev_hash: head.hash,
             hash: Vec::new(),
         };
         e.hash = chain_hash(key, &e);
-        tx.q()
-            .execute(&Sql::with_args(
-                "INSERT INTO audit_events (seq, id, at, actor_user_id, actor_org_id, action, entity, entity_id, entity_version, fields, org_id, prev_hash, hash) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-                vec![
-                    e.seq.into(),
-                    e.id.into(),
-                    e.at.into(),
-                    e.actor_user_id.into(),
-                    e.actor_org_id.into(),
-                    e.action.clone().into(),
-                    e.entity.clone().into(),
-                    e.entity_id.into(),
-                    e.entity_version.into(),
-                    e.fields.clone().into(),
-                    e.org_id.into(),
-                    e.prev_hash.clone().into(),
-                    e.hash.clone().into(),
-                ],
-            ))
-            .await?;
-        head = Head { seq: e.seq, hash: e.hash };
+        head = Head { seq: e.seq, hash: e.hash.clone() };
+        rows.push(vec![
+            e.seq.into(),
+            e.id.into(),
+            e.at.into(),
+            e.actor_user_id.into(),
+            e.actor_org_id.into(),
+            e.action.into(),
+            e.entity.into(),
+            e.entity_id.into(),
+            e.entity_version.into(),
+            e.fields.into(),
+            e.org_id.into(),
+            e.prev_hash.into(),
+            e.hash.into(),
+        ]);
     }
+    // Many events per statement: a bulk load appends thousands in one transaction.
+    bulk::insert(
+        tx,
+        "INSERT INTO audit_events (seq, id, at, actor_user_id, actor_org_id, action, entity, entity_id, entity_version, fields, org_id, prev_hash, hash) VALUES ",
+        &rows,
+    )
+    .await?;
     tx.q()
         .execute(&Sql::with_args(
             "UPDATE chain_head SET seq = $1, hash = $2 WHERE id = 1",

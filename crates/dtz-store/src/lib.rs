@@ -4,6 +4,7 @@
 //! written once with `$N` placeholders and run on either database through [`Sql`].
 
 pub mod audit;
+pub mod bulk;
 pub mod config;
 pub mod crypto;
 pub mod db;

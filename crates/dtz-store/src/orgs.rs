@@ -1,8 +1,9 @@
 //! Organisations and their key-encryption keys.
 
+use crate::bulk;
 use crate::crypto::{self, SecretKey};
 use crate::scope::{ScopeColumns, filter};
-use crate::sql::Sql;
+use crate::sql::{Arg, Sql};
 use crate::{Db, Keys, Result, StoreError, Tx};
 use dtz_domain::access::Scope;
 use dtz_domain::ids::OrgId;
@@ -58,37 +59,54 @@ const SCOPE: ScopeColumns = ScopeColumns {
 
 /// Insert an organisation with a fresh key-encryption key wrapped by the current master.
 pub async fn insert(tx: &mut Tx, keys: &Keys, id: OrgId, f: &OrgFields, now: OffsetDateTime) -> Result<()> {
-    tx.q()
-        .execute(&Sql::with_args(
-            "INSERT INTO organisations (id, name, kind, iati_id, country, publishable, version, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $7)",
+    insert_many(tx, keys, &[(id, f.clone())], now).await
+}
+
+/// Insert many organisations in a few statements, each with its own fresh
+/// key-encryption key (from the operating system's generator, whatever made the rows).
+pub async fn insert_many(tx: &mut Tx, keys: &Keys, orgs: &[(OrgId, OrgFields)], now: OffsetDateTime) -> Result<()> {
+    let rows: Vec<Vec<Arg>> = orgs
+        .iter()
+        .map(|(id, f)| {
             vec![
-                id.into(),
+                (*id).into(),
                 f.name.clone().into(),
                 f.kind.as_str().into(),
                 f.iati_id.as_ref().map(|i| i.as_str().to_owned()).into(),
                 f.country.map(|c| c.as_str().to_owned()).into(),
                 f.publishable.into(),
+                1i64.into(),
                 now.into(),
-            ],
-        ))
-        .await?;
-    add_org_key(tx, keys, id, now).await
+                now.into(),
+            ]
+        })
+        .collect();
+    bulk::insert(
+        tx,
+        "INSERT INTO organisations (id, name, kind, iati_id, country, publishable, version, created_at, updated_at) VALUES ",
+        &rows,
+    )
+    .await?;
+    let key_rows = orgs.iter().map(|(id, _)| org_key_row(keys, *id, now)).collect::<Result<Vec<_>>>()?;
+    bulk::insert(tx, ORG_KEYS_INSERT, &key_rows).await?;
+    Ok(())
 }
+
+const ORG_KEYS_INSERT: &str = "INSERT INTO org_keys (id, org_id, master_key_id, wrapped, created_at) VALUES ";
 
 /// Give an organisation a new key-encryption key (the newest one seals new data keys).
 pub async fn add_org_key(tx: &mut Tx, keys: &Keys, org: OrgId, now: OffsetDateTime) -> Result<()> {
+    bulk::insert(tx, ORG_KEYS_INSERT, &[org_key_row(keys, org, now)?]).await?;
+    Ok(())
+}
+
+/// A fresh key-encryption key for `org`, wrapped by the current master key, as a row.
+fn org_key_row(keys: &Keys, org: OrgId, now: OffsetDateTime) -> Result<Vec<Arg>> {
     let kek = SecretKey::generate()?;
     let key_id = Uuid::new_v4();
     let (master_id, master) = keys.current_master();
     let wrapped = crypto::seal(master, master_id, &org_key_aad(org, key_id), &kek.0)?;
-    tx.q()
-        .execute(&Sql::with_args(
-            "INSERT INTO org_keys (id, org_id, master_key_id, wrapped, created_at) VALUES ($1, $2, $3, $4, $5)",
-            vec![key_id.into(), org.into(), master_id.to_string().into(), wrapped.into(), now.into()],
-        ))
-        .await?;
-    Ok(())
+    Ok(vec![key_id.into(), org.into(), master_id.to_string().into(), wrapped.into(), now.into()])
 }
 
 fn org_key_aad(org: OrgId, key_id: Uuid) -> Vec<u8> {

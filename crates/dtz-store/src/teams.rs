@@ -1,8 +1,9 @@
 //! Teams: a supervisor and caseworkers of one organisation (membership is a role
 //! assignment with the team).
 
+use crate::bulk;
 use crate::scope::{ScopeColumns, filter};
-use crate::sql::Sql;
+use crate::sql::{Arg, Sql};
 use crate::{Db, Result, Tx};
 use dtz_domain::access::Scope;
 use dtz_domain::ids::{OrgId, TeamId};
@@ -42,11 +43,40 @@ pub async fn insert(
     name: &str,
     now: OffsetDateTime,
 ) -> Result<()> {
-    tx.q()
-        .execute(&Sql::with_args(
-            "INSERT INTO teams (id, org_id, country, name, version, created_at, updated_at) VALUES ($1, $2, $3, $4, 1, $5, $5)",
-            vec![id.into(), org.into(), country.into(), name.into(), now.into()],
-        ))
+    let team = NewTeam { id, org, country: country.map(str::to_owned), name: name.to_owned() };
+    insert_many(tx, &[team], now).await
+}
+
+/// A new team.
+#[derive(Clone, Debug)]
+pub struct NewTeam {
+    /// Id chosen by the creator.
+    pub id: TeamId,
+    /// Organisation.
+    pub org: OrgId,
+    /// Country it works in.
+    pub country: Option<String>,
+    /// Name.
+    pub name: String,
+}
+
+/// Insert many teams in a few statements.
+pub async fn insert_many(tx: &mut Tx, teams: &[NewTeam], now: OffsetDateTime) -> Result<()> {
+    let rows: Vec<Vec<Arg>> = teams
+        .iter()
+        .map(|t| {
+            vec![
+                t.id.into(),
+                t.org.into(),
+                t.country.clone().into(),
+                t.name.clone().into(),
+                1i64.into(),
+                now.into(),
+                now.into(),
+            ]
+        })
+        .collect();
+    bulk::insert(tx, "INSERT INTO teams (id, org_id, country, name, version, created_at, updated_at) VALUES ", &rows)
         .await?;
     Ok(())
 }

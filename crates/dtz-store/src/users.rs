@@ -1,7 +1,8 @@
 //! Users and their role assignments.
 
+use crate::bulk;
 use crate::scope::{ScopeColumns, filter};
-use crate::sql::Sql;
+use crate::sql::{Arg, Sql};
 use crate::{Db, Result, Tx};
 use dtz_domain::access::{Role, RoleAssignment, Scope};
 use dtz_domain::ids::{OrgId, RoleAssignmentId, UserId};
@@ -55,10 +56,14 @@ const SCOPE: ScopeColumns =
 
 /// Insert a user.
 pub async fn insert(tx: &mut Tx, u: &NewUser, now: OffsetDateTime) -> Result<()> {
-    tx.q()
-        .execute(&Sql::with_args(
-            "INSERT INTO users (id, org_id, email, name, language, password_hash, disabled, version, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8)",
+    insert_many(tx, std::slice::from_ref(u), now).await
+}
+
+/// Insert many users in a few statements.
+pub async fn insert_many(tx: &mut Tx, users: &[NewUser], now: OffsetDateTime) -> Result<()> {
+    let rows: Vec<Vec<Arg>> = users
+        .iter()
+        .map(|u| {
             vec![
                 u.id.into(),
                 u.org.into(),
@@ -67,10 +72,18 @@ pub async fn insert(tx: &mut Tx, u: &NewUser, now: OffsetDateTime) -> Result<()>
                 u.language.clone().into(),
                 u.password_hash.clone().into(),
                 false.into(),
+                1i64.into(),
                 now.into(),
-            ],
-        ))
-        .await?;
+                now.into(),
+            ]
+        })
+        .collect();
+    bulk::insert(
+        tx,
+        "INSERT INTO users (id, org_id, email, name, language, password_hash, disabled, version, created_at, updated_at) VALUES ",
+        &rows,
+    )
+    .await?;
     Ok(())
 }
 
@@ -214,20 +227,36 @@ pub async fn insert_role(
     a: &RoleAssignment,
     now: OffsetDateTime,
 ) -> Result<()> {
-    tx.q()
-        .execute(&Sql::with_args(
-            "INSERT INTO role_assignments (id, user_id, role, org_id, country, team_id, version, created_at) VALUES ($1, $2, $3, $4, $5, $6, 1, $7)",
+    insert_roles(tx, &[(id, user, a.clone())], now).await
+}
+
+/// Give many roles in a few statements.
+pub async fn insert_roles(
+    tx: &mut Tx,
+    roles: &[(RoleAssignmentId, UserId, RoleAssignment)],
+    now: OffsetDateTime,
+) -> Result<()> {
+    let rows: Vec<Vec<Arg>> = roles
+        .iter()
+        .map(|(id, user, a)| {
             vec![
-                id.into(),
-                user.into(),
+                (*id).into(),
+                (*user).into(),
                 a.role.as_str().into(),
                 a.org.into(),
                 a.country.map(|c| c.as_str().to_owned()).into(),
                 a.team.into(),
+                1i64.into(),
                 now.into(),
-            ],
-        ))
-        .await?;
+            ]
+        })
+        .collect();
+    bulk::insert(
+        tx,
+        "INSERT INTO role_assignments (id, user_id, role, org_id, country, team_id, version, created_at) VALUES ",
+        &rows,
+    )
+    .await?;
     Ok(())
 }
 

@@ -56,14 +56,29 @@ pub async fn load(s: &Services, reporters: &[(OrgId, &str)]) -> Result<()> {
                     }
                 }
             }
-            let ratio = Entry { numerator: Some(60 + 5 * year_index as i64 + n as i64), denominator: Some(100), ..Entry::default() };
+            let ratio = Entry {
+                numerator: Some(60 + 5 * year_index as i64 + n as i64),
+                denominator: Some(100),
+                ..Entry::default()
+            };
             input.push(ValueInput { indicator: "G1.O1.2".into(), part: String::new(), entry: ratio });
-            input.push(ValueInput { indicator: "G3.O1.2".into(), part: String::new(), entry: count(i64::from(year_index >= 2 && n % 2 == 0)) });
-            input.push(ValueInput { indicator: "G3.O3.1".into(), part: String::new(), entry: count(1 + ((year_index + n) as i64 % 4)) });
-            let key = ReportKey { programme: "DTZ".into(), org: *org, country: (*country).into(), period: year.to_string() };
+            input.push(ValueInput {
+                indicator: "G3.O1.2".into(),
+                part: String::new(),
+                entry: count(i64::from(year_index >= 2 && n % 2 == 0)),
+            });
+            input.push(ValueInput {
+                indicator: "G3.O3.1".into(),
+                part: String::new(),
+                entry: count(1 + ((year_index + n) as i64 % 4)),
+            });
+            let key =
+                ReportKey { programme: "DTZ".into(), org: *org, country: (*country).into(), period: year.to_string() };
             let report = s.save_values(&sys, &key, &input).await?;
             let path: &[ReportAction] = match (year, n % 4) {
-                (2016..=2019, _) => &[ReportAction::Submit, ReportAction::ApproveCountry, ReportAction::ApproveAlliance],
+                (2016..=2019, _) => {
+                    &[ReportAction::Submit, ReportAction::ApproveCountry, ReportAction::ApproveAlliance]
+                }
                 (_, 0) => &[ReportAction::Submit, ReportAction::ApproveCountry],
                 (_, 1) => &[ReportAction::Submit],
                 (_, 2) => &[ReportAction::Submit, ReportAction::Return],
@@ -71,7 +86,8 @@ pub async fn load(s: &Services, reporters: &[(OrgId, &str)]) -> Result<()> {
             };
             let mut version = report.version;
             for a in path {
-                let reason = (*a == ReportAction::Return).then_some("Sample: please add the attendance lists for the June trainings.");
+                let reason = (*a == ReportAction::Return)
+                    .then_some("Sample: please add the attendance lists for the June trainings.");
                 version = s.act_on_report(&sys, report.id, version, *a, reason).await?.version;
             }
         }

@@ -12,6 +12,8 @@ use dtz_testkit::{Backend, TestDb};
 use proptest::prelude::*;
 use uuid::Uuid;
 
+mod bulk;
+
 #[tokio::test]
 async fn sqlite_and_postgres_migrate_to_the_same_schema() {
     let Some(pg) = TestDb::new(Backend::Postgres).await else {

@@ -40,6 +40,7 @@ mod support;
 mod accounts;
 mod audit;
 mod backup;
+mod demo_scale;
 mod help;
 mod keys;
 mod programme;

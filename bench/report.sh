@@ -1,0 +1,100 @@
+# Writes bench/RESULTS.md from the R_<backend>_<key> figures that bench/run measured.
+# Sourced by bench/run; the "## Notes" section of the previous RESULTS.md is kept.
+
+# "met" or "**missed**" for `value < target`.
+verdict() { awk -v v="$1" -v t="$2" 'BEGIN { print (v + 0 < t + 0) ? "met" : "**missed**" }'; }
+
+# Field $2 (1-based) of the space-separated figures in $1.
+nth() { awk -v i="$2" '{ print $i }' <<<"$1"; }
+
+thousands() { sed ':a;s/\B[0-9]\{3\}\>/,&/;ta' <<<"$1"; }
+
+# "12,345 req/s; p50 1.20 ms; p99 5.00 ms" (+ errors) from load()'s figures.
+load_text() {
+  local f=$1 errors
+  errors=$(nth "$f" 6)
+  printf '%s req/s; p50 %s ms; p99 %s ms' "$(thousands "$(nth "$f" 1)")" "$(nth "$f" 2)" "$(nth "$f" 3)"
+  [ "${errors:-0}" != 0 ] && printf '; **%s errors or non-2xx answers**' "$errors"
+  return 0
+}
+
+get() { local v="R_$1_$2"; echo "${!v-}"; }
+
+table() {
+  local be=$1 healthz idle peak f i entry ratio
+  healthz=$(get "$be" healthz)
+  idle=$(get "$be" idle_kb)
+  peak=$(nth "$healthz" 4)
+  for i in "${!ENDPOINTS[@]}"; do
+    f=$(get "$be" "ep$i")
+    [ "$(nth "$f" 4)" -gt "$peak" ] && peak=$(nth "$f" 4)
+  done
+  echo
+  echo "### $be"
+  echo
+  echo "| measure | figure | target (issue 8) | |"
+  echo "|---|---|---|---|"
+  echo "| \`dtz demo --scale $SCALE\`, whole command (demo with its Argon2 hashes, then the generator) | $(get "$be" demo_s) s | | |"
+  echo "| of which the generator (its own report) | $(get "$be" demo_line | sed 's/^Generated //') | | |"
+  echo "| cold start to the first 200 on \`/healthz\`, median of $COLD_RUNS | $(get "$be" cold_ms) ms (runs: $(get "$be" cold_runs)) | < 200 ms | $(verdict "$(get "$be" cold_ms)" 200) |"
+  echo "| resident memory, idle 2 s after start | $(mb "$idle") MB | < 30 MB | $(verdict "$(mb "$idle")" 30) |"
+  echo "| \`/healthz\`, $CONNECTIONS connections — the ceiling | $(load_text "$healthz") | | |"
+  for i in "${!ENDPOINTS[@]}"; do
+    entry=${ENDPOINTS[$i]}
+    f=$(get "$be" "ep$i")
+    ratio=$(awk -v a="$(nth "$f" 1)" -v b="$(nth "$healthz" 1)" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }')
+    echo "| ${entry#*|}, $CONNECTIONS connections | $(load_text "$f"); **$ratio** of \`/healthz\` | | |"
+  done
+  echo "| resident memory under $CONNECTIONS connections (peak, sampled every 0.2 s) | $(mb "$peak") MB | < 150 MB | $(verdict "$(mb "$peak")" 150) |"
+  echo "| resident memory after the load | $(mb "$(get "$be" after_kb)") MB | | |"
+}
+
+write_results() {
+  local cpu mem commit dirty="" be
+  cpu=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+  mem=$(awk '/^MemTotal:/ { printf "%.1f GB", $2 * 1024 / 1e9 }' /proc/meminfo)
+  commit=$(git rev-parse --short HEAD)
+  git diff --quiet HEAD -- crates Cargo.toml Cargo.lock || dirty=" (with uncommitted changes to the code)"
+  cat <<EOF
+# Benchmark results
+
+Written by \`bench/run\`; see \`bench/README.md\`. Figures from one run on a shared machine:
+compare rows within a run (both databases were measured in it, one after the other), not
+with runs on other days.
+
+- **machine:** $(nproc) cores, $cpu, $mem memory; $(uname -sr); load average $LOAD_BEFORE
+  before the run and $(cut -d' ' -f1-3 /proc/loadavg) after it (other work on the machine)
+- **date:** $(date -u '+%Y-%m-%d %H:%M UTC')
+- **commit:** $commit$dirty
+- **load tool:** $(wrk -v 2>&1 | head -n 1 | awk '{ print $1, $2 }'), on the same machine as the server, sharing its cores
+- **PostgreSQL:** $(psql -At "$PGADMIN/postgres" -c 'SHOW server_version' 2>/dev/null || echo 'not reached'), local, default settings
+
+## Commands
+
+\`\`\`sh
+bench/run --scale $SCALE --duration $DURATION --connections $CONNECTIONS
+# which runs, for each database (DTZ_DATABASE_URL=sqlite://… or postgres://…/$PGDB, DTZ_LOG=warn):
+cargo build --release --bin dtz
+dtz demo --scale $SCALE
+dtz token create --email admin@demo.example.org --name bench
+dtz serve --addr 127.0.0.1:PORT     # $COLD_RUNS times: curl /healthz in a tight loop until 200, then stop
+dtz serve --addr 127.0.0.1:PORT     # once more, for the figures below
+wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency http://127.0.0.1:PORT/healthz
+EOF
+  local entry
+  for entry in "${ENDPOINTS[@]}"; do
+    echo "DTZ_BENCH_TOKEN=… wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency -s bench/auth.lua http://127.0.0.1:PORT${entry%%|*}"
+  done
+  echo '```'
+  echo
+  echo "## Figures at scale $SCALE"
+  for be in "${BACKENDS[@]}"; do table "$be"; done
+  echo
+  if [ -f "$ROOT/bench/RESULTS.md" ] && grep -q '^## Notes' "$ROOT/bench/RESULTS.md"; then
+    sed -n '/^## Notes/,$p' "$ROOT/bench/RESULTS.md"
+  else
+    echo "## Notes"
+    echo
+    echo "(Why a target is missed, and what was tried, goes here; bench/run keeps this section.)"
+  fi
+}

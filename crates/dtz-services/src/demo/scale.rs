@@ -1,0 +1,255 @@
+//! `dtz demo --scale N`: a seeded, plausible dataset at N times a unit of the programme's
+//! size, written in bulk through the store (issue 8). The same seed gives the same data
+//! (names, kinds, countries, ids); secrets such as organisation keys still come from the
+//! operating system.
+//!
+//! Each capability adds one generator function to [`generate`] and draws on the
+//! [`World`] the earlier ones made. A generator announces its step with [`Gen::step`],
+//! writes a batch of at most [`BATCH`] rows per transaction with the store's multi-row
+//! inserts, and hands the transaction and its audit events to [`Gen::commit`], which
+//! appends the events to the audit chain in the same transaction.
+
+mod directory;
+pub mod names;
+
+use crate::{Result, Services};
+use dtz_domain::access::Role;
+use dtz_domain::ids::{OrgId, TeamId, UserId};
+use dtz_domain::org::{CountryCode, OrgKind};
+use dtz_store::audit::NewEvent;
+use dtz_store::{StoreError, Tx};
+use rand::rngs::StdRng;
+use rand::{RngExt, SeedableRng};
+use std::time::{Duration, Instant};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// Rows per transaction (audit events come on top).
+pub const BATCH: usize = 1_000;
+
+/// The seed used when none is given: the year the programme started.
+pub const DEFAULT_SEED: u64 = 2016;
+
+/// How much to generate, and from which seed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Plan {
+    /// Multiple of the unit size; 100 is the size issue 8 holds dtz to.
+    pub scale: u32,
+    /// Seed of the random generator.
+    pub seed: u64,
+}
+
+impl Plan {
+    /// Organisations: 2 per scale unit.
+    pub fn organisations(&self) -> usize {
+        2 * self.scale as usize
+    }
+
+    /// Users per organisation.
+    pub fn users_per_org(&self) -> usize {
+        10
+    }
+
+    /// Countries: the ten programme countries, plus others up to 50 at scale 100.
+    pub fn countries(&self) -> usize {
+        names::PROGRAMME.len() + (names::OTHERS.len() * self.scale as usize / 100).min(names::OTHERS.len())
+    }
+}
+
+/// Told what the generator is doing, to show progress.
+pub trait Progress: Send + Sync {
+    /// A step starts that will write `rows` rows.
+    fn step(&self, name: &'static str, rows: u64);
+    /// `rows` more rows are committed.
+    fn advance(&self, rows: u64);
+}
+
+/// Progress that nobody watches.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Quiet;
+
+impl Progress for Quiet {
+    fn step(&self, _: &'static str, _: u64) {}
+    fn advance(&self, _: u64) {}
+}
+
+/// What one step wrote.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StepReport {
+    /// The step, e.g. `organisations`.
+    pub name: &'static str,
+    /// Rows written (audit events not counted).
+    pub rows: u64,
+    /// Audit events appended.
+    pub events: u64,
+    /// Time the step took.
+    pub elapsed: Duration,
+}
+
+/// What a run wrote, and how long it took.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Report {
+    /// The plan it followed.
+    pub plan: Plan,
+    /// One entry per step, in order.
+    pub steps: Vec<StepReport>,
+    /// Whole run, including hashing the shared password.
+    pub elapsed: Duration,
+}
+
+impl Report {
+    /// Rows written by every step.
+    pub fn rows(&self) -> u64 {
+        self.steps.iter().map(|s| s.rows).sum()
+    }
+
+    /// Audit events appended by every step.
+    pub fn events(&self) -> u64 {
+        self.steps.iter().map(|s| s.events).sum()
+    }
+
+    /// Rows (audit events included) per second of the whole run.
+    pub fn rows_per_second(&self) -> f64 {
+        (self.rows() + self.events()) as f64 / self.elapsed.as_secs_f64().max(1e-9)
+    }
+}
+
+/// A generated organisation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GenOrg {
+    /// Id.
+    pub id: OrgId,
+    /// Kind.
+    pub kind: OrgKind,
+    /// Home country.
+    pub country: Option<CountryCode>,
+}
+
+/// A generated team.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GenTeam {
+    /// Id.
+    pub id: TeamId,
+    /// Organisation.
+    pub org: OrgId,
+    /// Country it works in.
+    pub country: Option<CountryCode>,
+}
+
+/// A generated user with its (one) role.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GenUser {
+    /// Id.
+    pub id: UserId,
+    /// Organisation.
+    pub org: OrgId,
+    /// Role.
+    pub role: Role,
+    /// Team, for case roles.
+    pub team: Option<TeamId>,
+}
+
+/// What the generators made so far, for the ones after them.
+#[derive(Clone, Debug, Default)]
+pub struct World {
+    /// Countries in use, programme countries first.
+    pub countries: Vec<CountryCode>,
+    /// Organisations.
+    pub orgs: Vec<GenOrg>,
+    /// Teams.
+    pub teams: Vec<GenTeam>,
+    /// Users.
+    pub users: Vec<GenUser>,
+}
+
+/// A run in progress: the services, the seeded generator, the world so far.
+pub struct Gen<'a> {
+    s: &'a Services,
+    plan: Plan,
+    rng: StdRng,
+    progress: &'a dyn Progress,
+    world: World,
+    steps: Vec<StepReport>,
+    step_started: Instant,
+    now: OffsetDateTime,
+    password_hash: String,
+}
+
+/// Generate a dataset at `plan`'s scale. Every generated account gets `password`, hashed
+/// once (never one Argon2 hash per record).
+pub async fn generate(s: &Services, plan: Plan, password: &str, progress: &dyn Progress) -> Result<Report> {
+    let started = Instant::now();
+    let password_hash = s.passwords.hash(password).await.map_err(StoreError::Crypto)?;
+    let mut g = Gen {
+        s,
+        plan,
+        rng: StdRng::seed_from_u64(plan.seed),
+        progress,
+        world: World::default(),
+        steps: Vec::new(),
+        step_started: Instant::now(),
+        now: s.clock.now(),
+        password_hash,
+    };
+    directory::organisations(&mut g).await?;
+    directory::teams(&mut g).await?;
+    directory::users(&mut g).await?;
+    // Later capabilities add their generators here (indicator values, cases with
+    // referrals and follow-ups, activities), each drawing on `g.world`.
+    Ok(Report { plan, steps: g.steps, elapsed: started.elapsed() })
+}
+
+impl Gen<'_> {
+    /// Start a step that will write `rows` rows.
+    fn step(&mut self, name: &'static str, rows: u64) {
+        self.progress.step(name, rows);
+        self.steps.push(StepReport { name, rows: 0, events: 0, elapsed: Duration::ZERO });
+        self.step_started = Instant::now();
+    }
+
+    /// Append `events` to the audit chain as the last step of `tx`, commit it, and count
+    /// `rows` for the current step.
+    async fn commit(&mut self, tx: Tx, events: &[NewEvent], rows: u64) -> Result<()> {
+        self.s.finish(tx, events).await?;
+        if let Some(step) = self.steps.last_mut() {
+            step.rows += rows;
+            step.events += events.len() as u64;
+            step.elapsed = self.step_started.elapsed();
+        }
+        self.progress.advance(rows);
+        Ok(())
+    }
+
+    /// A random id from the seeded generator, so a seed fixes the ids too.
+    fn uuid(&mut self) -> Uuid {
+        uuid::Builder::from_random_bytes(self.rng.random()).into_uuid()
+    }
+
+    /// One of `items` (which must not be empty).
+    fn pick<'t, T>(&mut self, items: &'t [T]) -> &'t T {
+        &items[self.rng.random_range(0..items.len())]
+    }
+
+    /// A number in 0..100.
+    fn percent(&mut self) -> u32 {
+        self.rng.random_range(0..100)
+    }
+
+    /// True with probability `p`.
+    fn chance(&mut self, p: f64) -> bool {
+        self.rng.random_bool(p)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scale_100_is_200_organisations_in_50_countries() {
+        let p = Plan { scale: 100, seed: 1 };
+        assert_eq!((p.organisations(), p.countries()), (200, 50));
+        assert_eq!(Plan { scale: 1, seed: 1 }.countries(), 10);
+        assert_eq!(Plan { scale: 1000, seed: 1 }.countries(), 50);
+    }
+}
