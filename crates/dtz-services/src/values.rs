@@ -120,6 +120,28 @@ impl Services {
         Ok(ReportView { programme, framework, indicators, report, values: vals })
     }
 
+    /// A report by id with its values, within the caller's scope (donors: never).
+    pub async fn report_by_id(&self, caller: &Caller, id: Uuid) -> Result<ReportView> {
+        let r = values::get(&self.db, &caller.scope(Area::Results), id).await?;
+        let rows = programmes::list(&self.db).await?;
+        let programme = rows.into_iter().find(|p| p.id == r.programme_id).ok_or(ServiceError::NotFound)?;
+        let key = ReportKey {
+            programme: programme.code.clone(),
+            org: OrgId(r.org_id),
+            country: r.country.clone(),
+            period: r.period.clone(),
+        };
+        self.report(caller, &key).await
+    }
+
+    /// The organisations and countries the caller enters values for.
+    pub fn entry_scopes(caller: &Caller) -> Vec<(Option<OrgId>, Option<CountryCode>)> {
+        match actor(caller) {
+            None => vec![(None, None)],
+            Some(a) => a.roles.iter().filter(|r| r.role == Role::MeOfficer).map(|r| (r.org, r.country)).collect(),
+        }
+    }
+
     /// Write values into the report (created as a draft when new). All or nothing: every
     /// problem is listed by cell, and nothing is written when there is one.
     pub async fn save_values(&self, caller: &Caller, key: &ReportKey, input: &[ValueInput]) -> Result<ReportRow> {

@@ -5,9 +5,11 @@
 mod account;
 mod admin;
 mod audit;
+mod entry;
 mod home;
 mod login;
 mod notifications;
+mod report;
 mod results;
 mod second_factor;
 mod security;
@@ -233,6 +235,7 @@ pub fn router() -> Router<AppState> {
         .route("/account/tokens/{id}/revoke", post(account::revoke_token))
         .merge(admin::router())
         .merge(results::router())
+        .merge(entry::router())
         .route("/login/totp", get(second_factor::show).post(second_factor::create))
         .route("/account/totp", get(totp::show).post(totp::create))
         .route("/account/totp/disable", post(totp::delete))

@@ -167,6 +167,7 @@ struct ProgrammePage {
     countries_filter: Vec<super::admin::SelectOption>,
     pending: bool,
     may_see_pending: bool,
+    may_enter: bool,
 }
 
 async fn show(
@@ -192,6 +193,7 @@ async fn show(
         countries_filter,
         pending: f.with_pending,
         may_see_pending: dtz_services::Services::may_see_pending(&user.caller),
+        may_enter: !dtz_services::Services::entry_scopes(&user.caller).is_empty() && !user.caller.is_system_admin(),
         period: format!("{} – {}", page.tr.date(row.start_date), page.tr.date(row.end_date)),
         countries: p.countries.iter().map(|c| c.country.name().to_owned()).collect(),
         indicator_count: p.indicators().len(),

@@ -8,6 +8,7 @@ use dtz_services::{Caller, Services};
 crate::on_both! {
     the_framework_is_shown_goal_by_goal_with_indicator_definitions => framework;
     approved_figures_reach_donors_and_pending_ones_only_staff => figures;
+    an_me_officer_enters_values_in_the_grid_and_a_coordinator_approves_them => entry;
 }
 
 async fn framework(app: TestApp) {
@@ -92,4 +93,71 @@ async fn figures(app: TestApp) {
     assert!(ind.contains("<svg role=\"img\"") && ind.contains("Alliance total") && ind.contains("Peru"), "{ind}");
     let es = app.page("/results/DTZ", Some(&donor)).await;
     assert_eq!(es.status, StatusCode::OK);
+}
+
+async fn entry(app: TestApp) {
+    use crate::support::{csrf_of, urlenc};
+    let p = Services::parse_programme(dtz_services::demo::PROGRAMME).unwrap();
+    app.services.load_programme(&Caller::System, &p).await.unwrap();
+    let bo = app.org("Partner Bolivia", "local_partner").await;
+    let lead = app.org("ICCO", "alliance_member").await;
+    let country = Some(dtz_domain::org::CountryCode::parse("c", "BO").unwrap());
+    app.user("me@example.org", bo, Some(RoleAssignment { role: Role::MeOfficer, org: Some(bo), country, team: None }))
+        .await;
+    app.user(
+        "coord@example.org",
+        lead,
+        Some(RoleAssignment { role: Role::CountryCoordinator, org: Some(lead), country, team: None }),
+    )
+    .await;
+    let me = app.login("me@example.org", PASSWORD).await.unwrap();
+    let form = app.page(&format!("/results/DTZ/entry?org={bo}&country=BO&period=2016"), Some(&me)).await;
+    assert_eq!(form.status, StatusCode::OK);
+    let html = form.text();
+    assert!(
+        html.contains("name=\"v|G1.O1.1||value\"") && html.contains("name=\"v|G1.O1.1|sex=unknown|value\""),
+        "a grid with breakdowns"
+    );
+    let csrf = csrf_of(&html);
+    let cell = |k: &str, v: &str| format!("&{}={}", urlenc(k), urlenc(v));
+    let base = format!("csrf={csrf}&org={bo}&country=BO&period=2016");
+    let bad = format!("{base}{}{}", cell("v|G1.O1.1||value", "lots"), cell("v|G1.O1.2||num", "9"));
+    let r = app.post_form("/results/DTZ/entry", Some(&me), &bad).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.text().contains("is not a whole number") && r.text().contains("value=\"lots\""),
+        "the problem is named and the input kept"
+    );
+    let good = format!(
+        "{base}{}{}{}{}{}",
+        cell("v|G1.O1.1||value", "1,250"),
+        cell("v|G1.O1.1|sex=female|value", "700"),
+        cell("v|G1.O1.1|sex=male|value", "500"),
+        cell("v|G1.O1.1|sex=unknown|value", "50"),
+        cell("v|G3.O1.2||value", "1"),
+    );
+    let r = app.post_form("/results/DTZ/entry", Some(&me), &format!("{good}&submit=1")).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let after = app.page(&format!("/results/DTZ/entry?org={bo}&country=BO&period=2016"), Some(&me)).await.text();
+    assert!(
+        after.contains("value=\"1250\"")
+            && after.contains("submitted, waiting for the country coordinator")
+            && after.contains(" disabled"),
+        "{after}"
+    );
+    let report = after.split("href=\"/results/reports/").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let coord = app.login("coord@example.org", PASSWORD).await.unwrap();
+    let page = app.page(&format!("/results/reports/{report}"), Some(&coord)).await.text();
+    assert!(page.contains("1,250") && page.contains("value=\"approve_country\""), "{page}");
+    let body = format!("csrf={}&version=2&action=approve_country", csrf_of(&page));
+    assert_eq!(
+        app.post_form(&format!("/results/reports/{report}/act"), Some(&coord), &body).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let page = app.page(&format!("/results/reports/{report}"), Some(&coord)).await.text();
+    assert!(page.contains("approved in the country"), "{page}");
+    assert_eq!(
+        app.page(&format!("/results/reports/{report}"), Some(&app.login_other().await)).await.status,
+        StatusCode::NOT_FOUND
+    );
 }

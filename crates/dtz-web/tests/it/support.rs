@@ -121,6 +121,14 @@ impl TestApp {
         Some(c.split(';').next()?.to_owned())
     }
 
+    /// Signed in as a fresh user of another organisation (no roles).
+    pub async fn login_other(&self) -> String {
+        let org = self.org(&format!("Elsewhere {}", uuid::Uuid::new_v4()), "local_partner").await;
+        let email = format!("other-{}@example.org", uuid::Uuid::new_v4().simple());
+        self.user(&email, org, None).await;
+        self.login(&email, PASSWORD).await.expect("login")
+    }
+
     /// A page with a session cookie.
     pub async fn page(&self, path: &str, cookie: Option<&str>) -> Res {
         let mut b = Request::get(path);

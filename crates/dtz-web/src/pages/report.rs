@@ -1,0 +1,125 @@
+//! The report page: one organisation's values for a country and period, and the
+//! approval actions the reader may take (the link notifications point to).
+
+use super::{Errors, Page, render};
+use crate::auth::PageUser;
+use crate::error::AppError;
+use crate::extract::Form;
+use crate::state::AppState;
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use dtz_domain::results::{Measure, ReportAction};
+use serde::Deserialize;
+use uuid::Uuid;
+
+struct Line {
+    code: String,
+    title: String,
+    part: String,
+    value: String,
+}
+
+#[derive(Template)]
+#[template(path = "results/report.html")]
+struct ReportPage {
+    page: Page,
+    id: Uuid,
+    programme: String,
+    org: String,
+    country: String,
+    period: String,
+    status: String,
+    reason: Option<String>,
+    version: i64,
+    lines: Vec<Line>,
+    actions: Vec<(&'static str, String)>,
+    errors: Errors,
+}
+
+async fn page_for(state: &AppState, user: &PageUser, id: Uuid, errors: Errors) -> Result<ReportPage, AppError> {
+    let v = state.services.report_by_id(&user.caller, id).await?;
+    let r = v.report.clone().ok_or(AppError::NotFound)?;
+    let page = Page::signed_in(state, user, "report-title", "/results").await;
+    let org = state.services.org(&user.caller, dtz_domain::ids::OrgId(r.org_id)).await?.name;
+    let lines = v
+        .values
+        .iter()
+        .filter_map(|x| {
+            let ind = v.indicators.iter().find(|i| i.id == x.indicator_id)?;
+            let value = match ind.indicator().measure {
+                Measure::Percentage => format!(
+                    "{} / {}",
+                    x.numerator.map(|n| page.tr.number(n)).unwrap_or_default(),
+                    x.denominator.map(|n| page.tr.number(n)).unwrap_or_default()
+                ),
+                Measure::Text => x.text_value.clone().unwrap_or_default(),
+                _ => x.value.map(|n| page.tr.number(n)).unwrap_or_default(),
+            };
+            Some(Line { code: ind.code.clone(), title: ind.title.clone(), part: x.part.clone(), value })
+        })
+        .collect();
+    let actions = [
+        ReportAction::Submit,
+        ReportAction::ApproveCountry,
+        ReportAction::ApproveAlliance,
+        ReportAction::Return,
+        ReportAction::Reopen,
+    ]
+    .into_iter()
+    .filter(|a| dtz_domain::results::ReportStatus::parse(&r.status).and_then(|s| s.after(*a)).is_some())
+    .map(|a| (a.as_str(), page.tr.t(&format!("action-{}", a.as_str()))))
+    .collect();
+    Ok(ReportPage {
+        id: r.id,
+        programme: v.programme.code.clone(),
+        org,
+        country: dtz_domain::org::CountryCode::parse("c", &r.country).map(|c| c.name()).unwrap_or("").to_owned(),
+        period: r.period.clone(),
+        status: page.tr.t(&format!("status-{}", r.status)),
+        reason: r.returned_reason.clone(),
+        version: r.version,
+        lines,
+        actions,
+        errors,
+        page,
+    })
+}
+
+async fn show(State(state): State<AppState>, user: PageUser, Path(id): Path<Uuid>) -> Result<Response, AppError> {
+    Ok(render(&page_for(&state, &user, id, Errors::default()).await?))
+}
+
+#[derive(Deserialize)]
+pub struct ActForm {
+    csrf: String,
+    action: String,
+    version: i64,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn act(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<Uuid>,
+    Form(f): Form<ActForm>,
+) -> Result<Response, AppError> {
+    user.check_csrf(&f.csrf)?;
+    let action = ReportAction::parse("action", &f.action)?;
+    match state.services.act_on_report(&user.caller, id, f.version, action, Some(&f.reason)).await {
+        Ok(_) => Ok(Redirect::to(&format!("/results/reports/{id}")).into_response()),
+        Err(e) => {
+            let errors = Errors::from_service(e)?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page_for(&state, &user, id, errors).await?)).into_response())
+        }
+    }
+}
+
+/// Routes.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/results/reports/{id}", get(show)).route("/results/reports/{id}/act", post(act))
+}
