@@ -1,10 +1,6 @@
 //! Starting chromedriver and Chromium, and a dtz server for them to talk to.
 
-use dtz_domain::access::{Role, RoleAssignment};
-use dtz_domain::ids::{OrgId, UserId};
-use dtz_domain::org::OrgFields;
-use dtz_services::accounts::UserInput;
-use dtz_services::{Caller, Services};
+use dtz_services::Services;
 use dtz_testkit::{Backend, TestDb};
 use dtz_web::{AppState, WebConfig};
 use fantoccini::{Client, ClientBuilder};
@@ -96,39 +92,26 @@ pub fn artefacts() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/browser-artifacts")
 }
 
-/// A dtz server on a local port with a few accounts.
+/// A dtz server on a local port with the Down to Zero demo loaded.
 pub struct App {
     pub base: String,
     /// The services behind the server (for scenarios that set data up directly).
     pub services: Services,
+    /// The demo accounts' password.
+    pub password: String,
     /// The server's clock, moved by scenarios (TOTP steps).
     pub clock: dtz_domain::ManualClock,
     _db: TestDb,
 }
 
-pub const PASSWORD: &str = "a long enough browser passphrase";
-
 impl App {
-    /// Serve a fresh database on a free port.
+    /// Serve a fresh database with the demo on a free port.
     pub async fn start() -> Self {
         let db = TestDb::new(Backend::Sqlite).await.expect("sqlite");
         let clock = dtz_testkit::clock();
         let services = db.services(&clock);
-        let f = OrgFields::parse("Sample partner Bolivia", "local_partner", None, Some("BO"), true).expect("org");
-        let org = OrgId(services.create_org(&Caller::System, OrgId::new(), f).await.expect("org").id);
-        for (email, role) in [("admin@example.org", Role::Administrator), ("me@example.org", Role::MeOfficer)] {
-            let scoped =
-                RoleAssignment { role, org: (role != Role::Administrator).then_some(org), country: None, team: None };
-            let input = UserInput {
-                org: Some(org),
-                email: email.into(),
-                name: format!("Test {email}"),
-                language: "en".into(),
-                password: Some(PASSWORD.into()),
-                roles: vec![scoped],
-            };
-            services.create_user(&Caller::System, UserId::new(), input).await.expect("user");
-        }
+        let demo = dtz_services::demo::load(&services).await.expect("demo");
+        let password = demo.password.expect("generated password");
         let router =
             dtz_web::router(AppState::new(services.clone(), WebConfig { https: false, demo: true, mail: false }));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
@@ -136,6 +119,6 @@ impl App {
         tokio::spawn(async move {
             let _ = axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>()).await;
         });
-        Self { base: format!("http://{addr}"), services, clock, _db: db }
+        Self { base: format!("http://{addr}"), services, password, clock, _db: db }
     }
 }

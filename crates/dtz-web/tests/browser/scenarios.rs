@@ -1,7 +1,7 @@
 //! What a person does, in order: sign in, look at the start page on a phone and on a
 //! desktop, switch language.
 
-use crate::driver::{App, Browser, PASSWORD};
+use crate::driver::{App, Browser};
 use fantoccini::Locator;
 
 type Outcome = Result<(), String>;
@@ -12,12 +12,15 @@ fn check(ok: bool, what: &str) -> Outcome {
 
 /// Every scenario, in order.
 pub async fn run_all(b: &Browser, app: &App) -> Outcome {
-    let users = app.services.users(&dtz_services::Caller::System, None).await.map_err(|e| e.to_string())?;
-    check(users.len() == 2, "two accounts to sign in with")?;
-    sign_in(b, app, "admin@example.org").await?;
+    sign_in(b, app, "admin@demo.example.org").await?;
     phone_and_desktop(b, app).await?;
     switch_language(b, app).await?;
     enrol_totp(b, app).await?;
+    sign_out(b, app).await?;
+    sign_in(b, app, "alliance.lead@demo.example.org").await?;
+    results(b, app).await?;
+    sign_out(b, app).await?;
+    data_entry(b, app).await?;
     Ok(())
 }
 
@@ -51,7 +54,7 @@ async fn sign_in(b: &Browser, app: &App, email: &str) -> Outcome {
     b.screenshot("login-desktop").await;
     let form = c.form(Locator::Css("form.stack")).await.map_err(|e| e.to_string())?;
     form.set_by_name("email", email).await.map_err(|e| e.to_string())?;
-    form.set_by_name("password", PASSWORD).await.map_err(|e| e.to_string())?;
+    form.set_by_name("password", &app.password).await.map_err(|e| e.to_string())?;
     form.submit().await.map_err(|e| e.to_string())?;
     wait_for(b, "form[action='/logout']").await?;
     let h1 = text_of(b, "h1").await?;
@@ -130,8 +133,8 @@ async fn enrol_totp(b: &Browser, app: &App) -> Outcome {
     app.clock.advance(time::Duration::seconds(30));
     c.goto(&format!("{}/login", app.base)).await.map_err(|e| e.to_string())?;
     let form = c.form(Locator::Css("form.stack")).await.map_err(|e| e.to_string())?;
-    form.set_by_name("email", "admin@example.org").await.map_err(|e| e.to_string())?;
-    form.set_by_name("password", PASSWORD).await.map_err(|e| e.to_string())?;
+    form.set_by_name("email", "admin@demo.example.org").await.map_err(|e| e.to_string())?;
+    form.set_by_name("password", &app.password).await.map_err(|e| e.to_string())?;
     form.submit().await.map_err(|e| e.to_string())?;
     let step = Locator::Css("form[action='/login/totp']");
     c.wait()
@@ -146,4 +149,45 @@ async fn enrol_totp(b: &Browser, app: &App) -> Outcome {
     wait_for(b, "form[action='/logout']").await?;
     let h1 = text_of(b, "h1").await?;
     check(h1.starts_with("Bienvenida/o"), &format!("signed in with the second factor: {h1}"))
+}
+
+async fn results(b: &Browser, app: &App) -> Outcome {
+    let c = &b.client;
+    c.set_window_size(1440, 900).await.map_err(|e| e.to_string())?;
+    c.goto(&format!("{}/results/DTZ", app.base)).await.map_err(|e| e.to_string())?;
+    b.screenshot("results-desktop").await;
+    let body = text_of(b, "main").await?;
+    check(body.contains("3,667") && body.contains("2,012"), "the published 2016 figures show in the approved results")?;
+    c.goto(&format!("{}/results/DTZ/indicators/G1.O2.1", app.base)).await.map_err(|e| e.to_string())?;
+    check(c.find(Locator::Css("figure.chart svg")).await.is_ok(), "a chart of the alliance total")?;
+    b.screenshot("indicator-desktop").await;
+    c.set_window_size(360, 780).await.map_err(|e| e.to_string())?;
+    c.goto(&format!("{}/results/DTZ", app.base)).await.map_err(|e| e.to_string())?;
+    b.screenshot("results-phone").await;
+    check(no_horizontal_scroll(b).await?, "the results table scrolls in its own box on a phone")?;
+    c.set_window_size(1440, 900).await.map_err(|e| e.to_string())
+}
+
+async fn sign_out(b: &Browser, app: &App) -> Outcome {
+    let c = &b.client;
+    c.goto(&format!("{}/account", app.base)).await.map_err(|e| e.to_string())?;
+    let signout = c.form(Locator::Css("form[action='/logout']")).await.map_err(|e| e.to_string())?;
+    signout.submit().await.map_err(|e| e.to_string())?;
+    wait_for(b, "input[name='password']").await
+}
+
+async fn data_entry(b: &Browser, app: &App) -> Outcome {
+    let c = &b.client;
+    sign_in(b, app, "me.officer.bo@demo.example.org").await?;
+    c.goto(&format!("{}/results/DTZ/entry", app.base)).await.map_err(|e| e.to_string())?;
+    wait_for(b, "form.entry").await?;
+    b.screenshot("entry-desktop").await;
+    let status = text_of(b, "main").await?;
+    check(
+        status.contains("returned for correction") || status.contains("draft") || status.contains("submitted"),
+        "the report's state is said in words",
+    )?;
+    c.set_window_size(360, 780).await.map_err(|e| e.to_string())?;
+    b.screenshot("entry-phone").await;
+    check(no_horizontal_scroll(b).await?, "the entry grid fits a phone")
 }
