@@ -1,6 +1,5 @@
 //! Starting chromedriver and Chromium, and a dtz server for them to talk to.
 
-use dtz_services::Services;
 use dtz_testkit::{Backend, TestDb};
 use dtz_web::{AppState, WebConfig};
 use fantoccini::{Client, ClientBuilder};
@@ -95,8 +94,6 @@ pub fn artefacts() -> PathBuf {
 /// A dtz server on a local port with the Down to Zero demo loaded.
 pub struct App {
     pub base: String,
-    /// The services behind the server (for scenarios that set data up directly).
-    pub services: Services,
     /// The demo accounts' password.
     pub password: String,
     /// The server's clock, moved by scenarios (TOTP steps).
@@ -119,6 +116,6 @@ impl App {
         tokio::spawn(async move {
             let _ = axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>()).await;
         });
-        Self { base: format!("http://{addr}"), services, password, clock, _db: db }
+        Self { base: format!("http://{addr}"), password, clock, _db: db }
     }
 }
