@@ -119,6 +119,53 @@ mod tests {
     }
 
     #[test]
+    fn every_message_built_from_a_name_exists_in_every_language() {
+        use dtz_domain::access::Role;
+        use dtz_domain::org::OrgKind;
+        use dtz_domain::results::*;
+        let mut keys: Vec<String> = Vec::new();
+        keys.extend(Role::ALL.iter().map(|r| format!("role-{}", r.as_str())));
+        keys.extend(OrgKind::ALL.iter().map(|k| format!("org-kind-{}", k.as_str())));
+        keys.extend(dtz_domain::vocab::VOCABULARIES.iter().map(|(v, _)| format!("vocab-{v}")));
+        for st in ["draft", "submitted", "country_approved", "approved", "returned"] {
+            keys.push(format!("status-{st}"));
+        }
+        for a in [
+            ReportAction::Submit,
+            ReportAction::ApproveCountry,
+            ReportAction::ApproveAlliance,
+            ReportAction::Return,
+            ReportAction::Reopen,
+        ] {
+            keys.push(format!("action-{}", a.as_str()));
+        }
+        keys.extend([Level::Goal, Level::Outcome, Level::Output].iter().map(|l| format!("level-{}", l.as_str())));
+        keys.extend(
+            [Measure::Count, Measure::Percentage, Measure::YesNo, Measure::Ordinal, Measure::Text]
+                .iter()
+                .map(|m| format!("measure-{}", m.as_str())),
+        );
+        keys.extend(
+            [Aggregation::Sum, Aggregation::RatioOfSums, Aggregation::Latest, Aggregation::None]
+                .iter()
+                .map(|a| format!("aggregation-{}", a.as_str())),
+        );
+        keys.extend(
+            ["counts-persons", "counts-attendances", "source-manual", "source-computed", "answer-yes", "answer-no"]
+                .map(String::from),
+        );
+        keys.extend((1..=12).map(|m| format!("month-{m}")));
+        for code in [400, 403, 404, 409, 413, 422, 429, 500, 503] {
+            keys.push(format!("error-{code}"));
+        }
+        for (lang, _) in super::staff_languages() {
+            let tr = super::Tr::new(lang);
+            let missing: Vec<&String> = keys.iter().filter(|k| tr.t(k).starts_with("Unknown localization")).collect();
+            assert!(missing.is_empty(), "{lang}: {missing:?}");
+        }
+    }
+
+    #[test]
     fn numbers_and_dates_follow_the_language() {
         let (en, es) = (super::Tr::new("en"), super::Tr::new("es"));
         assert_eq!(en.number(21000), "21,000");
