@@ -170,6 +170,25 @@ impl Services {
             v.check(i.entry.check(&field, &def));
             rows.push((ind.id, i));
         }
+        let targets = values::targets(&self.db, programme.id).await?;
+        for (n, (indicator, i)) in rows.iter().enumerate() {
+            let target = targets.iter().find(|t| {
+                t.indicator_id == *indicator
+                    && t.org_id == Some(key.org.0)
+                    && t.country == country.as_str()
+                    && t.period == period.to_string()
+            });
+            if let (Some(t), Some(actual), true) = (target.and_then(|t| t.value), i.entry.value, i.part.is_empty()) {
+                let far = t > 0 && (actual - t).abs() * 2 > t;
+                if far && i.entry.comment.as_deref().is_none_or(|c| c.trim().is_empty()) {
+                    let n = input.iter().position(|x| std::ptr::eq(x, *i)).unwrap_or(n);
+                    v.push(Invalid::new(
+                        format!("values[{n}]"),
+                        format!("{actual} is far from the target of {t}: explain in a comment why."),
+                    ));
+                }
+            }
+        }
         v.into_result()?;
         let now = self.clock.now();
         let mut tx = self.db.begin().await?;

@@ -334,3 +334,105 @@ pub async fn points(db: &Db, scope: &Scope, programme: Uuid) -> Result<Vec<Point
     q.append(filter(scope, &ScopeColumns { org: Some("r.org_id"), country: Some("r.country"), ..SCOPE }));
     db.read().fetch_all(&q).await
 }
+
+/// A stored baseline or target (a baseline has `period` = its year and no organisation).
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
+pub struct GoalRow {
+    /// Indicator.
+    pub indicator_id: Uuid,
+    /// Country.
+    pub country: String,
+    /// Organisation (targets only; none: the whole country).
+    pub org_id: Option<Uuid>,
+    /// Period (targets) or year (baselines).
+    pub period: String,
+    /// Count, yes/no or level.
+    pub value: Option<i64>,
+    /// Numerator.
+    pub numerator: Option<i64>,
+    /// Denominator.
+    pub denominator: Option<i64>,
+}
+
+/// Targets of a programme's indicators (totals per country and period).
+pub async fn targets(db: &Db, programme: Uuid) -> Result<Vec<GoalRow>> {
+    db.read()
+        .fetch_all(&Sql::with_args(
+            "SELECT t.indicator_id, t.country, t.org_id, t.period, t.value, t.numerator, t.denominator FROM targets t \
+             JOIN indicators i ON i.id = t.indicator_id WHERE i.programme_id = $1 AND t.part = '' ORDER BY t.country, t.period",
+            vec![programme.into()],
+        ))
+        .await
+}
+
+/// Baselines of a programme's indicators.
+pub async fn baselines(db: &Db, programme: Uuid) -> Result<Vec<GoalRow>> {
+    db.read()
+        .fetch_all(&Sql::with_args(
+            "SELECT b.indicator_id, b.country, NULL AS org_id, CAST(b.year AS TEXT) AS period, b.value, b.numerator, b.denominator \
+             FROM baselines b JOIN indicators i ON i.id = b.indicator_id WHERE i.programme_id = $1 ORDER BY b.country",
+            vec![programme.into()],
+        ))
+        .await
+}
+
+/// Set the target of an indicator for a country (and organisation) and period.
+pub async fn put_target(tx: &mut Tx, g: &GoalRow, now: OffsetDateTime) -> Result<()> {
+    let mut del = Sql::new("DELETE FROM targets WHERE indicator_id = ");
+    del.bind(g.indicator_id)
+        .push(" AND country = ")
+        .bind(g.country.clone())
+        .push(" AND period = ")
+        .bind(g.period.clone());
+    del.push(" AND part = '' AND ");
+    match g.org_id {
+        Some(o) => del.push("org_id = ").bind(o),
+        None => del.push("org_id IS NULL"),
+    };
+    tx.q().execute(&del).await?;
+    tx.q()
+        .execute(&Sql::with_args(
+            "INSERT INTO targets (id, indicator_id, country, org_id, period, part, value, numerator, denominator, version, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, '', $6, $7, $8, 1, $9)",
+            vec![
+                Uuid::new_v4().into(),
+                g.indicator_id.into(),
+                g.country.clone().into(),
+                g.org_id.into(),
+                g.period.clone().into(),
+                g.value.into(),
+                g.numerator.into(),
+                g.denominator.into(),
+                now.into(),
+            ],
+        ))
+        .await?;
+    Ok(())
+}
+
+/// Set the baseline of an indicator for a country.
+pub async fn put_baseline(tx: &mut Tx, g: &GoalRow, year: i64, now: OffsetDateTime) -> Result<()> {
+    tx.q()
+        .execute(&Sql::with_args(
+            "DELETE FROM baselines WHERE indicator_id = $1 AND country = $2",
+            vec![g.indicator_id.into(), g.country.clone().into()],
+        ))
+        .await?;
+    tx.q()
+        .execute(&Sql::with_args(
+            "INSERT INTO baselines (id, indicator_id, country, year, value, numerator, denominator, note, version, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, '', 1, $8)",
+            vec![
+                Uuid::new_v4().into(),
+                g.indicator_id.into(),
+                g.country.clone().into(),
+                year.into(),
+                g.value.into(),
+                g.numerator.into(),
+                g.denominator.into(),
+                now.into(),
+            ],
+        ))
+        .await?;
+    Ok(())
+}

@@ -67,6 +67,7 @@ pub fn parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(results::show))
         .routes(routes!(results::report, results::save))
         .routes(routes!(results::act))
+        .routes(routes!(results::goals, results::save_goals))
         .routes(routes!(totp::reset))
         .routes(routes!(notifications::list))
         .routes(routes!(notifications::done))

@@ -81,3 +81,5 @@ action-approve_country = Approve for the country
 action-approve_alliance = Approve for the alliance
 action-return = Return for correction
 action-reopen = Reopen
+results-target-of = { $country }: target
+results-baseline-of = { $country }: baseline ({ $year })

@@ -81,3 +81,5 @@ action-approve_country = Aprobar para el país
 action-approve_alliance = Aprobar para la alianza
 action-return = Devolver para corregir
 action-reopen = Reabrir
+results-target-of = { $country }: meta
+results-baseline-of = { $country }: línea de base ({ $year })

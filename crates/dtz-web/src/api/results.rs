@@ -189,3 +189,74 @@ pub async fn act(
     let row = state.services.act_on_report(&c.caller, id, r.version, action, r.reason.as_deref()).await?;
     Ok(Json(row.into()))
 }
+
+/// A baseline or a target.
+#[derive(Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GoalDto {
+    indicator: String,
+    country: String,
+    /// Targets only: one organisation's target (none: the whole country).
+    org_id: Option<Uuid>,
+    /// Targets: the period (`2016`); baselines: the year.
+    period: String,
+    value: Option<i64>,
+    numerator: Option<i64>,
+    denominator: Option<i64>,
+}
+
+/// Baselines and targets of a programme.
+#[derive(Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GoalsDto {
+    #[serde(default)]
+    baselines: Vec<GoalDto>,
+    #[serde(default)]
+    targets: Vec<GoalDto>,
+}
+
+fn to_input(d: GoalDto) -> dtz_services::goals::GoalInput {
+    dtz_services::goals::GoalInput {
+        indicator: d.indicator,
+        country: d.country,
+        org: d.org_id.map(OrgId),
+        period: d.period,
+        entry: Entry { value: d.value, numerator: d.numerator, denominator: d.denominator, ..Entry::default() },
+    }
+}
+
+/// Baselines and targets.
+#[utoipa::path(get, path = "/programmes/{code}/goals", tag = "results", params(("code" = String, Path)), responses((status = 200, body = GoalsDto)))]
+pub async fn goals(
+    State(state): State<AppState>,
+    _c: ApiCaller,
+    Path(code): Path<String>,
+) -> Result<Json<GoalsDto>, AppError> {
+    let (b, t) = state.services.goals(&code).await?;
+    let ids = state.services.indicator_codes(&code).await?;
+    let dto = |g: dtz_store::values::GoalRow| GoalDto {
+        indicator: ids.get(&g.indicator_id).cloned().unwrap_or_default(),
+        country: g.country,
+        org_id: g.org_id,
+        period: g.period,
+        value: g.value,
+        numerator: g.numerator,
+        denominator: g.denominator,
+    };
+    Ok(Json(GoalsDto { baselines: b.into_iter().map(dto).collect(), targets: t.into_iter().map(dto).collect() }))
+}
+
+/// Set baselines and targets, all or none.
+#[utoipa::path(put, path = "/programmes/{code}/goals", tag = "results", params(("code" = String, Path)), request_body = GoalsDto,
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn save_goals(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    Path(code): Path<String>,
+    ApiJson(g): ApiJson<GoalsDto>,
+) -> Result<axum::http::StatusCode, AppError> {
+    let b: Vec<_> = g.baselines.into_iter().map(to_input).collect();
+    let t: Vec<_> = g.targets.into_iter().map(to_input).collect();
+    state.services.save_goals(&c.caller, &code, &b, &t).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}

@@ -306,6 +306,36 @@ async fn indicator(
         .collect();
     table.retain(|(_, v)| v.iter().any(|x| !x.is_empty()));
     table.push(row_of(page.tr.t("results-alliance-total"), &|_: &Cell| true, &total_cells));
+    let (baselines, targets) = state.services.goals(&code).await?;
+    let ind_id = f.indicators.iter().find(|x| x.indicator.code == i.code).map(|x| x.indicator.id);
+    for pc in &p.countries {
+        let mine = |g: &&dtz_store::values::GoalRow| {
+            Some(g.indicator_id) == ind_id && g.country == pc.country.as_str() && g.org_id.is_none()
+        };
+        let shown = |g: &dtz_store::values::GoalRow| match (g.value, g.numerator, g.denominator) {
+            (Some(v), _, _) => page.tr.number(v),
+            (None, Some(n), Some(d)) => format!("{n}/{d}"),
+            _ => String::new(),
+        };
+        let ts: Vec<String> = f
+            .periods
+            .iter()
+            .map(|per| targets.iter().filter(mine).find(|t| t.period == per.to_string()).map(shown).unwrap_or_default())
+            .collect();
+        if ts.iter().any(|x| !x.is_empty()) {
+            table.push((page.tr.t1("results-target-of", "country", pc.country.name()), ts));
+        }
+        if let Some(b) = baselines.iter().find(mine) {
+            let label = page
+                .tr
+                .targs("results-baseline-of", &[("country", pc.country.name().to_owned()), ("year", b.period.clone())]);
+            let mut row = vec![String::new(); f.periods.len()];
+            if let Some(first) = row.first_mut() {
+                *first = shown(b);
+            }
+            table.push((label, row));
+        }
+    }
     let chart = chart(&page, i, &f.periods, &total_cells);
     let disaggregations = i
         .disaggregations

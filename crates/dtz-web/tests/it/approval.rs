@@ -11,6 +11,7 @@ use serde_json::json;
 crate::on_both! {
     values_are_entered_submitted_and_approved_at_two_levels => workflow;
     a_bad_batch_changes_nothing_and_names_every_problem => bad_batch;
+    targets_and_baselines_are_set_by_the_right_people_and_large_deviations_need_a_comment => goals;
 }
 
 struct World {
@@ -166,7 +167,16 @@ async fn workflow(app: TestApp) {
     ] {
         assert!(actions.iter().any(|x| x == a), "{a} audited: {actions:?}");
     }
-    assert!(!audit.text().contains("251"), "no values in the audit log");
+    let fields: Vec<String> = audit
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|e| e["fields"].as_array().cloned().unwrap_or_default())
+        .map(|f| f.to_string())
+        .collect();
+    assert!(fields.iter().any(|f| f.contains("G1.O1.1[sex=female]")), "field names are kept: {fields:?}");
+    assert!(fields.iter().all(|f| !f.contains("251")), "values never are: {fields:?}");
 }
 
 async fn bad_batch(app: TestApp) {
@@ -201,4 +211,45 @@ async fn bad_batch(app: TestApp) {
         .api(Method::PUT, &format!("/programmes/DTZ/reports/{}/PE/2016", w.partner), Some(&w.me), Some(json!([])))
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "an M&E officer writes only for its own country");
+}
+
+async fn goals(app: TestApp) {
+    let w = world(&app).await;
+    let goals = json!({
+        "baselines": [{"indicator": "G1.O1.1", "country": "BO", "period": "2015", "value": 900}],
+        "targets": [
+            {"indicator": "G1.O1.1", "country": "BO", "period": "2016", "value": 1200},
+            {"indicator": "G1.O1.1", "country": "BO", "org_id": w.partner, "period": "2016", "value": 400}
+        ]
+    });
+    assert_eq!(
+        app.api(Method::PUT, "/programmes/DTZ/goals", Some(&w.me), Some(goals.clone())).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let bad = json!({"targets": [{"indicator": "G1.O1.2", "country": "BO", "period": "2016", "numerator": 5, "denominator": 2}, {"indicator": "G1.O1.1", "country": "ZZ", "period": "2016", "value": 1}]});
+    let r = app.api(Method::PUT, "/programmes/DTZ/goals", Some(&w.manager), Some(bad)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    assert_eq!(r.json()["errors"].as_array().map(Vec::len), Some(2));
+    let r = app.api(Method::PUT, "/programmes/DTZ/goals", Some(&w.coordinator), Some(goals.clone())).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "the coordinator of Bolivia sets Bolivian targets: {}", r.text());
+    let peru = json!({"targets": [{"indicator": "G1.O1.1", "country": "PE", "period": "2016", "value": 5}]});
+    assert_eq!(
+        app.api(Method::PUT, "/programmes/DTZ/goals", Some(&w.coordinator), Some(peru)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let read = app.api(Method::GET, "/programmes/DTZ/goals", Some(&w.me), None).await.json();
+    assert_eq!(read["targets"].as_array().map(Vec::len), Some(2), "{read}");
+    assert_eq!(read["baselines"][0]["value"], 900);
+
+    let path = format!("/programmes/DTZ/reports/{}/BO/2016", w.partner);
+    let far = app.api(Method::PUT, &path, Some(&w.me), Some(json!([{"indicator": "G1.O1.1", "value": 150}]))).await;
+    assert_eq!(far.status, StatusCode::UNPROCESSABLE_ENTITY, "far below the organisation's target of 400");
+    assert!(far.text().contains("explain in a comment"), "{}", far.text());
+    let explained =
+        json!([{"indicator": "G1.O1.1", "value": 150, "comment": "Schools closed for two months (floods)."}]);
+    assert_eq!(app.api(Method::PUT, &path, Some(&w.me), Some(explained)).await.status, StatusCode::OK);
+    assert_eq!(
+        app.api(Method::PUT, &path, Some(&w.me), Some(json!([{"indicator": "G1.O1.1", "value": 380}]))).await.status,
+        StatusCode::OK
+    );
 }
