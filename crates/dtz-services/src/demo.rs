@@ -167,6 +167,7 @@ pub async fn load(s: &Services) -> Result<DemoAccounts> {
         (partner_ph, "PH"),
     ];
     values::load(s, &reporters).await?;
+    values::load_goals(s, &reporters).await?;
     let mut tx = s.db.begin().await?;
     dtz_store::settings::put(&mut tx, DEMO_SETTING, "true", 0, s.clock.now()).await?;
     tx.commit().await?;

@@ -95,6 +95,43 @@ pub async fn load(s: &Services, reporters: &[(OrgId, &str)]) -> Result<()> {
     Ok(())
 }
 
+/// Country targets (a tenth above what was achieved, rounded) and 2015 baselines for the
+/// children's indicators.
+pub async fn load_goals(s: &Services, reporters: &[(OrgId, &str)]) -> Result<()> {
+    use crate::goals::GoalInput;
+    let mut targets = Vec::new();
+    let mut baselines = Vec::new();
+    for code in ["G1.O1.1", "G1.O3.1"] {
+        let Some((_, totals)) = TOTALS.iter().find(|(c, _)| *c == code) else { continue };
+        let mut countries: Vec<&str> = reporters.iter().map(|(_, c)| *c).collect();
+        countries.sort_unstable();
+        countries.dedup();
+        for country in countries {
+            let share_of = |t: i64| -> i64 {
+                reporters.iter().enumerate().filter(|(_, (_, c))| *c == country).map(|(n, _)| share(t, n)).sum()
+            };
+            for (i, year) in (2016..=2020).enumerate() {
+                let v = share_of(totals[i]) * 11 / 10 / 10 * 10;
+                targets.push(GoalInput {
+                    indicator: code.into(),
+                    country: country.into(),
+                    org: None,
+                    period: year.to_string(),
+                    entry: count(v),
+                });
+            }
+            baselines.push(GoalInput {
+                indicator: code.into(),
+                country: country.into(),
+                org: None,
+                period: "2015".into(),
+                entry: count(share_of(totals[0]) / 3),
+            });
+        }
+    }
+    s.save_goals(&Caller::System, "DTZ", &baselines, &targets).await
+}
+
 fn count(v: i64) -> Entry {
     Entry { value: Some(v), ..Entry::default() }
 }
