@@ -29,7 +29,8 @@ struct SecurityPage {
 
 async fn page(state: &AppState, user: &PageUser) -> Result<SecurityPage, AppError> {
     if !user.caller.is_system_admin() {
-        return Err(AppError::Forbidden);
+        // Like the rest of the administration: invisible to everyone else.
+        return Err(AppError::NotFound);
     }
     let page = Page::signed_in(state, user, "security-title", "/admin/security").await;
     let required = state.services.totp_required_roles().await?;
