@@ -97,3 +97,54 @@ impl Services {
         Ok(Figures { programme, framework, periods, with_pending, indicators: figures })
     }
 }
+
+/// One expected report of a period and where it stands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Expected {
+    /// Country.
+    pub country: CountryCode,
+    /// Reporting organisation (the programme's implementer in that country).
+    pub org: OrgId,
+    /// Organisation name.
+    pub org_name: String,
+    /// Status, or `None` when nothing was started.
+    pub status: Option<ReportStatus>,
+    /// The report, when started.
+    pub report: Option<uuid::Uuid>,
+}
+
+impl Services {
+    /// Who has reported what for a period: every implementer of every country of the
+    /// programme, within the caller's scope.
+    pub async fn completeness(&self, caller: &Caller, code: &str, period: &Period) -> Result<Vec<Expected>> {
+        let (row, p) = self.programme(code).await?;
+        let orgs = self.orgs(&Caller::System).await?;
+        let scope = caller.scope(Area::Results);
+        let reports = values::list(&self.db, &scope, row.id, Some(&period.to_string())).await?;
+        let mut out = Vec::new();
+        for pc in &p.countries {
+            for r in &pc.implementers {
+                let Some(o) = orgs.iter().find(|o| &o.name == r || o.iati_id.as_deref() == Some(r.as_str())) else {
+                    continue;
+                };
+                let at = dtz_domain::access::ScopeRow {
+                    org: Some(OrgId(o.id)),
+                    country: Some(pc.country),
+                    ..Default::default()
+                };
+                if !scope.admits(&at) {
+                    continue;
+                }
+                let rep = reports.iter().find(|x| x.org_id == o.id && x.country == pc.country.as_str());
+                out.push(Expected {
+                    country: pc.country,
+                    org: OrgId(o.id),
+                    org_name: o.name.clone(),
+                    status: rep.and_then(|x| ReportStatus::parse(&x.status)),
+                    report: rep.map(|x| x.id),
+                });
+            }
+        }
+        Ok(out)
+    }
+}

@@ -5,6 +5,7 @@
 mod account;
 mod admin;
 mod audit;
+mod completeness;
 mod entry;
 mod home;
 mod login;
@@ -236,6 +237,7 @@ pub fn router() -> Router<AppState> {
         .merge(admin::router())
         .merge(results::router())
         .merge(entry::router())
+        .merge(completeness::router())
         .route("/login/totp", get(second_factor::show).post(second_factor::create))
         .route("/account/totp", get(totp::show).post(totp::create))
         .route("/account/totp/disable", post(totp::delete))
