@@ -81,3 +81,6 @@ action-approve_country = Approve for the country
 action-approve_alliance = Approve for the alliance
 action-return = Return for correction
 action-reopen = Reopen
+results-download-csv = Download as CSV
+results-download-xlsx = Download as Excel (XLSX)
+results-download-pending = Includes values not yet approved in

@@ -81,3 +81,6 @@ action-approve_country = Aprobar para el país
 action-approve_alliance = Aprobar para la alianza
 action-return = Devolver para corregir
 action-reopen = Reabrir
+results-download-csv = Descargar como CSV
+results-download-xlsx = Descargar como Excel (XLSX)
+results-download-pending = Incluye valores aún no aprobados en
