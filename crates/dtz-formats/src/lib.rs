@@ -1,4 +1,5 @@
-//! File formats over domain types, with no database: the programme file (TOML) now;
-//! IATI 2.03 XML, CSV and XLSX as the results work lands.
+//! File formats over domain types, with no database: the programme file (TOML) and
+//! tables as CSV and XLSX now; IATI 2.03 XML as the results work lands.
 
 pub mod programme;
+pub mod table;

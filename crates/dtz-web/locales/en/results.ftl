@@ -88,3 +88,6 @@ completeness-summary = { $done } of { $all } reports for { $period } are submitt
 completeness-not-started = not started
 completeness-none = No organisation is expected to report here, or none within your view.
 completeness-link = Who has reported
+results-download-csv = Download as CSV
+results-download-xlsx = Download as Excel (XLSX)
+results-download-pending = Includes values not yet approved in

@@ -88,3 +88,6 @@ completeness-summary = { $done } de { $all } informes de { $period } están envi
 completeness-not-started = sin empezar
 completeness-none = No se espera que ninguna organización informe aquí, o ninguna dentro de lo que usted puede ver.
 completeness-link = Quién ha informado
+results-download-csv = Descargar como CSV
+results-download-xlsx = Descargar como Excel (XLSX)
+results-download-pending = Incluye valores aún no aprobados en

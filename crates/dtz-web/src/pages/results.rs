@@ -1,6 +1,8 @@
 //! Results: the programmes and their frameworks (goals → outcomes → outputs →
 //! indicators). Figures, targets and approvals join these pages as they land.
 
+mod download;
+
 use super::{Page, render};
 use crate::auth::PageUser;
 use crate::error::AppError;
@@ -168,6 +170,8 @@ struct ProgrammePage {
     pending: bool,
     may_see_pending: bool,
     may_enter: bool,
+    /// The filters as a query string for the download links.
+    query: String,
 }
 
 async fn show(
@@ -188,7 +192,9 @@ async fn show(
     countries_filter.extend(p.countries.iter().map(|c| {
         super::admin::SelectOption::new(c.country.as_str(), c.country.name(), &q.country.to_ascii_uppercase())
     }));
+    let query = download_query(country.map(|c| c.as_str().to_owned()), f.with_pending);
     Ok(render(&ProgrammePage {
+        query,
         periods: f.periods.iter().map(ToString::to_string).collect(),
         countries_filter,
         pending: f.with_pending,
@@ -221,6 +227,7 @@ struct IndicatorPage {
     table: Vec<(String, Vec<String>)>,
     chart: Option<Chart>,
     pending: bool,
+    query: String,
 }
 
 /// A bar chart drawn on the server: one bar per period, with labels in the bars'
@@ -264,6 +271,13 @@ fn chart(page: &Page, i: &Indicator, periods: &[dtz_domain::results::Period], ce
         .collect::<Vec<_>>();
     let width = bars.len() as u32 * (w + gap) + gap;
     Some(Chart { title: page.tr.t1("results-chart-title", "indicator", &i.title), bars, width })
+}
+
+/// The filters of a page as the query string of its download links.
+fn download_query(country: Option<String>, pending: bool) -> String {
+    let parts: Vec<String> =
+        country.map(|c| format!("country={c}")).into_iter().chain(pending.then(|| "pending=on".to_owned())).collect();
+    if parts.is_empty() { String::new() } else { format!("?{}", parts.join("&")) }
 }
 
 fn find<'a>(p: &'a Programme, code: &str) -> Option<(&'a ResultNode, &'a Indicator)> {
@@ -355,6 +369,7 @@ async fn indicator(
         periods: f.periods.iter().map(ToString::to_string).collect(),
         table,
         chart,
+        query: download_query(None, f.with_pending),
         pending: f.with_pending,
         page,
     }))
@@ -366,4 +381,5 @@ pub fn router() -> Router<AppState> {
         .route("/results", get(list))
         .route("/results/{code}", get(show))
         .route("/results/{code}/indicators/{indicator}", get(indicator))
+        .merge(download::router())
 }

@@ -9,6 +9,7 @@ crate::on_both! {
     the_framework_is_shown_goal_by_goal_with_indicator_definitions => framework;
     approved_figures_reach_donors_and_pending_ones_only_staff => figures;
     an_me_officer_enters_values_in_the_grid_and_a_coordinator_approves_them => entry;
+    tables_download_as_csv_and_xlsx_with_numbers_as_numbers_and_formulas_neutralised => downloads;
 }
 
 async fn framework(app: TestApp) {
@@ -160,4 +161,95 @@ async fn entry(app: TestApp) {
         app.page(&format!("/results/reports/{report}"), Some(&app.login_other().await)).await.status,
         StatusCode::NOT_FOUND
     );
+}
+
+async fn downloads(app: TestApp) {
+    use calamine::{Data, Reader, Xlsx};
+    use dtz_domain::results::{Entry, ReportAction};
+    use dtz_services::values::{ReportKey, ValueInput};
+    const EVIL: &str = "=cmd|' /C calc'!A0";
+    let text = dtz_services::demo::PROGRAMME.replace(
+        "title = \"Children who know what sexual exploitation is and how to report it\"",
+        &format!("title = \"{EVIL}\""),
+    );
+    let p = Services::parse_programme(&text).unwrap();
+    app.services.load_programme(&Caller::System, &p).await.unwrap();
+    let sys = Caller::System;
+    for (name, country, v, approve) in [("Partner Bolivia", "BO", 2000, true), ("Partner Peru", "PE", 1667, false)] {
+        let org = app.org(name, "local_partner").await;
+        let key = ReportKey { programme: "DTZ".into(), org, country: country.into(), period: "2016".into() };
+        let entry = Entry { value: Some(v), ..Entry::default() };
+        let input = vec![ValueInput { indicator: "G1.O1.1".into(), part: String::new(), entry }];
+        let r = app.services.save_values(&sys, &key, &input).await.unwrap();
+        let mut version = r.version;
+        let actions: &[ReportAction] = if approve {
+            &[ReportAction::Submit, ReportAction::ApproveCountry, ReportAction::ApproveAlliance]
+        } else {
+            &[ReportAction::Submit]
+        };
+        for a in actions {
+            version = app.services.act_on_report(&sys, r.id, version, *a, None).await.unwrap().version;
+        }
+    }
+    let ministry = app.org("Ministry", "donor").await;
+    for (email, role) in [("donor@example.org", Role::Donor), ("lead@example.org", Role::AllianceManager)] {
+        app.user(email, ministry, Some(RoleAssignment { role, org: None, country: None, team: None })).await;
+    }
+    let donor = app.login("donor@example.org", PASSWORD).await.unwrap();
+    let lead = app.login("lead@example.org", PASSWORD).await.unwrap();
+    let fields_of = |csv: &str, first: &str| -> Vec<String> {
+        let line = csv.split("\r\n").find(|l| l.starts_with(&format!("{first},"))).unwrap_or_default();
+        line.split(',').map(str::to_owned).collect()
+    };
+
+    let page = app.page("/results/DTZ?pending=on", Some(&lead)).await.text();
+    assert!(page.contains("href=\"/results/DTZ/download.csv?pending=on\""), "{page}");
+    let r = app.page("/results/DTZ/download.csv", Some(&lead)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.headers["content-type"], "text/csv; charset=utf-8");
+    assert_eq!(r.headers["content-disposition"], "attachment; filename=\"DTZ-results.csv\"");
+    let csv = r.text();
+    assert!(csv.starts_with("\u{feff}Code,Title,Kind,2016,"), "{csv}");
+    let row = fields_of(&csv, "G1.O1.1");
+    assert_eq!((row[1].as_str(), row[3].as_str()), (format!("'{EVIL}").as_str(), "2000"), "{csv}");
+    assert!(!csv.contains(",=cmd"), "the formula is neutralised");
+    let with_pending = app.page("/results/DTZ/download.csv?pending=on", Some(&lead)).await.text();
+    let row = fields_of(&with_pending, "G1.O1.1");
+    assert_eq!((row[3].as_str(), row.last().unwrap().as_str()), ("3667", "2016"), "{with_pending}");
+    assert!(!with_pending.contains(" *"), "no pending mark inside numbers");
+    let peru = app.page("/results/DTZ/download.csv?pending=on&country=PE", Some(&lead)).await.text();
+    assert_eq!(fields_of(&peru, "G1.O1.1")[3], "1667");
+    let donors = app.page("/results/DTZ/download.csv?pending=on", Some(&donor)).await.text();
+    assert_eq!(fields_of(&donors, "G1.O1.1")[3], "2000", "a donor's file has approved values only");
+    assert!(!donors.contains("3667") && !donors.contains("1667"));
+
+    let x = app.page("/results/DTZ/download.xlsx?pending=on", Some(&lead)).await;
+    assert_eq!(x.headers["content-type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    assert_eq!(x.headers["content-disposition"], "attachment; filename=\"DTZ-results.xlsx\"");
+    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(x.body)).unwrap();
+    assert_eq!(book.sheet_names(), ["DTZ Down to Zero"]);
+    let range = book.worksheet_range_at(0).unwrap().unwrap();
+    let row = range.rows().find(|r| r[0] == Data::String("G1.O1.1".into())).unwrap();
+    assert_eq!(row[1], Data::String(format!("'{EVIL}")));
+    assert_eq!(row[3], Data::Float(3667.0), "the same number as in the CSV");
+
+    let ind = app.page("/results/DTZ/indicators/G1.O1.1?pending=on", Some(&lead)).await.text();
+    assert!(ind.contains("href=\"/results/DTZ/indicators/G1.O1.1/download.xlsx?pending=on\""), "{ind}");
+    let csv = app.page("/results/DTZ/indicators/G1.O1.1/download.csv?pending=on", Some(&lead)).await.text();
+    assert_eq!(fields_of(&csv, "Bolivia (Plurinational State of)")[1], "2000", "{csv}");
+    assert_eq!(fields_of(&csv, "Peru")[1..2], ["1667"]);
+    assert_eq!(fields_of(&csv, "Alliance total")[1], "3667");
+    let donors = app.page("/results/DTZ/indicators/G1.O1.1/download.csv?pending=on", Some(&donor)).await.text();
+    assert!(!donors.contains("\r\nPeru,") && fields_of(&donors, "Alliance total")[1] == "2000", "{donors}");
+    let x = app.page("/results/DTZ/indicators/G1.O1.1/download.xlsx", Some(&donor)).await;
+    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(x.body)).unwrap();
+    let range = book.worksheet_range_at(0).unwrap().unwrap();
+    assert!(
+        range
+            .rows()
+            .any(|r| r[0] == Data::String("Bolivia (Plurinational State of)".into()) && r[1] == Data::Float(2000.0))
+    );
+    assert_ne!(app.page("/results/DTZ/download.csv", None).await.status, StatusCode::OK, "signed in only");
+    let missing = app.page("/results/DTZ/indicators/NOPE/download.csv", Some(&lead)).await.status;
+    assert_eq!(missing, StatusCode::NOT_FOUND);
 }
