@@ -9,6 +9,7 @@ crate::on_both! {
     the_framework_is_shown_goal_by_goal_with_indicator_definitions => framework;
     approved_figures_reach_donors_and_pending_ones_only_staff => figures;
     an_me_officer_enters_values_in_the_grid_and_a_coordinator_approves_them => entry;
+    completeness_shows_who_has_reported_within_scope => completeness;
     tables_download_as_csv_and_xlsx_with_numbers_as_numbers_and_formulas_neutralised => downloads;
 }
 
@@ -252,4 +253,17 @@ async fn downloads(app: TestApp) {
     assert_ne!(app.page("/results/DTZ/download.csv", None).await.status, StatusCode::OK, "signed in only");
     let missing = app.page("/results/DTZ/indicators/NOPE/download.csv", Some(&lead)).await.status;
     assert_eq!(missing, StatusCode::NOT_FOUND);
+}
+
+async fn completeness(app: TestApp) {
+    let demo = dtz_services::demo::load(&app.services).await.unwrap();
+    let pw = demo.password.unwrap();
+    let coord = app.login("coordinator.bo@demo.example.org", &pw).await.unwrap();
+    let html = app.page("/results/DTZ/completeness?period=2020", Some(&coord)).await.text();
+    assert!(html.contains("reports for 2020 are submitted or approved"), "{html}");
+    assert!(html.contains("Bolivia") && !html.contains("<td>India</td>"), "a coordinator sees its own country: {html}");
+    let lead = app.login("alliance.lead@demo.example.org", &pw).await.unwrap();
+    let all = app.page("/results/DTZ/completeness?period=2019", Some(&lead)).await.text();
+    assert!(all.contains("<td>India</td>") && all.contains("<td>Peru</td>"), "{all}");
+    assert!(all.contains("9 of 9 reports for 2019"), "every 2019 report is approved in the demo: {all}");
 }
