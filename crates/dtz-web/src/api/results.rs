@@ -260,3 +260,102 @@ pub async fn save_goals(
     state.services.save_goals(&c.caller, &code, &b, &t).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
+
+/// What to keep apart in a rollup, and which values to include.
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct RollupQuery {
+    /// Comma-separated: any of `country`, `org`, `period`, `part` (empty: alliance-wide).
+    #[serde(default)]
+    group: String,
+    /// Include values not yet approved (staff only; ignored for donors).
+    #[serde(default)]
+    pending: bool,
+    /// Only this country.
+    country: Option<String>,
+    /// Only this indicator.
+    indicator: Option<String>,
+}
+
+/// One cell of a rollup.
+#[derive(Serialize, ToSchema)]
+pub struct CellDto {
+    indicator: String,
+    country: Option<String>,
+    org_id: Option<Uuid>,
+    period: Option<String>,
+    /// `null` for the total, else `set=option`.
+    part: Option<String>,
+    value: Option<i64>,
+    numerator: Option<i64>,
+    denominator: Option<i64>,
+    /// Numerator ÷ denominator, 0–1.
+    ratio: Option<f64>,
+    /// Yes/no, scale levels: how many reporters gave each answer.
+    distribution: std::collections::BTreeMap<String, i64>,
+    /// Number of texts (qualitative indicators).
+    texts: usize,
+    reporters: usize,
+    includes_pending: bool,
+    parts_mismatch: bool,
+}
+
+/// Figures rolled up by the programme's rules, within your scope: approved values only
+/// unless staff ask for pending ones (then marked per cell).
+#[utoipa::path(get, path = "/programmes/{code}/rollups", tag = "results", params(("code" = String, Path), RollupQuery),
+    responses((status = 200, body = Vec<CellDto>), (status = 404, body = ErrorBody)))]
+pub async fn rollups(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    Path(code): Path<String>,
+    crate::extract::Query(q): crate::extract::Query<RollupQuery>,
+) -> Result<Json<Vec<CellDto>>, AppError> {
+    use dtz_domain::results::rollup::{Grouping, Part};
+    let mut g = Grouping::default();
+    for part in q.group.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        match part {
+            "country" => g.country = true,
+            "org" => g.org = true,
+            "period" => g.period = true,
+            "part" => g.part = true,
+            other => {
+                return Err(AppError::Validation(vec![dtz_domain::validate::Invalid::new(
+                    "group",
+                    format!("{other} is not country, org, period or part."),
+                )]));
+            }
+        }
+    }
+    let country = match q.country.as_deref() {
+        Some(c) => Some(dtz_domain::org::CountryCode::parse("country", c)?),
+        None => None,
+    };
+    let f = state.services.figures(&c.caller, &code, g, q.pending, country).await?;
+    let cells = f
+        .indicators
+        .into_iter()
+        .filter(|i| q.indicator.as_deref().is_none_or(|x| x == i.indicator.code))
+        .flat_map(|i| {
+            let code = i.indicator.code.clone();
+            i.cells.into_iter().map(move |cell| CellDto {
+                indicator: code.clone(),
+                country: cell.country.map(|c| c.to_string()),
+                org_id: cell.org.map(|o| o.0),
+                period: cell.period.map(|p| p.to_string()),
+                part: cell.part.and_then(|p| match p {
+                    Part::Total => None,
+                    Part::Of { set, option } => Some(format!("{set}={option}")),
+                }),
+                value: cell.value,
+                numerator: cell.numerator,
+                denominator: cell.denominator,
+                ratio: cell.ratio,
+                distribution: cell.distribution,
+                texts: cell.texts.len(),
+                reporters: cell.reporters,
+                includes_pending: cell.includes_pending,
+                parts_mismatch: cell.parts_mismatch,
+            })
+        })
+        .collect();
+    Ok(Json(cells))
+}

@@ -12,6 +12,7 @@ crate::on_both! {
     values_are_entered_submitted_and_approved_at_two_levels => workflow;
     a_bad_batch_changes_nothing_and_names_every_problem => bad_batch;
     targets_and_baselines_are_set_by_the_right_people_and_large_deviations_need_a_comment => goals;
+    rollups_through_the_api_follow_scope_and_approval => rollups;
 }
 
 struct World {
@@ -252,4 +253,52 @@ async fn goals(app: TestApp) {
         app.api(Method::PUT, &path, Some(&w.me), Some(json!([{"indicator": "G1.O1.1", "value": 380}]))).await.status,
         StatusCode::OK
     );
+}
+
+async fn rollups(app: TestApp) {
+    let w = world(&app).await;
+    let bo = format!("/programmes/DTZ/reports/{}/BO/2016", w.partner);
+    let r = app.api(Method::PUT, &bo, Some(&w.me), Some(json!([{"indicator": "G1.O1.1", "value": 2000}, {"indicator": "G1.O1.2", "numerator": 30, "denominator": 40}]))).await;
+    let id = r.json()["id"].as_str().unwrap().to_owned();
+    act(&app, &w.me, &id, "submit", 1, None).await;
+    act(&app, &w.coordinator, &id, "approve_country", 2, None).await;
+    assert_eq!(act(&app, &w.manager, &id, "approve_alliance", 3, None).await.0, StatusCode::OK);
+    let pe = format!(
+        "/programmes/DTZ/reports/{}/PE/2016",
+        app.services.orgs(&Caller::System).await.unwrap().iter().find(|o| o.name == "Partner Peru").unwrap().id
+    );
+    let r = app.api(Method::PUT, &pe, Some(&w.other_me), Some(json!([{"indicator": "G1.O1.1", "value": 1667}, {"indicator": "G1.O1.2", "numerator": 10, "denominator": 160}]))).await;
+    assert_eq!(r.status, StatusCode::OK);
+
+    let get = |token: &str, q: &str| {
+        let path = format!("/programmes/DTZ/rollups?{q}");
+        let token = token.to_owned();
+        let app = &app;
+        async move { app.api(Method::GET, &path, Some(&token), None).await }
+    };
+    let cell = |v: &serde_json::Value, ind: &str| {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["indicator"] == ind && c["period"] == "2016")
+            .cloned()
+            .unwrap_or_default()
+    };
+    let donor = get(&w.donor, "group=period&pending=true").await.json();
+    assert_eq!(cell(&donor, "G1.O1.1")["value"], 2000, "donors: approved only, whatever they ask");
+    assert_eq!(cell(&donor, "G1.O1.1")["includes_pending"], false);
+    let staff = get(&w.manager, "group=period&pending=true").await.json();
+    assert_eq!(cell(&staff, "G1.O1.1")["value"], 3667);
+    assert_eq!(cell(&staff, "G1.O1.1")["includes_pending"], true);
+    let ratio = cell(&staff, "G1.O1.2");
+    assert_eq!((ratio["numerator"].clone(), ratio["denominator"].clone()), (json!(40), json!(200)), "a ratio of sums");
+    assert!((ratio["ratio"].as_f64().unwrap() - 0.2).abs() < 1e-9, "20 %, never the mean of 75 % and 6.25 %");
+    let by_country = get(&w.manager, "group=country,period&pending=true").await.json();
+    assert_eq!(by_country.as_array().unwrap().iter().filter(|c| c["indicator"] == "G1.O1.1").count(), 2);
+    let mine = get(&w.me, "group=country,period&pending=true").await.json();
+    assert!(
+        mine.as_array().unwrap().iter().all(|c| c["country"] == "BO"),
+        "an M&E officer rolls up within its scope: {mine}"
+    );
+    assert_eq!(get(&w.manager, "group=colour").await.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
