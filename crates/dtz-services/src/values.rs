@@ -170,6 +170,15 @@ impl Services {
             v.check(i.entry.check(&field, &def));
             rows.push((ind.id, i));
         }
+        v.clone().into_result()?;
+        let all = dtz_domain::access::Scope::all();
+        let existing =
+            values::find(&self.db, &all, programme.id, key.org, country.as_str(), &period.to_string()).await?;
+        let stored = match existing {
+            Some(r) => values::values(&self.db, r.id).await?,
+            None => Vec::new(),
+        };
+        check_parts_add_up(&rows, &stored, &indicators, &mut v);
         let targets = values::targets(&self.db, programme.id).await?;
         for (n, (indicator, i)) in rows.iter().enumerate() {
             let target = targets.iter().find(|t| {
@@ -340,4 +349,46 @@ fn allowed(caller: &Caller, r: &ReportRow, action: ReportAction) -> Result<()> {
         ReportAction::Reopen => manager,
     };
     if ok { Ok(()) } else { Err(ServiceError::Forbidden) }
+}
+
+/// Where a report has a total and the parts of a breakdown, the parts (with "unknown")
+/// must add up to the total: checked on the report as it will be after this batch.
+fn check_parts_add_up(
+    rows: &[(Uuid, &ValueInput)],
+    stored: &[ValueRow],
+    indicators: &[IndicatorRow],
+    v: &mut Violations,
+) {
+    use dtz_domain::results::Measure;
+    let mut state: std::collections::BTreeMap<(Uuid, String), Option<i64>> =
+        stored.iter().map(|x| ((x.indicator_id, x.part.clone()), x.value)).collect();
+    for (id, i) in rows {
+        state.insert((*id, i.part.clone()), i.entry.value);
+    }
+    for ind in indicators.iter().filter(|i| i.indicator().measure == Measure::Count) {
+        let Some(Some(total)) = state.get(&(ind.id, String::new())).copied() else { continue };
+        let parts: Vec<(&str, i64)> = state
+            .iter()
+            .filter(|((id, part), _)| *id == ind.id && !part.is_empty())
+            .filter_map(|((_, part), val)| Some((part.split('=').next()?, (*val)?)))
+            .collect();
+        let d = dtz_domain::results::rollup::derive_total(Some(total), &parts);
+        if d.mismatch {
+            let mut sums: std::collections::BTreeMap<&str, i64> = std::collections::BTreeMap::new();
+            for (set, n) in &parts {
+                *sums.entry(set).or_insert(0) += n;
+            }
+            let detail = sums
+                .iter()
+                .filter(|(_, n)| **n != total)
+                .map(|(set, n)| format!("{set}: {n}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let n = rows.iter().position(|(id, _)| *id == ind.id).unwrap_or(0);
+            v.push(Invalid::new(
+                format!("values[{n}]"),
+                format!("{}: the breakdown adds up to {detail}, not the total {total}. Put what you cannot split under “unknown”.", ind.code),
+            ));
+        }
+    }
 }

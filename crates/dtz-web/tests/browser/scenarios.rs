@@ -189,5 +189,65 @@ async fn data_entry(b: &Browser, app: &App) -> Outcome {
     )?;
     c.set_window_size(360, 780).await.map_err(|e| e.to_string())?;
     b.screenshot("entry-phone").await;
-    check(no_horizontal_scroll(b).await?, "the entry grid fits a phone")
+    check(no_horizontal_scroll(b).await?, "the entry grid fits a phone")?;
+    c.set_window_size(1440, 900).await.map_err(|e| e.to_string())?;
+    enter_and_approve(b, app).await
+}
+
+/// The whole path of a figure: the M&E officer enters and submits 2020, the coordinator
+/// and the alliance lead approve, and the programme page shows the new approved figure.
+async fn enter_and_approve(b: &Browser, app: &App) -> Outcome {
+    let c = &b.client;
+    let before = figure_2020(b, app).await?;
+    let form = c.form(Locator::Css("form.entry")).await.map_err(|e| e.to_string())?;
+    for (cell, v) in [
+        ("v|G1.O1.1||value", "777"),
+        ("v|G1.O1.1|sex=female|value", "500"),
+        ("v|G1.O1.1|sex=male|value", "250"),
+        ("v|G1.O1.1|sex=unknown|value", "27"),
+    ] {
+        form.set_by_name(cell, v).await.map_err(|e| e.to_string())?;
+    }
+    let submit = c.find(Locator::Css("button[name='submit']")).await.map_err(|e| e.to_string())?;
+    submit.click().await.map_err(|e| e.to_string())?;
+    wait_for(b, "fieldset[disabled]").await?;
+    let link = c.find(Locator::Css("a[href^='/results/reports/']")).await.map_err(|e| e.to_string())?;
+    let report = link.attr("href").await.map_err(|e| e.to_string())?.unwrap_or_default();
+    for (who, action) in
+        [("coordinator.bo@demo.example.org", "approve_country"), ("alliance.lead@demo.example.org", "approve_alliance")]
+    {
+        sign_out(b, app).await?;
+        sign_in(b, app, who).await?;
+        c.goto(&format!("{}{report}", app.base)).await.map_err(|e| e.to_string())?;
+        let button = c
+            .find(Locator::Css(&format!("button[value='{action}']")))
+            .await
+            .map_err(|e| format!("{who} can {action}: {e}"))?;
+        button.click().await.map_err(|e| e.to_string())?;
+        wait_for(b, "main h1").await?;
+    }
+    b.screenshot("report-approved").await;
+    let after = figure_2020(b, app).await?;
+    b.screenshot("results-after-approval").await;
+    check(
+        before.is_empty() && after == "777",
+        &format!("the dashboard changes once approved: before {before:?}, after {after:?}"),
+    )
+}
+
+/// The approved 2020 figure of G1.O1.1 on the programme page, for Bolivia.
+async fn figure_2020(b: &Browser, app: &App) -> Result<String, String> {
+    let c = &b.client;
+    let back = c.current_url().await.map_err(|e| e.to_string())?;
+    c.goto(&format!("{}/results/DTZ?country=BO", app.base)).await.map_err(|e| e.to_string())?;
+    let v = c
+        .execute(
+            "const row = [...document.querySelectorAll('tr.indicator')].find(r => r.querySelector('code').textContent === 'G1.O1.1'); \
+             const cells = row.querySelectorAll('td.num'); return cells[cells.length - 1].textContent.trim();",
+            vec![],
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    c.goto(back.as_str()).await.map_err(|e| e.to_string())?;
+    Ok(v.as_str().unwrap_or_default().to_owned())
 }

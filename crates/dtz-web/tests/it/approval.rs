@@ -122,7 +122,7 @@ async fn workflow(app: TestApp) {
             Method::PUT,
             &path,
             Some(&w.me),
-            Some(json!([{"indicator": "G1.O1.1", "part": "sex=female", "value": 251}])),
+            Some(json!([{"indicator": "G1.O1.1", "part": "sex=female", "value": 251}, {"indicator": "G1.O1.1", "part": "sex=unknown", "value": 11}])),
         )
         .await;
     assert_eq!(r.status, StatusCode::OK);
