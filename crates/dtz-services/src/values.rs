@@ -392,3 +392,33 @@ fn check_parts_add_up(
         }
     }
 }
+
+impl Services {
+    /// Every version of a value, oldest first, with who changed it (within scope).
+    pub async fn value_history(
+        &self,
+        caller: &Caller,
+        value: Uuid,
+    ) -> Result<(ReportView, Vec<(values::HistoryRow, String)>)> {
+        let report = values::report_of(&self.db, value).await?;
+        let view = self.report_by_id(caller, report).await?;
+        if !view.values.iter().any(|x| x.id == value) {
+            return Err(ServiceError::NotFound);
+        }
+        let rows = values::history(&self.db, value).await?;
+        let people = users::list(&self.db, &dtz_domain::access::Scope::all(), None).await?;
+        Ok((
+            view,
+            rows.into_iter()
+                .map(|h| {
+                    let who = h
+                        .changed_by
+                        .and_then(|u| people.iter().find(|p| p.id == u))
+                        .map(|p| p.name.clone())
+                        .unwrap_or_default();
+                    (h, who)
+                })
+                .collect(),
+        ))
+    }
+}

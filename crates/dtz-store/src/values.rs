@@ -436,3 +436,12 @@ pub async fn put_baseline(tx: &mut Tx, g: &GoalRow, year: i64, now: OffsetDateTi
         .await?;
     Ok(())
 }
+
+/// The report a value belongs to.
+pub async fn report_of(db: &Db, value: Uuid) -> Result<Uuid> {
+    let (id,): (Uuid,) = db
+        .read()
+        .fetch_one(&Sql::with_args("SELECT report_id FROM data_values WHERE id = $1", vec![value.into()]))
+        .await?;
+    Ok(id)
+}

@@ -91,3 +91,6 @@ completeness-link = Who has reported
 results-download-csv = Download as CSV
 results-download-xlsx = Download as Excel (XLSX)
 results-download-pending = Includes values not yet approved in
+history-title = History of this value
+history-version = Version
+history-removed = (removed)

@@ -91,3 +91,6 @@ completeness-link = Quién ha informado
 results-download-csv = Descargar como CSV
 results-download-xlsx = Descargar como Excel (XLSX)
 results-download-pending = Incluye valores aún no aprobados en
+history-title = Historial de este valor
+history-version = Versión
+history-removed = (eliminado)

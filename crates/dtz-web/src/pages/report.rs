@@ -17,6 +17,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 struct Line {
+    id: Uuid,
     code: String,
     title: String,
     part: String,
@@ -59,7 +60,7 @@ async fn page_for(state: &AppState, user: &PageUser, id: Uuid, errors: Errors) -
                 Measure::Text => x.text_value.clone().unwrap_or_default(),
                 _ => x.value.map(|n| page.tr.number(n)).unwrap_or_default(),
             };
-            Some(Line { code: ind.code.clone(), title: ind.title.clone(), part: x.part.clone(), value })
+            Some(Line { id: x.id, code: ind.code.clone(), title: ind.title.clone(), part: x.part.clone(), value })
         })
         .collect();
     let actions = [
@@ -119,7 +120,60 @@ async fn act(
     }
 }
 
+struct Version {
+    version: i64,
+    value: String,
+    comment: String,
+    when: String,
+    who: String,
+}
+
+#[derive(Template)]
+#[template(path = "results/history.html")]
+struct HistoryPage {
+    page: Page,
+    report: Uuid,
+    indicator: String,
+    part: String,
+    versions: Vec<Version>,
+}
+
+async fn history(State(state): State<AppState>, user: PageUser, Path(value): Path<Uuid>) -> Result<Response, AppError> {
+    let (view, rows) = state.services.value_history(&user.caller, value).await?;
+    let page = Page::signed_in(&state, &user, "history-title", "/results").await;
+    let v = view.values.iter().find(|x| x.id == value).ok_or(AppError::NotFound)?;
+    let ind = view.indicators.iter().find(|i| i.id == v.indicator_id).ok_or(AppError::NotFound)?;
+    let num = |x: Option<i64>| x.map(|n| page.tr.number(n)).unwrap_or_default();
+    let versions = rows
+        .into_iter()
+        .map(|(h, who)| Version {
+            version: h.version,
+            value: match (h.value, h.numerator, h.denominator, &h.text_value) {
+                (Some(n), _, _, _) => page.tr.number(n),
+                (None, Some(_), _, _) | (None, _, Some(_), _) => {
+                    format!("{} / {}", num(h.numerator), num(h.denominator))
+                }
+                (_, _, _, Some(t)) => t.clone(),
+                _ => page.tr.t("history-removed"),
+            },
+            comment: h.comment.unwrap_or_default(),
+            when: page.tr.datetime(h.changed_at),
+            who,
+        })
+        .collect();
+    Ok(render(&HistoryPage {
+        report: v.report_id,
+        indicator: format!("{} {}", ind.code, ind.title),
+        part: v.part.clone(),
+        versions,
+        page,
+    }))
+}
+
 /// Routes.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/results/reports/{id}", get(show)).route("/results/reports/{id}/act", post(act))
+    Router::new()
+        .route("/results/reports/{id}", get(show))
+        .route("/results/reports/{id}/act", post(act))
+        .route("/results/values/{id}/history", get(history))
 }

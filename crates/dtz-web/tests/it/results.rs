@@ -158,6 +158,18 @@ async fn entry(app: TestApp) {
     );
     let page = app.page(&format!("/results/reports/{report}"), Some(&coord)).await.text();
     assert!(page.contains("approved in the country"), "{page}");
+    let history = page.split("href=\"/results/values/").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let h = app.page(&format!("/results/values/{history}"), Some(&coord)).await;
+    assert_eq!(h.status, StatusCode::OK);
+    assert!(
+        h.text().contains("History of this value") && h.text().contains("Test me@example.org"),
+        "who changed it: {}",
+        h.text()
+    );
+    assert_eq!(
+        app.page(&format!("/results/values/{history}"), Some(&app.login_other().await)).await.status,
+        StatusCode::NOT_FOUND
+    );
     assert_eq!(
         app.page(&format!("/results/reports/{report}"), Some(&app.login_other().await)).await.status,
         StatusCode::NOT_FOUND
