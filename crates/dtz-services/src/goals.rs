@@ -133,3 +133,100 @@ impl Services {
         Ok((values::baselines(&self.db, row.id).await?, values::targets(&self.db, row.id).await?))
     }
 }
+
+/// How long before a deadline the reminders go out.
+pub const REMIND_DAYS_BEFORE: i64 = 7;
+
+impl Services {
+    /// Set the deadline of a reporting period (alliance M&E lead, administrators).
+    pub async fn set_deadline(&self, caller: &Caller, code: &str, period: &str, due: time::Date) -> Result<()> {
+        let allowed = match caller {
+            Caller::System => true,
+            Caller::User(a) => a.is_system_admin() || a.has_role(Role::AllianceManager),
+        };
+        if !allowed {
+            return Err(ServiceError::Forbidden);
+        }
+        let (row, p) = self.programme(code).await?;
+        let per = Period::parse("period", period)?;
+        if per.kind != p.periods || per.start() > p.end || per.end() < p.start {
+            return Err(Invalid::new("period", "Choose a reporting period of the programme.").into());
+        }
+        if due < per.end() {
+            return Err(Invalid::new("due_date", "The deadline falls after the period ends.").into());
+        }
+        let mut tx = self.db.begin().await?;
+        values::put_deadline(&mut tx, row.id, &per.to_string(), due, self.clock.now()).await?;
+        let ev = NewEvent {
+            actor_user: caller.user(),
+            actor_org: caller.org(),
+            action: "deadline.set".into(),
+            entity: "programme".into(),
+            entity_id: Some(row.id),
+            entity_version: None,
+            fields: vec![format!("deadline:{per}")],
+            org: None,
+        };
+        self.finish(tx, &[ev]).await?;
+        Ok(())
+    }
+
+    /// Deadlines of a programme.
+    pub async fn deadlines(&self, code: &str) -> Result<Vec<values::DeadlineRow>> {
+        let (row, _) = self.programme(code).await?;
+        Ok(values::deadlines(&self.db, Some(row.id)).await?)
+    }
+
+    /// Remind the M&E officers of every expected report not yet submitted, once per
+    /// deadline, from `REMIND_DAYS_BEFORE` days before it. Returns how many were told.
+    pub async fn send_deadline_reminders(&self) -> Result<usize> {
+        let today = self.clock.now().date();
+        let mut told = 0;
+        for d in values::deadlines(&self.db, None).await? {
+            let due_soon = d.due_date - today <= time::Duration::days(REMIND_DAYS_BEFORE) && d.due_date >= today;
+            if d.reminded_at.is_some() || !due_soon {
+                continue;
+            }
+            let Some(prog) = programmes::list(&self.db).await?.into_iter().find(|p| p.id == d.programme_id) else {
+                continue;
+            };
+            let Ok(period) = Period::parse("period", &d.period) else { continue };
+            let missing: Vec<_> = self
+                .completeness(&Caller::System, &prog.code, &period)
+                .await?
+                .into_iter()
+                .filter(|e| {
+                    matches!(
+                        e.status,
+                        None | Some(
+                            dtz_domain::results::ReportStatus::Draft | dtz_domain::results::ReportStatus::Returned
+                        )
+                    )
+                })
+                .collect();
+            let mut tx = self.db.begin().await?;
+            if !values::mark_reminded(&mut tx, d.id, self.clock.now()).await? {
+                continue;
+            }
+            let mut events = Vec::new();
+            for e in missing {
+                for u in
+                    dtz_store::users::holders(&mut tx, Role::MeOfficer, Some(e.org), Some(e.country.as_str())).await?
+                {
+                    let link =
+                        format!("/results/{}/entry?org={}&country={}&period={}", prog.code, e.org, e.country, d.period);
+                    let params =
+                        dtz_domain::notify::Params::new().code("period", &d.period).code("country", e.country.as_str());
+                    events.push(
+                        self.notify(&mut tx, u, dtz_domain::notify::NotificationKind::DeadlineNear, &link, &params)
+                            .await?
+                            .event,
+                    );
+                    told += 1;
+                }
+            }
+            self.finish(tx, &events).await?;
+        }
+        Ok(told)
+    }
+}

@@ -445,3 +445,63 @@ pub async fn report_of(db: &Db, value: Uuid) -> Result<Uuid> {
         .await?;
     Ok(id)
 }
+
+/// A reporting deadline.
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
+pub struct DeadlineRow {
+    /// Id.
+    pub id: Uuid,
+    /// Programme.
+    pub programme_id: Uuid,
+    /// Period.
+    pub period: String,
+    /// Due date.
+    pub due_date: time::Date,
+    /// When reminders went out.
+    pub reminded_at: Option<OffsetDateTime>,
+}
+
+/// Deadlines of a programme (all programmes when `None`).
+pub async fn deadlines(db: &Db, programme: Option<Uuid>) -> Result<Vec<DeadlineRow>> {
+    let mut q = Sql::new("SELECT id, programme_id, period, due_date, reminded_at FROM period_deadlines WHERE 1 = 1");
+    if let Some(p) = programme {
+        q.push(" AND programme_id = ").bind(p);
+    }
+    q.push(" ORDER BY due_date");
+    db.read().fetch_all(&q).await
+}
+
+/// Set a period's deadline (reminders go out again for a new date).
+pub async fn put_deadline(
+    tx: &mut Tx,
+    programme: Uuid,
+    period: &str,
+    due: time::Date,
+    now: OffsetDateTime,
+) -> Result<()> {
+    tx.q()
+        .execute(&Sql::with_args(
+            "DELETE FROM period_deadlines WHERE programme_id = $1 AND period = $2",
+            vec![programme.into(), period.into()],
+        ))
+        .await?;
+    tx.q()
+        .execute(&Sql::with_args(
+            "INSERT INTO period_deadlines (id, programme_id, period, due_date, version, updated_at) VALUES ($1, $2, $3, $4, 1, $5)",
+            vec![Uuid::new_v4().into(), programme.into(), period.into(), due.into(), now.into()],
+        ))
+        .await?;
+    Ok(())
+}
+
+/// Mark a deadline's reminders as sent, once: false when another process did already.
+pub async fn mark_reminded(tx: &mut Tx, id: Uuid, now: OffsetDateTime) -> Result<bool> {
+    let n = tx
+        .q()
+        .execute(&Sql::with_args(
+            "UPDATE period_deadlines SET reminded_at = $1 WHERE id = $2 AND reminded_at IS NULL",
+            vec![now.into(), id.into()],
+        ))
+        .await?;
+    Ok(n == 1)
+}

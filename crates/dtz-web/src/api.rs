@@ -69,6 +69,7 @@ pub fn parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(results::act))
         .routes(routes!(results::goals, results::save_goals))
         .routes(routes!(results::rollups))
+        .routes(routes!(results::deadlines, results::set_deadline))
         .routes(routes!(totp::reset))
         .routes(routes!(notifications::list))
         .routes(routes!(notifications::done))

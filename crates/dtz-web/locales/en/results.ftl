@@ -94,3 +94,4 @@ results-download-pending = Includes values not yet approved in
 history-title = History of this value
 history-version = Version
 history-removed = (removed)
+completeness-deadline = Deadline: { $date }.

@@ -94,3 +94,4 @@ results-download-pending = Incluye valores aún no aprobados en
 history-title = Historial de este valor
 history-version = Versión
 history-removed = (eliminado)
+completeness-deadline = Plazo: { $date }.

@@ -359,3 +359,42 @@ pub async fn rollups(
         .collect();
     Ok(Json(cells))
 }
+
+/// A reporting deadline.
+#[derive(Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeadlineDto {
+    /// Period, e.g. `2020`.
+    period: String,
+    /// Due date, `YYYY-MM-DD`.
+    due_date: String,
+}
+
+/// Deadlines of a programme's reporting periods.
+#[utoipa::path(get, path = "/programmes/{code}/deadlines", tag = "results", params(("code" = String, Path)), responses((status = 200, body = Vec<DeadlineDto>)))]
+pub async fn deadlines(
+    State(state): State<AppState>,
+    _c: ApiCaller,
+    Path(code): Path<String>,
+) -> Result<Json<Vec<DeadlineDto>>, AppError> {
+    let rows = state.services.deadlines(&code).await?;
+    Ok(Json(rows.into_iter().map(|d| DeadlineDto { period: d.period, due_date: d.due_date.to_string() }).collect()))
+}
+
+/// Set a period's deadline (alliance M&E lead, administrators); reminders go to the
+/// organisations that have not submitted, a week before.
+#[utoipa::path(put, path = "/programmes/{code}/deadlines", tag = "results", params(("code" = String, Path)), request_body = DeadlineDto,
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn set_deadline(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    Path(code): Path<String>,
+    ApiJson(d): ApiJson<DeadlineDto>,
+) -> Result<axum::http::StatusCode, AppError> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    let due = time::Date::parse(d.due_date.trim(), &format).map_err(|_| {
+        AppError::Validation(vec![dtz_domain::validate::Invalid::new("due_date", "Use a date such as 2021-03-31.")])
+    })?;
+    state.services.set_deadline(&c.caller, &code, &d.period, due).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}

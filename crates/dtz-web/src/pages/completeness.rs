@@ -31,6 +31,7 @@ struct CompletenessPage {
     periods: Vec<SelectOption>,
     lines: Vec<Line>,
     summary: String,
+    deadline: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -76,7 +77,14 @@ async fn show(
         })
         .collect();
     let periods = all.iter().map(|x| SelectOption::new(x.to_string(), x.to_string(), &period.to_string())).collect();
-    Ok(render(&CompletenessPage { page, code, periods, lines, summary }))
+    let deadline = state
+        .services
+        .deadlines(&code)
+        .await?
+        .into_iter()
+        .find(|d| d.period == period.to_string())
+        .map(|d| page.tr.t1("completeness-deadline", "date", page.tr.date(d.due_date)));
+    Ok(render(&CompletenessPage { page, code, periods, lines, summary, deadline }))
 }
 
 /// Routes.

@@ -13,6 +13,7 @@ crate::on_both! {
     a_bad_batch_changes_nothing_and_names_every_problem => bad_batch;
     targets_and_baselines_are_set_by_the_right_people_and_large_deviations_need_a_comment => goals;
     rollups_through_the_api_follow_scope_and_approval => rollups;
+    deadlines_remind_once_those_who_have_not_submitted => deadlines;
 }
 
 struct World {
@@ -301,4 +302,61 @@ async fn rollups(app: TestApp) {
         "an M&E officer rolls up within its scope: {mine}"
     );
     assert_eq!(get(&w.manager, "group=colour").await.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+async fn deadlines(app: TestApp) {
+    use dtz_domain::Clock;
+    let w = world(&app).await;
+    let due = (app.clock.now().date() + time::Duration::days(5)).to_string();
+    let body = json!({"period": "2020", "due_date": due});
+    assert_eq!(
+        app.api(Method::PUT, "/programmes/DTZ/deadlines", Some(&w.me), Some(body.clone())).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let early = json!({"period": "2020", "due_date": "2020-06-30"});
+    assert_eq!(
+        app.api(Method::PUT, "/programmes/DTZ/deadlines", Some(&w.manager), Some(early)).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let bad = json!({"period": "2020", "due_date": "soon"});
+    assert_eq!(
+        app.api(Method::PUT, "/programmes/DTZ/deadlines", Some(&w.manager), Some(bad)).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        app.api(Method::PUT, "/programmes/DTZ/deadlines", Some(&w.manager), Some(body)).await.status,
+        StatusCode::NO_CONTENT
+    );
+    let list = app.api(Method::GET, "/programmes/DTZ/deadlines", Some(&w.me), None).await.json();
+    assert_eq!(list[0]["due_date"], due);
+    // The Peruvian partner has submitted; the Bolivian one has not.
+    let pe =
+        app.services.orgs(&Caller::System).await.unwrap().into_iter().find(|o| o.name == "Partner Peru").unwrap().id;
+    let r = app
+        .api(
+            Method::PUT,
+            &format!("/programmes/DTZ/reports/{pe}/PE/2020"),
+            Some(&w.other_me),
+            Some(json!([{"indicator": "G3.O1.2", "value": 1}])),
+        )
+        .await;
+    let id = r.json()["id"].as_str().unwrap().to_owned();
+    assert_eq!(act(&app, &w.other_me, &id, "submit", 1, None).await.0, StatusCode::OK);
+    let p = Services::parse_programme(dtz_services::demo::PROGRAMME).unwrap();
+    let mut with_partners = p.clone();
+    for c in &mut with_partners.countries {
+        match c.country.as_str() {
+            "BO" => c.implementers = vec!["Partner Bolivia".into()],
+            "PE" => c.implementers = vec!["Partner Peru".into()],
+            _ => {}
+        }
+    }
+    app.services.load_programme(&Caller::System, &with_partners).await.unwrap();
+    let told = app.services.send_deadline_reminders().await.unwrap();
+    assert_eq!(told, 1, "only the M&E officer who has not submitted");
+    let tasks = app.api(Method::GET, "/notifications", Some(&w.me), None).await.text();
+    assert!(tasks.contains("deadline_near"), "{tasks}");
+    let other = app.api(Method::GET, "/notifications", Some(&w.other_me), None).await.text();
+    assert!(!other.contains("deadline_near"), "{other}");
+    assert_eq!(app.services.send_deadline_reminders().await.unwrap(), 0, "once per deadline");
 }

@@ -61,6 +61,11 @@ pub async fn run(a: ServeArgs) -> anyhow::Result<ExitCode> {
             if let Err(e) = services.purge_sessions().await {
                 tracing::warn!(error = %e, "could not purge old sessions");
             }
+            match services.send_deadline_reminders().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(reminded = n, "deadline reminders queued"),
+                Err(e) => tracing::warn!(error = %e, "could not queue deadline reminders"),
+            }
         }
     });
     let listener =
