@@ -141,14 +141,7 @@ impl Services {
             return Err(ServiceError::Forbidden);
         }
         let change = Change::update("user", id.0, base, &before_f, &f);
-        match users::update(&mut tx, id, base, &f, now).await {
-            Ok(_) => {}
-            Err(StoreError::Stale { base, current }) => {
-                drop(tx);
-                return Err(self.stale(id.0, base, current).await);
-            }
-            Err(e) => return Err(e.into()),
-        }
+        self.written(users::update(&mut tx, id, base, &f, now).await, id.0).await?;
         if f.disabled {
             dtz_store::sessions::delete_for_user(&mut tx, id).await?;
         }

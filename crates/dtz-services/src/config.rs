@@ -5,7 +5,6 @@ use dtz_domain::change::Change;
 use dtz_domain::country::{CountryFields, CountryInput};
 use dtz_domain::validate::{self, Invalid, Violations};
 use dtz_domain::vocab;
-use dtz_store::StoreError;
 use dtz_store::config::{self, CountryRow, LabelRow, TermRow};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -108,14 +107,7 @@ impl Services {
                         .unwrap_or_default(),
                     retention_signal_months: row.retention_signal_months.map(|n| n.to_string()).unwrap_or_default(),
                 })?;
-                match config::update_country(&mut tx, row.id, base, &f, self.clock.now()).await {
-                    Ok(_) => {}
-                    Err(StoreError::Stale { base, current }) => {
-                        drop(tx);
-                        return Err(self.stale(row.id, base, current).await);
-                    }
-                    Err(e) => return Err(e.into()),
-                }
+                self.written(config::update_country(&mut tx, row.id, base, &f, self.clock.now()).await, row.id).await?;
                 Change::update("country_settings", row.id, base, &before, &f)
             }
         };
@@ -193,14 +185,8 @@ impl Services {
         let Some(sort_order) = order else { return Err(v.into()) };
         v.into_result()?;
         let mut tx = self.db.begin().await?;
-        match config::update_term(&mut tx, id, base, sort_order, input.active, self.clock.now()).await {
-            Ok(_) => {}
-            Err(StoreError::Stale { base, current }) => {
-                drop(tx);
-                return Err(self.stale(id, base, current).await);
-            }
-            Err(e) => return Err(e.into()),
-        }
+        self.written(config::update_term(&mut tx, id, base, sort_order, input.active, self.clock.now()).await, id)
+            .await?;
         for lang in current.labels.keys().chain(labels.keys()) {
             config::set_label(&mut tx, id, lang, labels.get(lang).map_or("", String::as_str)).await?;
         }

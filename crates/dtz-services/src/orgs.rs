@@ -64,6 +64,15 @@ impl Services {
         Ok(orgs::list(&self.db, &caller.scope(Area::Directory)).await?)
     }
 
+    /// A store write's outcome as a use case's: a stale version becomes the 409 answer
+    /// with the fields changed since; anything else passes through.
+    pub async fn written<T>(&self, r: dtz_store::Result<T>, id: uuid::Uuid) -> Result<T> {
+        match r {
+            Err(StoreError::Stale { base, current }) => Err(self.stale(id, base, current).await),
+            other => other.map_err(ServiceError::from),
+        }
+    }
+
     /// The 409 answer: which fields moved since the caller's version.
     pub async fn stale(&self, id: uuid::Uuid, base: i64, current: i64) -> ServiceError {
         let changed = dtz_store::audit::fields_changed_since(&self.db, id, base).await.unwrap_or_default();

@@ -6,7 +6,6 @@ use dtz_domain::access::Role;
 use dtz_domain::change::Change;
 use dtz_domain::results::Programme;
 use dtz_domain::validate::Invalid;
-use dtz_store::StoreError;
 use dtz_store::audit::NewEvent;
 use dtz_store::programmes::{self, ProgrammeRow};
 use serde::Serialize;
@@ -75,14 +74,7 @@ impl Services {
             }
             Some(row) => {
                 let before = programmes::programme(&self.db, &row).await?;
-                match programmes::update(&mut tx, row.id, row.version, p, now).await {
-                    Ok(_) => {}
-                    Err(StoreError::Stale { base, current }) => {
-                        drop(tx);
-                        return Err(self.stale(row.id, base, current).await);
-                    }
-                    Err(e) => return Err(e.into()),
-                }
+                self.written(programmes::update(&mut tx, row.id, row.version, p, now).await, row.id).await?;
                 (row.id, false, Change::update("programme", row.id, row.version, &audit_view(&before), &audit_view(p)))
             }
         };

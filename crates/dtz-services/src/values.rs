@@ -285,15 +285,9 @@ impl Services {
         };
         let mut tx = self.db.begin().await?;
         let kept_reason = if matches!(next, ReportStatus::Returned) { reason } else { None };
-        match values::set_status(&mut tx, r.id, base, next.as_str(), kept_reason, caller.user(), self.clock.now()).await
-        {
-            Ok(_) => {}
-            Err(StoreError::Stale { base, current }) => {
-                drop(tx);
-                return Err(self.stale(r.id, base, current).await);
-            }
-            Err(e) => return Err(e.into()),
-        }
+        let moved =
+            values::set_status(&mut tx, r.id, base, next.as_str(), kept_reason, caller.user(), self.clock.now()).await;
+        self.written(moved, r.id).await?;
         let mut events = vec![NewEvent {
             actor_user: caller.user(),
             actor_org: caller.org(),
