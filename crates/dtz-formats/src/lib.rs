@@ -3,3 +3,4 @@
 
 pub mod programme;
 pub mod table;
+pub mod values_csv;

@@ -41,6 +41,23 @@ pub struct ValueInput {
     pub entry: Entry,
 }
 
+/// A batch that passed every check, ready to write.
+#[derive(Clone, Debug)]
+pub struct PreparedValues {
+    /// Programme.
+    pub programme: Uuid,
+    /// Organisation.
+    pub org: OrgId,
+    /// Country code.
+    pub country: String,
+    /// Period.
+    pub period: String,
+    /// (indicator id, value) in input order.
+    pub rows: Vec<(Uuid, ValueInput)>,
+}
+
+const FROZEN: &str = "This report is submitted or approved; values can change only after it is returned or reopened.";
+
 /// A report with its values, as read.
 #[derive(Clone, Debug)]
 pub struct ReportView {
@@ -145,6 +162,22 @@ impl Services {
     /// Write values into the report (created as a draft when new). All or nothing: every
     /// problem is listed by cell, and nothing is written when there is one.
     pub async fn save_values(&self, caller: &Caller, key: &ReportKey, input: &[ValueInput]) -> Result<ReportRow> {
+        let prepared = self.prepare_values(caller, key, input).await?;
+        let mut tx = self.db.begin().await?;
+        let (report, event) = self.write_values(&mut tx, caller, &prepared).await?;
+        self.finish(tx, &[event]).await?;
+        Ok(values::get(&self.db, &dtz_domain::access::Scope::all(), report).await?)
+    }
+
+    /// Every check of a batch for one report, without writing: scope, permission, each
+    /// cell against its indicator, breakdowns adding up, comments on large deviations,
+    /// and that the report is still open for changes.
+    pub async fn prepare_values(
+        &self,
+        caller: &Caller,
+        key: &ReportKey,
+        input: &[ValueInput],
+    ) -> Result<PreparedValues> {
         let (programme, framework, country, period) = self.key_parts(key).await?;
         let row = dtz_domain::access::ScopeRow { org: Some(key.org), country: Some(country), ..Default::default() };
         if !caller.scope(Area::Results).admits(&row) {
@@ -174,7 +207,10 @@ impl Services {
         let all = dtz_domain::access::Scope::all();
         let existing =
             values::find(&self.db, &all, programme.id, key.org, country.as_str(), &period.to_string()).await?;
-        let stored = match existing {
+        if existing.as_ref().is_some_and(|r| !ReportStatus::parse(&r.status).is_some_and(ReportStatus::editable)) {
+            return Err(Invalid::new("status", FROZEN).into());
+        }
+        let stored = match &existing {
             Some(r) => values::values(&self.db, r.id).await?,
             None => Vec::new(),
         };
@@ -199,20 +235,26 @@ impl Services {
             }
         }
         v.into_result()?;
+        Ok(PreparedValues {
+            programme: programme.id,
+            org: key.org,
+            country: country.as_str().to_owned(),
+            period: period.to_string(),
+            rows: rows.into_iter().map(|(id, i)| (id, i.clone())).collect(),
+        })
+    }
+
+    /// Write a prepared batch inside `tx`; returns the report and its audit event.
+    pub async fn write_values(&self, tx: &mut Tx, caller: &Caller, p: &PreparedValues) -> Result<(Uuid, NewEvent)> {
         let now = self.clock.now();
-        let mut tx = self.db.begin().await?;
-        let report = self.open_report(&mut tx, programme.id, key.org, country.as_str(), &period.to_string()).await?;
+        let report = self.open_report(tx, p.programme, p.org, &p.country, &p.period).await?;
         if !ReportStatus::parse(&report.status).is_some_and(ReportStatus::editable) {
-            return Err(Invalid::new(
-                "status",
-                "This report is submitted or approved; values can change only after it is returned or reopened.",
-            )
-            .into());
+            return Err(Invalid::new("status", FROZEN).into());
         }
         let by = caller.user().unwrap_or(UserId(Uuid::nil()));
         let mut changed = Vec::new();
-        for (indicator, i) in rows {
-            if values::put(&mut tx, report.id, indicator, &i.part, &i.entry, by, now).await? {
+        for (indicator, i) in &p.rows {
+            if values::put(tx, report.id, *indicator, &i.part, &i.entry, by, now).await? {
                 changed.push(if i.part.is_empty() {
                     i.indicator.clone()
                 } else {
@@ -228,10 +270,9 @@ impl Services {
             entity_id: Some(report.id),
             entity_version: Some(report.version),
             fields: changed,
-            org: Some(key.org),
+            org: Some(p.org),
         };
-        self.finish(tx, &[ev]).await?;
-        Ok(values::get(&self.db, &dtz_domain::access::Scope::all(), report.id).await?)
+        Ok((report.id, ev))
     }
 
     async fn open_report(
@@ -414,5 +455,112 @@ impl Services {
                 })
                 .collect(),
         ))
+    }
+}
+
+/// What an import did (or, in a dry run, would do).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Imported {
+    /// Reports written to.
+    pub reports: usize,
+    /// Values in the file.
+    pub values: usize,
+    /// Nothing was written (dry run).
+    pub dry_run: bool,
+}
+
+impl Services {
+    /// Import values from CSV rows into one programme: all rows or none. Every problem is
+    /// listed as `line N: …`; a dry run checks everything and writes nothing.
+    pub async fn import_values(
+        &self,
+        caller: &Caller,
+        code: &str,
+        rows: &[dtz_formats::values_csv::ValueRow],
+        dry_run: bool,
+    ) -> Result<Imported> {
+        let orgs = self.orgs(caller).await?;
+        let mut problems = Vec::new();
+        let mut groups: Vec<(ReportKey, Vec<usize>, Vec<ValueInput>)> = Vec::new();
+        for r in rows {
+            let Some(org) = orgs.iter().find(|o| {
+                o.name == r.organisation
+                    || o.iati_id.as_deref() == Some(r.organisation.as_str())
+                    || o.id.to_string() == r.organisation
+            }) else {
+                problems.push(Invalid::new(
+                    format!("line {}", r.line),
+                    format!("There is no organisation “{}”.", r.organisation),
+                ));
+                continue;
+            };
+            let key = ReportKey {
+                programme: code.to_owned(),
+                org: OrgId(org.id),
+                country: r.country.to_ascii_uppercase(),
+                period: r.period.clone(),
+            };
+            let input = ValueInput {
+                indicator: r.indicator.clone(),
+                part: r.part.clone(),
+                entry: Entry {
+                    value: r.value,
+                    numerator: r.numerator,
+                    denominator: r.denominator,
+                    text: r.text.clone(),
+                    comment: r.comment.clone(),
+                },
+            };
+            match groups.iter_mut().find(|(k, _, _)| *k == key) {
+                Some((_, lines, inputs)) => {
+                    lines.push(r.line);
+                    inputs.push(input);
+                }
+                None => groups.push((key, vec![r.line], vec![input])),
+            }
+        }
+        let mut prepared = Vec::new();
+        for (key, lines, inputs) in &groups {
+            let first = lines.first().copied().unwrap_or(0);
+            match self.prepare_values(caller, key, inputs).await {
+                Ok(p) => prepared.push(p),
+                Err(ServiceError::Invalid(v)) => {
+                    for i in v.0 {
+                        let line = i
+                            .field
+                            .strip_prefix("values[")
+                            .and_then(|x| x.strip_suffix(']'))
+                            .and_then(|n| n.parse::<usize>().ok())
+                            .and_then(|n| lines.get(n))
+                            .copied()
+                            .unwrap_or(first);
+                        problems.push(Invalid::new(format!("line {line}"), i.message));
+                    }
+                }
+                Err(ServiceError::NotFound | ServiceError::Forbidden) => problems.push(Invalid::new(
+                    format!("line {first}"),
+                    format!(
+                        "You may not enter values for this organisation in {} (or the programme does not exist).",
+                        key.country
+                    ),
+                )),
+                Err(e) => return Err(e),
+            }
+        }
+        if !problems.is_empty() {
+            problems.sort_by_key(|i| i.field.trim_start_matches("line ").parse::<usize>().unwrap_or(0));
+            return Err(ServiceError::Invalid(Violations(problems)));
+        }
+        let summary = Imported { reports: prepared.len(), values: rows.len(), dry_run };
+        if dry_run {
+            return Ok(summary);
+        }
+        let mut tx = self.db.begin().await?;
+        let mut events = Vec::new();
+        for p in &prepared {
+            events.push(self.write_values(&mut tx, caller, p).await?.1);
+        }
+        self.finish(tx, &events).await?;
+        Ok(summary)
     }
 }

@@ -3,6 +3,7 @@
 mod audit;
 mod backup;
 mod demo;
+mod import;
 mod key;
 mod org;
 mod programme;
@@ -42,6 +43,9 @@ enum Command {
     Demo(demo::DemoArgs),
     /// Write a consistent copy of a running SQLite database to a new file.
     Backup(backup::BackupArgs),
+    /// Import files (all or nothing).
+    #[command(subcommand)]
+    Import(import::ImportCommand),
     /// Organisations.
     #[command(subcommand)]
     Org(org::OrgCommand),
@@ -98,6 +102,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Demo(a) => demo::run(a).await,
         Command::Backup(a) => backup::run(a).await,
+        Command::Import(c) => import::run(c).await,
         Command::Org(c) => org::run(c).await,
         Command::Programme(c) => programme::run(c).await,
         Command::User(c) => user::run(c).await,
