@@ -62,6 +62,23 @@ impl Tr {
         LOCALES.lookup_with_args(&self.id, key, &args)
     }
 
+    /// A problem message from the domain or the services, in this language. Messages are
+    /// written in English (the source language); each is found in the Fluent files by a
+    /// key made from its words (`msg-` and the words, numbers replaced by `n`), with its
+    /// numbers as `$n1`, `$n2`, …. A message without a translation shows in English.
+    pub fn message(&self, english: &str) -> String {
+        if self.code == "en" || english.is_empty() {
+            return english.to_owned();
+        }
+        let (key, numbers) = message_key(english);
+        let args: HashMap<Cow<'static, str>, FluentValue> = numbers
+            .into_iter()
+            .enumerate()
+            .map(|(i, n)| (Cow::Owned(format!("n{}", i + 1)), FluentValue::from(n)))
+            .collect();
+        LOCALES.try_lookup_with_args(&self.id, &key, &args).unwrap_or_else(|| english.to_owned())
+    }
+
     /// The message `key` with several arguments.
     pub fn targs(&self, key: &str, args: &[(&'static str, String)]) -> String {
         let map: HashMap<Cow<'static, str>, FluentValue> =
@@ -94,6 +111,28 @@ impl Tr {
         }
         if n < 0 { format!("-{out}") } else { out }
     }
+}
+
+/// The Fluent key of an English problem message, and the numbers in it.
+pub fn message_key(english: &str) -> (String, Vec<String>) {
+    let mut numbers = Vec::new();
+    let mut words = String::new();
+    let mut digits = String::new();
+    for c in english.chars().chain(std::iter::once(' ')) {
+        if c.is_ascii_digit() {
+            digits.push(c);
+            continue;
+        }
+        if !digits.is_empty() {
+            numbers.push(std::mem::take(&mut digits));
+            words.push('n');
+        }
+        words.push(if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' });
+    }
+    let slug: Vec<&str> = words.split('-').filter(|w| !w.is_empty()).collect();
+    let mut key = format!("msg-{}", slug.join("-"));
+    key.truncate(80);
+    (key.trim_end_matches('-').to_owned(), numbers)
 }
 
 #[cfg(test)]
@@ -163,6 +202,17 @@ mod tests {
             let missing: Vec<&String> = keys.iter().filter(|k| tr.t(k).starts_with("Unknown localization")).collect();
             assert!(missing.is_empty(), "{lang}: {missing:?}");
         }
+    }
+
+    #[test]
+    fn problem_messages_read_in_the_readers_language() {
+        let es = super::Tr::new("es");
+        assert_eq!(es.message("Use at most 120 characters."), "Use como máximo 120 caracteres.");
+        assert_eq!(es.message("Enter a whole number of 0 or more."), "Escriba un número entero de 0 o más.");
+        assert_eq!(es.message("Something nobody translated: G1.O1.1"), "Something nobody translated: G1.O1.1");
+        let en = super::Tr::new("en");
+        assert_eq!(en.message("Use at most 120 characters."), "Use at most 120 characters.");
+        assert_eq!(super::message_key("Use at most 120 characters.").0, "msg-use-at-most-n-characters");
     }
 
     #[test]

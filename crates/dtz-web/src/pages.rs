@@ -185,7 +185,7 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
     let message = match &err {
         AppError::Internal(id) => tr.t1("error-500-text", "id", id),
         AppError::BadRequest(m) => m.clone(),
-        AppError::Validation(v) => v.iter().map(|i| i.message.clone()).collect::<Vec<_>>().join(" "),
+        AppError::Validation(v) => v.iter().map(|i| tr.message(&i.message)).collect::<Vec<_>>().join(" "),
         _ => tr.t(&format!("error-{code}-text")),
     };
     let page = Page { title: heading.clone(), tr, user: None, nav: Vec::new(), csrf: String::new(), demo: false };

@@ -241,4 +241,13 @@ async fn language(app: TestApp) {
     let home = app.page("/", Some(&c)).await.text();
     assert!(home.contains("Bienvenida/o, Test ana@example.org") || home.contains("Bienvenida/o"), "{home}");
     assert!(home.contains("<html lang=\"es\">"));
+    let page = app.page("/account", Some(&c)).await.text();
+    let body = format!("csrf={}&version=2&name=&language=es", csrf_of(&page));
+    let r = app.post_form("/account/profile", Some(&c), &body).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.text().contains("Escriba un valor.") && !r.text().contains("Enter a value."),
+        "problems in the reader's language: {}",
+        r.text()
+    );
 }
