@@ -209,6 +209,10 @@ mod tests {
         let es = super::Tr::new("es");
         assert_eq!(es.message("Use at most 120 characters."), "Use como máximo 120 caracteres.");
         assert_eq!(es.message("Enter a whole number of 0 or more."), "Escriba un número entero de 0 o más.");
+        assert_eq!(
+            es.message("150 is far from the target of 400: explain in a comment why."),
+            "150 está lejos de la meta de 400: explique por qué en un comentario."
+        );
         assert_eq!(es.message("Something nobody translated: G1.O1.1"), "Something nobody translated: G1.O1.1");
         let en = super::Tr::new("en");
         assert_eq!(en.message("Use at most 120 characters."), "Use at most 120 characters.");

@@ -51,3 +51,4 @@ msg-only-ordinal-indicators-have-a-scale = Only ordinal indicators have a scale.
 msg-use-a-scale-from-n-to-n = Use a scale from { $n1 } to { $n2 }.
 msg-use-year-half-year-or-quarter = Use year, half_year or quarter.
 msg-use-submit-approve-country-approve-alliance-return-or-reopen = Use submit, approve_country, approve_alliance, return or reopen.
+msg-n-is-far-from-the-target-of-n-explain-in-a-comment-why = { $n1 } is far from the target of { $n2 }: explain in a comment why.

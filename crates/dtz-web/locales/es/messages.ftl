@@ -51,3 +51,4 @@ msg-only-ordinal-indicators-have-a-scale = Solo los indicadores de escala tienen
 msg-use-a-scale-from-n-to-n = Use una escala de { $n1 } a { $n2 }.
 msg-use-year-half-year-or-quarter = Use year, half_year o quarter.
 msg-use-submit-approve-country-approve-alliance-return-or-reopen = Use submit, approve_country, approve_alliance, return o reopen.
+msg-n-is-far-from-the-target-of-n-explain-in-a-comment-why = { $n1 } está lejos de la meta de { $n2 }: explique por qué en un comentario.
