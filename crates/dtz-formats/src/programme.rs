@@ -138,11 +138,11 @@ measure = "percentage"
         let e = parse(&bad).expect_err("invalid");
         let text = e.to_string();
         assert!(
-            text.contains("goals[0].outcomes[0].outputs[0].indicators[0].code: The code I1 is used twice"),
+            text.contains("goals[0].outcomes[0].outputs[0].indicators[0].code: The code “I1” is used twice"),
             "{text}"
         );
         assert!(text.contains("aggregation: A percentage adds up as ratio_of_sums"), "{text}");
-        assert!(text.contains("indicators[0].disaggregations[1]: There is no disaggregation caste"), "{text}");
+        assert!(text.contains("indicators[0].disaggregations[1]: There is no disaggregation “caste”"), "{text}");
         let dup = e.0.iter().find(|p| p.reason.contains("used twice")).expect("duplicate");
         let line = bad.lines().position(|l| l == "[[goals.outcomes.outputs.indicators]]").expect("table") + 1;
         assert_eq!(dup.line, line);

@@ -55,7 +55,7 @@ impl Services {
             for (n, g) in list.iter().enumerate() {
                 let field = format!("{kind}[{n}]");
                 let Some(ind) = indicators.iter().find(|i| i.code == g.indicator) else {
-                    v.push(Invalid::new(&field, format!("There is no indicator {} in this programme.", g.indicator)));
+                    v.push(Invalid::new(&field, format!("There is no indicator “{}” in this programme.", g.indicator)));
                     continue;
                 };
                 let country = match CountryCode::parse(&field, &g.country) {

@@ -195,12 +195,12 @@ impl Services {
         for (n, i) in input.iter().enumerate() {
             let field = format!("values[{n}]");
             let Some(ind) = indicators.iter().find(|x| x.code == i.indicator) else {
-                v.push(Invalid::new(&field, format!("There is no indicator {} in this programme.", i.indicator)));
+                v.push(Invalid::new(&field, format!("There is no indicator “{}” in this programme.", i.indicator)));
                 continue;
             };
             let def = ind.indicator();
             if def.source == Source::Computed {
-                v.push(Invalid::new(&field, format!("{} is computed from records; it cannot be entered.", def.code)));
+                v.push(Invalid::new(&field, format!("“{}” is computed from records; it cannot be entered.", def.code)));
             }
             v.check(check_part(&field, &i.part, &def, &framework.disaggregations));
             v.check(i.entry.check(&field, &def));
@@ -323,9 +323,11 @@ impl Services {
             return Err(Invalid::new("reason", "Say why, so the organisation knows what to correct.").into());
         }
         let Some(next) = status.after(action) else {
-            return Err(
-                Invalid::new("status", format!("A {} report cannot be {}.", status.as_str(), action.as_str())).into()
-            );
+            return Err(Invalid::new(
+                "status",
+                format!("A “{}” report cannot be “{}”.", status.as_str(), action.as_str()),
+            )
+            .into());
         };
         let mut tx = self.db.begin().await?;
         let kept_reason = if matches!(next, ReportStatus::Returned) { reason } else { None };
@@ -419,13 +421,13 @@ fn check_parts_add_up(
             let detail = sums
                 .iter()
                 .filter(|(_, n)| **n != total)
-                .map(|(set, n)| format!("{set}: {n}"))
+                .map(|(set, n)| format!("“{set}” {n}"))
                 .collect::<Vec<_>>()
                 .join(", ");
             let n = rows.iter().position(|(id, _)| *id == ind.id).unwrap_or(0);
             v.push(Invalid::new(
                 format!("values[{n}]"),
-                format!("{}: the breakdown adds up to {detail}, not the total {total}. Put what you cannot split under “unknown”.", ind.code),
+                format!("“{}”: the breakdown adds up to {detail}, not the total {total}. Put what you cannot split under unknown.", ind.code),
             ));
         }
     }

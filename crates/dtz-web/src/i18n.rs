@@ -70,12 +70,9 @@ impl Tr {
         if self.code == "en" || english.is_empty() {
             return english.to_owned();
         }
-        let (key, numbers) = message_key(english);
-        let args: HashMap<Cow<'static, str>, FluentValue> = numbers
-            .into_iter()
-            .enumerate()
-            .map(|(i, n)| (Cow::Owned(format!("n{}", i + 1)), FluentValue::from(n)))
-            .collect();
+        let (key, found) = message_key(english);
+        let args: HashMap<Cow<'static, str>, FluentValue> =
+            found.into_iter().map(|(name, value)| (Cow::Owned(name), FluentValue::from(value))).collect();
         LOCALES.try_lookup_with_args(&self.id, &key, &args).unwrap_or_else(|| english.to_owned())
     }
 
@@ -113,18 +110,38 @@ impl Tr {
     }
 }
 
-/// The Fluent key of an English problem message, and the numbers in it.
-pub fn message_key(english: &str) -> (String, Vec<String>) {
-    let mut numbers = Vec::new();
+/// The Fluent key of an English problem message, and its arguments: numbers become `n`
+/// in the key and `$n1`, `$n2`, … in the message; “quoted” codes and names become `q` and
+/// `$q1`, `$q2`, ….
+pub fn message_key(english: &str) -> (String, Vec<(String, String)>) {
+    let mut args = Vec::new();
+    let (mut n, mut q) = (0, 0);
     let mut words = String::new();
     let mut digits = String::new();
+    let mut quoted: Option<String> = None;
     for c in english.chars().chain(std::iter::once(' ')) {
+        if let Some(inner) = quoted.as_mut() {
+            if c == '”' {
+                q += 1;
+                args.push((format!("q{q}"), std::mem::take(inner)));
+                quoted = None;
+                words.push_str("-q-");
+            } else {
+                inner.push(c);
+            }
+            continue;
+        }
+        if c == '“' {
+            quoted = Some(String::new());
+            continue;
+        }
         if c.is_ascii_digit() {
             digits.push(c);
             continue;
         }
         if !digits.is_empty() {
-            numbers.push(std::mem::take(&mut digits));
+            n += 1;
+            args.push((format!("n{n}"), std::mem::take(&mut digits)));
             words.push('n');
         }
         words.push(if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' });
@@ -132,7 +149,7 @@ pub fn message_key(english: &str) -> (String, Vec<String>) {
     let slug: Vec<&str> = words.split('-').filter(|w| !w.is_empty()).collect();
     let mut key = format!("msg-{}", slug.join("-"));
     key.truncate(80);
-    (key.trim_end_matches('-').to_owned(), numbers)
+    (key.trim_end_matches('-').to_owned(), args)
 }
 
 #[cfg(test)]
@@ -214,9 +231,61 @@ mod tests {
             "150 está lejos de la meta de 400: explique por qué en un comentario."
         );
         assert_eq!(es.message("Something nobody translated: G1.O1.1"), "Something nobody translated: G1.O1.1");
+        assert_eq!(
+            es.message("There is no indicator “NOPE” in this programme."),
+            "No hay indicador “NOPE” en este programa."
+        );
+        assert_eq!(
+            es.message("“G1.O1.1”: the breakdown adds up to “sex” 6, not the total 10. Put what you cannot split under unknown."),
+            "“G1.O1.1”: el desglose suma “sex” 6, no el total 10. Ponga lo que no pueda desglosar en desconocido."
+        );
         let en = super::Tr::new("en");
         assert_eq!(en.message("Use at most 120 characters."), "Use at most 120 characters.");
         assert_eq!(super::message_key("Use at most 120 characters.").0, "msg-use-at-most-n-characters");
+    }
+
+    #[test]
+    fn every_problem_message_people_can_meet_on_a_page_has_a_spanish_text() {
+        // Messages of the programme file and of internal checks are read on the command
+        // line or by programmers, in English.
+        const COMMAND_LINE: &[&str] = &[
+            "A computed indicator names its computation.",
+            "Outputs have no children.",
+            "Use letters, digits, dots, hyphens and underscores (1–40), such as G1.O2.3.",
+            "A link must be a path within dtz.",
+            "Parameters are ids, counts or codes only.",
+            "Too many parameters.",
+            "Unknown notification kind.",
+            "Use submit, approve_country, approve_alliance, return or reopen.",
+            "Use year, half_year or quarter.",
+            "An ordinal indicator needs scale_max.",
+            "Only ordinal indicators have a scale.",
+        ];
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut missing = Vec::new();
+        let es = super::Tr::new("es");
+        let mut stack = vec![root.join("dtz-domain/src"), root.join("dtz-services/src"), root.join("dtz-web/src")];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+                let p = entry.path();
+                if p.is_dir() {
+                    stack.push(p);
+                    continue;
+                }
+                let text = std::fs::read_to_string(&p).unwrap_or_default();
+                let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+                for part in code.split("Invalid::new(").skip(1) {
+                    let Some(lit) = part.split_once(", \"").and_then(|(_, rest)| rest.split_once('"')).map(|(m, _)| m)
+                    else {
+                        continue;
+                    };
+                    if lit.len() > 12 && lit.ends_with('.') && !COMMAND_LINE.contains(&lit) && es.message(lit) == lit {
+                        missing.push(format!("{}: {lit}", p.display()));
+                    }
+                }
+            }
+        }
+        assert!(missing.is_empty(), "add these to locales/*/messages.ftl: {missing:#?}");
     }
 
     #[test]

@@ -283,14 +283,14 @@ fn check_node<'a>(
     if !is_code(&n.code) {
         out.push(Invalid::new(format!("{at}.code"), CODE_RULE));
     } else if !codes.insert(&n.code) {
-        out.push(Invalid::new(format!("{at}.code"), format!("The code {} is used twice.", n.code)));
+        out.push(Invalid::new(format!("{at}.code"), format!("The code “{}” is used twice.", n.code)));
     }
     for (ii, i) in n.indicators.iter().enumerate() {
         let here = format!("{at}.indicators[{ii}]");
         if !is_code(&i.code) {
             out.push(Invalid::new(format!("{here}.code"), CODE_RULE));
         } else if !codes.insert(&i.code) {
-            out.push(Invalid::new(format!("{here}.code"), format!("The code {} is used twice.", i.code)));
+            out.push(Invalid::new(format!("{here}.code"), format!("The code “{}” is used twice.", i.code)));
         }
         check_indicator(i, &here, sets, out);
     }
@@ -347,7 +347,7 @@ fn check_indicator(i: &Indicator, at: &str, sets: &[&str], out: &mut Vec<Invalid
         if !sets.contains(&d.as_str()) {
             out.push(Invalid::new(
                 format!("{at}.disaggregations[{di}]"),
-                format!("There is no disaggregation {d} in this programme."),
+                format!("There is no disaggregation “{d}” in this programme."),
             ));
         }
     }

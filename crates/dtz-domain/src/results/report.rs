@@ -122,7 +122,7 @@ pub fn check_part(
                 .find(|s| s.code == set)
                 .is_some_and(|s| option == UNKNOWN || s.options.iter().any(|o| o.code == option))
     });
-    if ok { Ok(()) } else { Err(Invalid::new(field, format!("{part} is not a breakdown of this indicator."))) }
+    if ok { Ok(()) } else { Err(Invalid::new(field, format!("“{part}” is not a breakdown of this indicator."))) }
 }
 
 /// One value as entered.

@@ -158,7 +158,7 @@ fn read_grid(v: &ReportView, f: &BTreeMap<String, String>) -> Result<Vec<ValueIn
             Ok(n) => *field = Some(n),
             Err(_) => errors.push(FieldError {
                 field: code.to_owned(),
-                message: format!("{code}: “{raw}” is not a whole number."),
+                message: format!("“{code}”: “{raw}” is not a whole number."),
             }),
         };
         match what {

@@ -201,6 +201,14 @@ async fn bad_batch(app: TestApp) {
     let after = app.api(Method::GET, &path, Some(&w.me), None).await.json();
     assert_eq!(after["values"].as_array().map(Vec::len), Some(0), "nothing written: {after}");
     assert!(after["id"].is_null(), "not even the report");
+    let split = json!([
+        {"indicator": "G1.O1.1", "value": 10},
+        {"indicator": "G1.O1.1", "part": "sex=female", "value": 3},
+        {"indicator": "G1.O1.1", "part": "sex=male", "value": 3}
+    ]);
+    let r = app.api(Method::PUT, &path, Some(&w.me), Some(split)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("the breakdown adds up to “sex” 6, not the total 10"), "{}", r.text());
     let r = app
         .api(Method::PUT, &format!("/programmes/DTZ/reports/{}/XX/2016", w.partner), Some(&w.me), Some(json!([])))
         .await;
