@@ -182,14 +182,13 @@ impl Services {
     pub async fn send_deadline_reminders(&self) -> Result<usize> {
         let today = self.clock.now().date();
         let mut told = 0;
+        let all_programmes = programmes::list(&self.db).await?;
         for d in values::deadlines(&self.db, None).await? {
             let due_soon = d.due_date - today <= time::Duration::days(REMIND_DAYS_BEFORE) && d.due_date >= today;
             if d.reminded_at.is_some() || !due_soon {
                 continue;
             }
-            let Some(prog) = programmes::list(&self.db).await?.into_iter().find(|p| p.id == d.programme_id) else {
-                continue;
-            };
+            let Some(prog) = all_programmes.iter().find(|p| p.id == d.programme_id) else { continue };
             let Ok(period) = Period::parse("period", &d.period) else { continue };
             let missing: Vec<_> = self
                 .completeness(&Caller::System, &prog.code, &period)

@@ -75,26 +75,52 @@ impl Services {
         pending: bool,
         country: Option<CountryCode>,
     ) -> Result<Figures> {
+        let mut all = self.figures_by(caller, code, &[grouping], pending, country).await?;
+        all.pop().ok_or(crate::ServiceError::NotFound)
+    }
+
+    /// The same values rolled up once per grouping (a page showing countries and the
+    /// alliance total), read from the database once.
+    pub async fn figures_by(
+        &self,
+        caller: &Caller,
+        code: &str,
+        groupings: &[Grouping],
+        pending: bool,
+        country: Option<CountryCode>,
+    ) -> Result<Vec<Figures>> {
         let (programme, framework) = self.programme(code).await?;
         let with_pending = pending && Self::may_see_pending(caller);
         let include = if with_pending { Include::WithPending } else { Include::ApprovedOnly };
         let rows = values::points(&self.db, &caller.scope(Area::Results), programme.id).await?;
         let periods = Period::between(framework.periods, framework.start, framework.end);
         let indicators = programmes::indicators(&self.db, programme.id).await?;
-        let figures = indicators
-            .into_iter()
-            .map(|ind| {
-                let points: Vec<ValuePoint> = rows
+        let mut by_indicator: std::collections::HashMap<uuid::Uuid, Vec<ValuePoint>> = std::collections::HashMap::new();
+        for r in &rows {
+            if let Some(p) = point(r).filter(|p| country.is_none_or(|c| p.country == c)) {
+                by_indicator.entry(r.indicator_id).or_default().push(p);
+            }
+        }
+        let empty = Vec::new();
+        Ok(groupings
+            .iter()
+            .map(|g| Figures {
+                programme: programme.clone(),
+                framework: framework.clone(),
+                periods: periods.clone(),
+                with_pending,
+                indicators: indicators
                     .iter()
-                    .filter(|r| r.indicator_id == ind.id)
-                    .filter_map(point)
-                    .filter(|p| country.is_none_or(|c| p.country == c))
-                    .collect();
-                let cells = rollup(&ind.indicator(), &points, include, grouping, &periods);
-                IndicatorFigures { indicator: ind, cells }
+                    .map(|ind| {
+                        let points = by_indicator.get(&ind.id).unwrap_or(&empty);
+                        IndicatorFigures {
+                            indicator: ind.clone(),
+                            cells: rollup(&ind.indicator(), points, include, *g, &periods),
+                        }
+                    })
+                    .collect(),
             })
-            .collect();
-        Ok(Figures { programme, framework, periods, with_pending, indicators: figures })
+            .collect())
     }
 }
 

@@ -295,11 +295,7 @@ impl Services {
             StoreError::Duplicate(_) => ServiceError::Busy,
             other => other.into(),
         })?;
-        let mut q = dtz_store::Sql::new(
-            "SELECT id, programme_id, org_id, country, period, status, returned_reason, submitted_at, country_approved_at, country_approved_by, alliance_approved_at, version FROM reports WHERE id = ",
-        );
-        q.bind(id);
-        Ok(tx.q().fetch_one(&q).await?)
+        Ok(values::get_in(tx, id).await?)
     }
 
     /// Move a report along the approval path. Submitting is for the organisation's M&E

@@ -75,6 +75,13 @@ pub async fn get(db: &Db, scope: &Scope, id: Uuid) -> Result<ReportRow> {
     db.read().fetch_one(&q).await
 }
 
+/// A report by id inside a write transaction (one just created there).
+pub async fn get_in(tx: &mut Tx, id: Uuid) -> Result<ReportRow> {
+    let mut q = Sql::new("SELECT ");
+    q.push(COLS).push(" FROM reports WHERE id = ").bind(id);
+    tx.q().fetch_one(&q).await
+}
+
 /// Reports of a programme within scope, optionally of one period.
 pub async fn list(db: &Db, scope: &Scope, programme: Uuid, period: Option<&str>) -> Result<Vec<ReportRow>> {
     let mut q = Sql::new("SELECT ");

@@ -123,9 +123,9 @@ async fn indicator(
 ) -> Result<Response, AppError> {
     let pending = q.pending.is_some();
     let by_country = Grouping { country: true, period: true, ..Grouping::default() };
-    let f = state.services.figures(&user.caller, &code, by_country, pending, None).await?;
     let by_period = Grouping { period: true, ..Grouping::default() };
-    let totals = state.services.figures(&user.caller, &code, by_period, pending, None).await?;
+    let mut both = state.services.figures_by(&user.caller, &code, &[by_country, by_period], pending, None).await?;
+    let (totals, f) = (both.pop().ok_or(AppError::NotFound)?, both.pop().ok_or(AppError::NotFound)?);
     let (_, i) = find(&f.framework, &icode).ok_or(AppError::NotFound)?;
     let page = Page::signed_in(&state, &user, "nav-results", "/results").await;
     let cells_of = |fig: &Figures| -> Vec<Cell> {
