@@ -11,6 +11,7 @@
 
 mod directory;
 pub mod names;
+pub mod results;
 
 use crate::{Result, Services};
 use dtz_domain::access::Role;
@@ -194,8 +195,9 @@ pub async fn generate(s: &Services, plan: Plan, password: &str, progress: &dyn P
     directory::organisations(&mut g).await?;
     directory::teams(&mut g).await?;
     directory::users(&mut g).await?;
-    // Later capabilities add their generators here (indicator values, cases with
-    // referrals and follow-ups, activities), each drawing on `g.world`.
+    results::values(&mut g).await?;
+    // Later capabilities add their generators here (cases with referrals and follow-ups,
+    // activities), each drawing on `g.world`.
     Ok(Report { plan, steps: g.steps, elapsed: started.elapsed() })
 }
 

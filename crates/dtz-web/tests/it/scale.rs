@@ -1,0 +1,50 @@
+//! The generated results of `dtz demo --scale` (issue 8) are consistent: 100 indicators,
+//! totals equal to their parts, alliance totals equal to the sum of their countries, and
+//! the periods the generator approves reach the approved-only rollup.
+
+use crate::support::TestApp;
+use dtz_domain::results::Measure;
+use dtz_domain::results::rollup::{Grouping, Part};
+use dtz_services::Caller;
+use dtz_services::demo::scale::{self, Plan, Quiet};
+use std::collections::HashMap;
+
+crate::on_both! {
+    generated_results_add_up_and_approved_periods_reach_the_rollup => generated;
+}
+
+async fn generated(app: TestApp) {
+    let s = &app.services;
+    dtz_services::demo::load(s).await.expect("demo");
+    scale::generate(s, Plan { scale: 1, seed: 3 }, "a long enough test passphrase", &Quiet).await.expect("generate");
+    let by = |country, period, part| Grouping { country, org: false, period, part };
+    let all = s
+        .figures_by(&Caller::System, scale::results::CODE, &[by(false, true, false), by(true, true, true)], false, None)
+        .await
+        .expect("figures");
+    let (alliance, detail) = (&all[0], &all[1]);
+    assert_eq!(alliance.indicators.len(), 100, "100 indicators");
+    let mut checked = 0;
+    for (a, d) in alliance.indicators.iter().zip(&detail.indicators) {
+        let ind = a.indicator.indicator();
+        // 2016–2023 are approved at both levels for every reporter.
+        let periods: Vec<String> = a.cells.iter().filter_map(|c| c.period.map(|p| p.to_string())).collect();
+        for y in 2016..=2023 {
+            assert!(periods.contains(&y.to_string()), "{} has approved figures for {y}", ind.code);
+        }
+        assert!(d.cells.iter().all(|c| !c.parts_mismatch), "{}: parts add up to totals", ind.code);
+        if ind.measure != Measure::Count || ind.cumulative {
+            continue;
+        }
+        let mut countries: HashMap<String, i64> = HashMap::new();
+        for c in d.cells.iter().filter(|c| c.part == Some(Part::Total)) {
+            *countries.entry(c.period.map(|p| p.to_string()).unwrap_or_default()).or_default() += c.value.unwrap_or(0);
+        }
+        for c in &a.cells {
+            let p = c.period.map(|p| p.to_string()).unwrap_or_default();
+            assert_eq!(c.value.unwrap_or(0), countries[&p], "{} {p}: alliance = sum of countries", ind.code);
+            checked += 1;
+        }
+    }
+    assert!(checked > 300, "enough count figures were compared: {checked}");
+}
