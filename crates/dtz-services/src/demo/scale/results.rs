@@ -301,7 +301,7 @@ async fn flush(
         &with_tail(history.drain(..), |r| r.push(Arg::from(1i64))),
     )
     .await?;
-    let evs: Vec<NewEvent> = events.drain(..).collect();
+    let evs = std::mem::take(events);
     g.commit(tx, &evs, n).await
 }
 
