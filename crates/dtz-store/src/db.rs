@@ -118,6 +118,7 @@ macro_rules! executor_methods {
     ($sp:pat => $se:expr, $pp:pat => $pe:expr) => {
         /// All rows.
         pub async fn fetch_all<T: Row>(self, sql: &Sql) -> Result<Vec<T>> {
+            crate::counting::tick();
             Ok(match self {
                 $sp => query_as!(Sqlite, T, sql).fetch_all($se).await?,
                 $pp => query_as!(Postgres, T, sql).fetch_all($pe).await?,
@@ -126,6 +127,7 @@ macro_rules! executor_methods {
 
         /// At most one row.
         pub async fn fetch_optional<T: Row>(self, sql: &Sql) -> Result<Option<T>> {
+            crate::counting::tick();
             Ok(match self {
                 $sp => query_as!(Sqlite, T, sql).fetch_optional($se).await?,
                 $pp => query_as!(Postgres, T, sql).fetch_optional($pe).await?,
@@ -139,6 +141,7 @@ macro_rules! executor_methods {
 
         /// One value of the first row.
         pub async fn scalar<T: Scalar>(self, sql: &Sql) -> Result<T> {
+            crate::counting::tick();
             Ok(match self {
                 $sp => query_scalar!(Sqlite, T, sql).fetch_one($se).await?,
                 $pp => query_scalar!(Postgres, T, sql).fetch_one($pe).await?,
@@ -147,6 +150,7 @@ macro_rules! executor_methods {
 
         /// Run a statement; returns the number of rows it touched.
         pub async fn execute(self, sql: &Sql) -> Result<u64> {
+            crate::counting::tick();
             Ok(match self {
                 $sp => query!(Sqlite, sql).execute($se).await?.rows_affected(),
                 $pp => query!(Postgres, sql).execute($pe).await?.rows_affected(),

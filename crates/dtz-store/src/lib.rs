@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod bulk;
 pub mod config;
+pub mod counting;
 pub mod crypto;
 pub mod db;
 pub mod error;

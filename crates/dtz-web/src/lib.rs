@@ -32,6 +32,13 @@ async fn healthz(State(state): State<AppState>) -> StatusCode {
     }
 }
 
+/// Answer with the number of statements the request ran, in `x-dtz-queries`.
+async fn count_queries(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    let (mut res, n) = dtz_store::counting::count(next.run(req)).await;
+    res.headers_mut().insert("x-dtz-queries", n.into());
+    res
+}
+
 fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
     use axum::response::IntoResponse;
     tracing::error!("a handler panicked");
@@ -40,11 +47,14 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> axum::response:
 
 /// The whole application.
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/healthz", get(healthz))
-        .merge(api::router())
-        .merge(pages::router())
-        .layer(axum::middleware::from_fn(security::same_origin))
+    let app = Router::new().route("/healthz", get(healthz)).merge(api::router()).merge(pages::router());
+    // `bench/run` counts the statements each page runs (header `x-dtz-queries`).
+    let app = if std::env::var_os("DTZ_COUNT_QUERIES").is_some_and(|v| v == "1") {
+        app.layer(axum::middleware::from_fn(count_queries))
+    } else {
+        app
+    };
+    app.layer(axum::middleware::from_fn(security::same_origin))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::headers))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(CatchPanicLayer::custom(panic_response))
