@@ -44,6 +44,7 @@ async fn main() -> anyhow::Result<()> {
         clock: Arc::new(SystemClock),
         passwords: Passwords::new(Cost::Test, 1),
         settings: Settings::default(),
+        rollups: Default::default(),
     };
     let (programme, _) = s.programme(code).await?;
     let grouping = Grouping { country: false, org: false, period: true, part: true };

@@ -126,6 +126,8 @@ pub struct Services {
     pub passwords: Passwords,
     /// Settings.
     pub settings: Settings,
+    /// Approved figures remembered (see `results::memo`).
+    pub rollups: results::memo::RollupMemo,
 }
 
 impl Services {

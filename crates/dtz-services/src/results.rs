@@ -10,6 +10,8 @@ use dtz_domain::results::{Period, Programme, ReportStatus};
 use dtz_store::programmes::{self, IndicatorRow, ProgrammeRow};
 use dtz_store::values::{self, PointRow};
 
+pub mod memo;
+
 /// One indicator's cells.
 #[derive(Clone, Debug)]
 pub struct IndicatorFigures {
@@ -92,32 +94,59 @@ impl Services {
         let (programme, framework) = self.programme(code).await?;
         let with_pending = pending && Self::may_see_pending(caller);
         let include = if with_pending { Include::WithPending } else { Include::ApprovedOnly };
-        let rows = values::points(&self.db, &caller.scope(Area::Results), programme.id).await?;
+        let scope = caller.scope(Area::Results);
         let periods = Period::between(framework.periods, framework.start, framework.end);
         let indicators = programmes::indicators(&self.db, programme.id).await?;
-        let mut by_indicator: std::collections::HashMap<uuid::Uuid, Vec<ValuePoint>> = std::collections::HashMap::new();
-        for r in &rows {
-            if let Some(p) = point(r).filter(|p| country.is_none_or(|c| p.country == c)) {
-                by_indicator.entry(r.indicator_id).or_default().push(p);
+        let key = (!with_pending).then(|| memo::Key {
+            programme: programme.id,
+            version: programme.version,
+            generation: programme.approved_generation,
+            scope: serde_json::to_string(&scope).unwrap_or_default(),
+            question: format!("{groupings:?} {country:?}"),
+        });
+        let answer = match key.as_ref().and_then(|k| self.rollups.get(k)) {
+            Some(a) => a,
+            None => {
+                let rows = values::points(&self.db, &scope, programme.id).await?;
+                let mut by_indicator: std::collections::HashMap<uuid::Uuid, Vec<ValuePoint>> =
+                    std::collections::HashMap::new();
+                for r in &rows {
+                    if let Some(p) = point(r).filter(|p| country.is_none_or(|c| p.country == c)) {
+                        by_indicator.entry(r.indicator_id).or_default().push(p);
+                    }
+                }
+                let empty = Vec::new();
+                let a: memo::Answer = std::sync::Arc::new(
+                    groupings
+                        .iter()
+                        .map(|g| {
+                            indicators
+                                .iter()
+                                .map(|ind| {
+                                    let points = by_indicator.get(&ind.id).unwrap_or(&empty);
+                                    rollup(&ind.indicator(), points, include, *g, &periods)
+                                })
+                                .collect()
+                        })
+                        .collect(),
+                );
+                if let Some(k) = key {
+                    self.rollups.put(k, a.clone());
+                }
+                a
             }
-        }
-        let empty = Vec::new();
-        Ok(groupings
+        };
+        Ok(answer
             .iter()
-            .map(|g| Figures {
+            .map(|cells| Figures {
                 programme: programme.clone(),
                 framework: framework.clone(),
                 periods: periods.clone(),
                 with_pending,
                 indicators: indicators
                     .iter()
-                    .map(|ind| {
-                        let points = by_indicator.get(&ind.id).unwrap_or(&empty);
-                        IndicatorFigures {
-                            indicator: ind.clone(),
-                            cells: rollup(&ind.indicator(), points, include, *g, &periods),
-                        }
-                    })
+                    .zip(cells)
+                    .map(|(ind, cells)| IndicatorFigures { indicator: ind.clone(), cells: cells.clone() })
                     .collect(),
             })
             .collect())

@@ -37,9 +37,36 @@ pub struct ProgrammeRow {
     pub lead_ref: Option<String>,
     /// Row version.
     pub version: i64,
+    /// Changes to the set of approved reports so far (see [`bump_approved`]).
+    pub approved_generation: i64,
 }
 
-const COLS: &str = "id, code, name, description, start_date, end_date, period_kind, currency, iati_identifier, donor_ref, lead_ref, version";
+const COLS: &str = "id, code, name, description, start_date, end_date, period_kind, currency, iati_identifier, donor_ref, lead_ref, version, \
+                    approved_generation";
+
+/// Count a change to the set of approved reports of the programme of report `report`, in
+/// the transaction that makes it: approved figures are memoised on this count.
+pub async fn bump_approved(tx: &mut Tx, report: Uuid) -> Result<()> {
+    tx.q()
+        .execute(&Sql::with_args(
+            "UPDATE programmes SET approved_generation = approved_generation + 1 \
+             WHERE id = (SELECT programme_id FROM reports WHERE id = $1)",
+            vec![report.into()],
+        ))
+        .await?;
+    Ok(())
+}
+
+/// Count a change to the approved reports of `programme` (bulk loads).
+pub async fn bump_approved_of(tx: &mut Tx, programme: Uuid) -> Result<()> {
+    tx.q()
+        .execute(&Sql::with_args(
+            "UPDATE programmes SET approved_generation = approved_generation + 1 WHERE id = $1",
+            vec![programme.into()],
+        ))
+        .await?;
+    Ok(())
+}
 
 /// All programmes, by code.
 pub async fn list(db: &Db) -> Result<Vec<ProgrammeRow>> {

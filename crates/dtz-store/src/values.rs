@@ -149,7 +149,12 @@ pub async fn set_status(
         ),
     };
     let n = tx.q().execute(&Sql::with_args(sql, args)).await?;
-    stale(tx, id, base, n).await
+    let version = stale(tx, id, base, n).await?;
+    // Into or (returned, reopened) possibly out of the approved set.
+    if !matches!(status, "submitted" | "country_approved") {
+        crate::programmes::bump_approved(tx, id).await?;
+    }
+    Ok(version)
 }
 
 async fn stale(tx: &mut Tx, id: Uuid, base: i64, n: u64) -> Result<i64> {

@@ -149,6 +149,7 @@ impl TestDb {
             clock: Arc::new(clock.clone()),
             passwords: Passwords::new(Cost::Test, 2),
             settings: Settings::default(),
+            rollups: Default::default(),
         }
     }
 }

@@ -140,6 +140,7 @@ pub async fn open(a: &DbArgs) -> anyhow::Result<Services> {
         clock: Arc::new(SystemClock),
         passwords: Passwords::new(cost(), concurrency),
         settings: Settings::default(),
+        rollups: Default::default(),
     })
 }
 

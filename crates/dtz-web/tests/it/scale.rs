@@ -48,3 +48,45 @@ async fn generated(app: TestApp) {
     }
     assert!(checked > 300, "enough count figures were compared: {checked}");
 }
+
+crate::on_both! {
+    remembered_approved_figures_change_at_once_with_a_reopening_and_a_new_approval => memo;
+}
+
+/// The alliance total of the demo's first indicator for 2017, approved only.
+async fn total_2017(s: &dtz_services::Services) -> Option<i64> {
+    let f = s
+        .figures(&Caller::System, "DTZ", Grouping { period: true, ..Grouping::default() }, false, None)
+        .await
+        .expect("figures");
+    f.indicators[0].cells.iter().find(|c| c.period.is_some_and(|p| p.to_string() == "2017")).and_then(|c| c.value)
+}
+
+async fn memo(app: TestApp) {
+    use dtz_domain::access::Scope;
+    use dtz_domain::results::ReportAction;
+    let s = &app.services;
+    dtz_services::demo::load(s).await.expect("demo");
+    let before = total_2017(s).await.expect("an approved 2017 total");
+    assert_eq!(total_2017(s).await, Some(before));
+    assert_eq!(s.rollups.len(), 1, "the approved figures are remembered once");
+
+    // Reopen one approved 2017 report: its values leave the approved total at once.
+    let (programme, _) = s.programme("DTZ").await.expect("programme");
+    let reports = dtz_store::values::list(&s.db, &Scope::all(), programme.id, Some("2017")).await.expect("reports");
+    let r = reports.iter().find(|r| r.status == "approved").expect("an approved 2017 report");
+    let reopened = s
+        .act_on_report(&Caller::System, r.id, r.version, ReportAction::Reopen, Some("a correction"))
+        .await
+        .expect("reopen");
+    let after = total_2017(s).await.expect("still a total");
+    assert!(after < before, "the reopened report no longer counts: {after} < {before}");
+    assert_eq!(s.rollups.len(), 1, "the old generation's answer is forgotten");
+
+    // Approve it again (both levels): the total is back.
+    let mut version = reopened.version;
+    for action in [ReportAction::Submit, ReportAction::ApproveCountry, ReportAction::ApproveAlliance] {
+        version = s.act_on_report(&Caller::System, r.id, version, action, None).await.expect("approve").version;
+    }
+    assert_eq!(total_2017(s).await, Some(before));
+}

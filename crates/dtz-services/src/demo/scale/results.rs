@@ -257,12 +257,12 @@ pub(super) async fn values(g: &mut Gen<'_>) -> Result<()> {
                 org: Some(*org),
             });
             if value_rows.len() >= BATCH * 4 {
-                flush(g, &mut report_rows, &mut value_rows, &mut history_rows, &mut events).await?;
+                flush(g, loaded.id, &mut report_rows, &mut value_rows, &mut history_rows, &mut events).await?;
             }
         }
     }
     if !report_rows.is_empty() {
-        flush(g, &mut report_rows, &mut value_rows, &mut history_rows, &mut events).await?;
+        flush(g, loaded.id, &mut report_rows, &mut value_rows, &mut history_rows, &mut events).await?;
     }
     Ok(())
 }
@@ -270,6 +270,7 @@ pub(super) async fn values(g: &mut Gen<'_>) -> Result<()> {
 /// Write what is buffered in one transaction with its audit events.
 async fn flush(
     g: &mut Gen<'_>,
+    programme: Uuid,
     reports: &mut Vec<Vec<Arg>>,
     values: &mut Vec<Vec<Arg>>,
     history: &mut Vec<Vec<Arg>>,
@@ -301,6 +302,7 @@ async fn flush(
         &with_tail(history.drain(..), |r| r.push(Arg::from(1i64))),
     )
     .await?;
+    programmes::bump_approved_of(&mut tx, programme).await?;
     let evs = std::mem::take(events);
     g.commit(tx, &evs, n).await
 }

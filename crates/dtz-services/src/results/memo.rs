@@ -1,0 +1,150 @@
+//! A memo of approved figures. Approved values are frozen (DESIGN §4), so the approved
+//! figures of a programme are a pure function of its framework (its row version), its set
+//! of approved reports (its approved generation, counted in the transaction of every
+//! approval and reopening), the caller's scope and what is asked (groupings, filters).
+//! Keyed on exactly those, a remembered answer is the answer the rollup function would
+//! give again: nothing is kept in sync by hand, and a figure can never be stale, because
+//! a change makes a new key rather than updating an entry. Figures with pending values
+//! change with every saved draft and are never remembered.
+
+use dtz_domain::results::rollup::Cell;
+use std::sync::{Arc, Mutex};
+use uuid::Uuid;
+
+/// Cells remembered at most, over all entries (a few tens of megabytes at worst); an
+/// answer larger than this is computed every time.
+const MAX_CELLS: usize = 250_000;
+
+/// What an answer depends on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Key {
+    /// Programme.
+    pub programme: Uuid,
+    /// Its row version (the framework).
+    pub version: i64,
+    /// Its approved generation.
+    pub generation: i64,
+    /// The caller's scope in the results area, serialised.
+    pub scope: String,
+    /// What was asked: groupings and filters, serialised.
+    pub question: String,
+}
+
+/// Per grouping asked, per indicator in framework order, its cells.
+pub type Answer = Arc<Vec<Vec<Vec<Cell>>>>;
+
+#[derive(Debug)]
+struct Entry {
+    key: Key,
+    answer: Answer,
+    cells: usize,
+    used: u64,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    entries: Vec<Entry>,
+    clock: u64,
+}
+
+/// The memo, shared by clones; least recently used answers go first.
+#[derive(Clone, Debug, Default)]
+pub struct RollupMemo(Arc<Mutex<Inner>>);
+
+impl RollupMemo {
+    /// The remembered answer to `key`.
+    pub fn get(&self, key: &Key) -> Option<Answer> {
+        let mut m = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        m.clock += 1;
+        let now = m.clock;
+        let e = m.entries.iter_mut().find(|e| &e.key == key)?;
+        e.used = now;
+        Some(e.answer.clone())
+    }
+
+    /// Remember `answer` to `key`, forgetting answers of older generations or versions of
+    /// the same programme, and the least recently used ones beyond the size limit.
+    pub fn put(&self, key: Key, answer: Answer) {
+        let cells: usize = answer.iter().flatten().map(Vec::len).sum();
+        if cells > MAX_CELLS {
+            return;
+        }
+        let mut m = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        m.clock += 1;
+        let used = m.clock;
+        m.entries.retain(|e| {
+            !(e.key.programme == key.programme && (e.key.version, e.key.generation) != (key.version, key.generation)
+                || e.key == key)
+        });
+        let mut total: usize = m.entries.iter().map(|e| e.cells).sum::<usize>() + cells;
+        while total > MAX_CELLS {
+            let Some(oldest) = m.entries.iter().enumerate().min_by_key(|(_, e)| e.used).map(|(i, _)| i) else {
+                break;
+            };
+            total -= m.entries.swap_remove(oldest).cells;
+        }
+        m.entries.push(Entry { key, answer, cells, used });
+    }
+
+    /// Answers remembered (for tests).
+    pub fn len(&self) -> usize {
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).entries.len()
+    }
+
+    /// Whether nothing is remembered.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(generation: i64, question: &str) -> Key {
+        Key { programme: Uuid::nil(), version: 1, generation, scope: "all".into(), question: question.into() }
+    }
+
+    fn answer(cells: usize) -> Answer {
+        let cell = Cell {
+            country: None,
+            org: None,
+            period: None,
+            part: None,
+            value: Some(1),
+            numerator: None,
+            denominator: None,
+            ratio: None,
+            distribution: Default::default(),
+            texts: Vec::new(),
+            reporters: 1,
+            includes_pending: false,
+            parts_mismatch: false,
+        };
+        Arc::new(vec![vec![vec![cell; cells]]])
+    }
+
+    #[test]
+    fn a_new_generation_replaces_the_old_answers_of_its_programme() {
+        let m = RollupMemo::default();
+        m.put(key(1, "a"), answer(1));
+        m.put(key(1, "b"), answer(1));
+        assert!(m.get(&key(1, "a")).is_some());
+        assert!(m.get(&key(2, "a")).is_none(), "another generation is another question");
+        m.put(key(2, "a"), answer(1));
+        assert_eq!(m.len(), 1, "answers of generation 1 are gone");
+    }
+
+    #[test]
+    fn size_is_bounded_and_least_recently_used_answers_go_first() {
+        let m = RollupMemo::default();
+        m.put(key(1, "big"), answer(MAX_CELLS + 1));
+        assert!(m.is_empty(), "too big to remember");
+        m.put(key(1, "a"), answer(MAX_CELLS / 2));
+        m.put(key(1, "b"), answer(MAX_CELLS / 2));
+        assert!(m.get(&key(1, "a")).is_some());
+        m.put(key(1, "c"), answer(10));
+        assert!(m.get(&key(1, "b")).is_none(), "b was used least recently");
+        assert!(m.get(&key(1, "a")).is_some() && m.get(&key(1, "c")).is_some());
+    }
+}
