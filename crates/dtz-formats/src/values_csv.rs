@@ -188,7 +188,9 @@ fn row(line: usize, cols: &[Option<&'static str>], rec: &[String], problems: &mu
         if raw.is_empty() {
             return None;
         }
-        raw.parse::<i64>().map_err(|_| problems.push(problem(line, name, format!("“{raw}” is not a whole number.")))).ok()
+        raw.parse::<i64>()
+            .map_err(|_| problems.push(problem(line, name, format!("“{raw}” is not a whole number."))))
+            .ok()
     };
     let (value, numerator, denominator) = (num("value"), num("numerator"), num("denominator"));
     let opt = |s: String| Some(unescape(&s).to_owned()).filter(|x| !x.is_empty());
@@ -225,7 +227,10 @@ mod tests {
         let nums = "indicator,country,organisation,period,value\nG1,BO,P,2016,lots\nG1,BO,P,2017,5\nG1,BO,P\n";
         let e = read(nums.as_bytes()).expect_err("numbers");
         assert!(e.to_string().contains("line 2: value: “lots” is not a whole number."), "{e}");
-        assert!(e.to_string().contains("line 4: row: This row could not be read (“3 cells where the header has 5”)."), "{e}");
+        assert!(
+            e.to_string().contains("line 4: row: This row could not be read (“3 cells where the header has 5”)."),
+            "{e}"
+        );
     }
 
     #[test]
@@ -250,7 +255,9 @@ mod tests {
         assert!(read(long.as_bytes()).expect_err("long").to_string().contains("line 2: comment: Use at most 4000"));
         let mut bad = b"indicator,country,organisation,period\nG1,BO,".to_vec();
         bad.extend([0xff, 0xfe, b',', b'1', b'\n']);
-        assert!(read(&bad).expect_err("utf8").to_string().contains("line 2: row: This row could not be read (“not UTF-8"));
+        assert!(
+            read(&bad).expect_err("utf8").to_string().contains("line 2: row: This row could not be read (“not UTF-8")
+        );
         assert!(read(&[0xff, 0x00, 0x12]).is_err());
         let junk: Vec<u8> = (0..200_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8).collect();
         let e = read(&junk).expect_err("junk");

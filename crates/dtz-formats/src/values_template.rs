@@ -282,6 +282,6 @@ mod tests {
         use calamine::Reader;
         assert_eq!(book.sheet_names(), ["Values", "Instructions"]);
         let help = book.worksheet_range("Instructions").expect("help");
-        assert!(help.rows().any(|r| r.iter().any(|c| c.to_string() == "about comment")));
+        assert!(help.rows().any(|r| r.iter().any(|c| *c == "about comment")));
     }
 }

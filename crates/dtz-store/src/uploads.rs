@@ -46,7 +46,13 @@ pub async fn insert(tx: &mut Tx, u: &UploadRow) -> Result<()> {
 }
 
 /// The upload with this id, if the same user uploaded it in the same session after `since`.
-pub async fn find(db: &Db, id: Uuid, user: Uuid, session_hash: &[u8], since: OffsetDateTime) -> Result<Option<UploadRow>> {
+pub async fn find(
+    db: &Db,
+    id: Uuid,
+    user: Uuid,
+    session_hash: &[u8],
+    since: OffsetDateTime,
+) -> Result<Option<UploadRow>> {
     db.read()
         .fetch_optional(&Sql::with_args(
             "SELECT id, user_id, session_hash, programme_code, file_name, content, created_at FROM import_uploads \

@@ -33,7 +33,10 @@ pub fn edit(xlsx: &[u8], edits: &[Edit<'_>]) -> Vec<u8> {
         let row = rows
             .iter_mut()
             .skip(1)
-            .find(|r| r.get(ci).map(ToString::to_string).as_deref() == Some(e.indicator) && r.get(cp).map(ToString::to_string).unwrap_or_default() == e.part)
+            .find(|r| {
+                r.get(ci).map(ToString::to_string).as_deref() == Some(e.indicator)
+                    && r.get(cp).map(ToString::to_string).unwrap_or_default() == e.part
+            })
             .unwrap_or_else(|| panic!("no row {} {}", e.indicator, e.part));
         if row.len() <= cc {
             row.resize(cc + 1, Data::Empty);

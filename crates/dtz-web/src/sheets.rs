@@ -4,8 +4,8 @@
 
 use crate::i18n::Tr;
 use dtz_domain::results::{Measure, UNKNOWN};
-use dtz_formats::table::XlsxProblem;
 use dtz_domain::validate::Invalid;
+use dtz_formats::table::XlsxProblem;
 use dtz_formats::values_csv::{COLUMNS, ValueRow};
 use dtz_formats::values_template::{Input, Template, TemplateRow, write};
 use dtz_services::values::{ReportKey, ReportView};
@@ -34,7 +34,9 @@ pub fn template(view: &ReportView, key: &ReportKey, organisation: &str, tr: &Tr)
             Measure::Text => (Input::Text, tr.t("sheets-measure-text")),
         };
         let mut parts = vec![(String::new(), tr.t("entry-total"))];
-        for set in def.disaggregations.iter().filter_map(|d| view.framework.disaggregations.iter().find(|s| &s.code == d)) {
+        for set in
+            def.disaggregations.iter().filter_map(|d| view.framework.disaggregations.iter().find(|s| &s.code == d))
+        {
             for (code, label) in set
                 .options
                 .iter()
@@ -103,7 +105,9 @@ pub async fn read_upload(bytes: Vec<u8>, name: Option<String>) -> Result<Vec<Val
     let out = tokio::task::spawn_blocking(move || dtz_formats::values_file::read(&bytes, name.as_deref())).await;
     match out {
         Ok(Ok((_, rows))) => Ok(rows),
-        Ok(Err(p)) => Err(p.0.into_iter().map(|x| Invalid::new(format!("line {}: {}", x.line, x.field), x.reason)).collect()),
+        Ok(Err(p)) => {
+            Err(p.0.into_iter().map(|x| Invalid::new(format!("line {}: {}", x.line, x.field), x.reason)).collect())
+        }
         Err(_) => Err(vec![Invalid::new("line 0: file", "The file could not be read as XLSX (“the parser gave up”).")]),
     }
 }
@@ -123,14 +127,17 @@ mod tests {
     fn every_column_and_measure_is_explained_in_every_language() {
         for (lang, _) in crate::i18n::staff_languages() {
             let tr = super::Tr::new(lang);
-            let mut keys: Vec<String> =
-                super::COLUMNS.iter().map(|c| format!("sheets-column-{c}")).collect();
+            let mut keys: Vec<String> = super::COLUMNS.iter().map(|c| format!("sheets-column-{c}")).collect();
             keys.extend((1..=super::HELP_PARAGRAPHS).map(|n| format!("sheets-help-{n}")));
             keys.extend(
                 ["count", "percentage", "yes_no", "ordinal", "text"].iter().map(|m| format!("sheets-measure-{m}")),
             );
+            let args: Vec<(&'static str, String)> = ["programme", "organisation", "country", "period", "max"]
+                .iter()
+                .map(|a| (*a, "x".to_owned()))
+                .collect();
             for k in keys {
-                assert!(!tr.t(&k).starts_with("Unknown localization"), "{lang}: {k}");
+                assert!(!tr.targs(&k, &args).starts_with("Unknown localization"), "{lang}: {k}");
             }
         }
     }

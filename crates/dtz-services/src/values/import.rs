@@ -7,7 +7,7 @@
 //! through `prepare_values`, report by report, and every problem comes back as
 //! `line N: column` with its message.
 
-use super::{ReportKey, ReportView, ValueInput, may_enter};
+use super::{PreparedValues, ReportKey, ReportView, ValueInput, may_enter};
 use crate::{Caller, Result, ServiceError, Services};
 use dtz_domain::ids::OrgId;
 use dtz_domain::results::report::check_part;
@@ -60,7 +60,9 @@ impl Imported {
 
     /// Totals: new, changed, cleared, unchanged.
     pub fn totals(&self) -> (usize, usize, usize, usize) {
-        self.reports.iter().fold((0, 0, 0, 0), |t, r| (t.0 + r.new, t.1 + r.changed, t.2 + r.cleared, t.3 + r.unchanged))
+        self.reports
+            .iter()
+            .fold((0, 0, 0, 0), |t, r| (t.0 + r.new, t.1 + r.changed, t.2 + r.cleared, t.3 + r.unchanged))
     }
 }
 
@@ -98,7 +100,13 @@ pub fn line_and_column(field: &str) -> (usize, &str) {
 impl Services {
     /// Import values from file rows into one programme: all rows or none. Every problem is
     /// listed as `line N: column`; a dry run checks everything and writes nothing.
-    pub async fn import_values(&self, caller: &Caller, code: &str, rows: &[ValueRow], dry_run: bool) -> Result<Imported> {
+    pub async fn import_values(
+        &self,
+        caller: &Caller,
+        code: &str,
+        rows: &[ValueRow],
+        dry_run: bool,
+    ) -> Result<Imported> {
         self.import_values_with(caller, code, rows, dry_run, &Quiet).await
     }
 
@@ -116,54 +124,11 @@ impl Services {
         let mut reports = Vec::new();
         let mut prepared = Vec::new();
         for g in &groups {
-            let first = g.lines.first().copied().unwrap_or(0);
-            let view = match self.report(caller, &g.key).await {
-                Ok(v) if may_enter(caller, g.key.org, &g.key.country) => v,
-                Ok(_) | Err(ServiceError::NotFound | ServiceError::Forbidden) => {
-                    problems.push(at(
-                        first,
-                        "organisation",
-                        format!("You may not enter values for “{}” in “{}”.", g.organisation, g.key.country),
-                    ));
-                    progress.checked(g.lines.len());
-                    continue;
-                }
-                Err(ServiceError::Invalid(v)) => {
-                    problems.extend(v.0.into_iter().map(|i| at(first, &i.field, i.message)));
-                    progress.checked(g.lines.len());
-                    continue;
-                }
-                Err(e) => return Err(e),
-            };
-            let (change, todo) = diff(g, &view, &mut problems);
-            if !todo.is_empty() {
-                let inputs: Vec<ValueInput> = todo.iter().map(|n| g.inputs[*n].clone()).collect();
-                match self.prepare_values(caller, &g.key, &inputs).await {
-                    Ok(p) => prepared.push(p),
-                    Err(ServiceError::Invalid(v)) => {
-                        for i in v.0 {
-                            let n = i
-                                .field
-                                .strip_prefix("values[")
-                                .and_then(|x| x.strip_suffix(']'))
-                                .and_then(|n| n.parse::<usize>().ok())
-                                .and_then(|n| todo.get(n).copied());
-                            problems.push(match n {
-                                Some(n) => at(g.lines[n], column_of(&view, &g.inputs[n], &i.message), i.message),
-                                None => at(g.lines[todo[0]], "period", i.message),
-                            });
-                        }
-                    }
-                    Err(ServiceError::NotFound | ServiceError::Forbidden) => problems.push(at(
-                        first,
-                        "organisation",
-                        format!("You may not enter values for “{}” in “{}”.", g.organisation, g.key.country),
-                    )),
-                    Err(e) => return Err(e),
-                }
+            if let Some((change, p)) = self.check_group(caller, g, &mut problems).await? {
+                prepared.extend(p);
+                reports.push(change);
             }
             progress.checked(g.lines.len());
-            reports.push(change);
         }
         if !problems.is_empty() {
             problems.sort_by_key(|i| {
@@ -184,6 +149,62 @@ impl Services {
         }
         self.finish(tx, &events).await?;
         Ok(summary)
+    }
+
+    /// One report's rows: scope and permission, what they change, and every check of
+    /// `prepare_values` on the rows that change something. `None` when the caller may not
+    /// enter values there (a problem is pushed).
+    async fn check_group(
+        &self,
+        caller: &Caller,
+        g: &Group,
+        problems: &mut Vec<Invalid>,
+    ) -> Result<Option<(ReportChange, Option<PreparedValues>)>> {
+        let first = g.lines.first().copied().unwrap_or(0);
+        let out_of_scope = || {
+            at(
+                first,
+                "organisation",
+                format!("You may not enter values for “{}” in “{}”.", g.organisation, g.key.country),
+            )
+        };
+        let view = match self.report(caller, &g.key).await {
+            Ok(v) if may_enter(caller, g.key.org, &g.key.country) => v,
+            Ok(_) | Err(ServiceError::NotFound | ServiceError::Forbidden) => {
+                problems.push(out_of_scope());
+                return Ok(None);
+            }
+            Err(ServiceError::Invalid(v)) => {
+                problems.extend(v.0.into_iter().map(|i| at(first, &i.field, i.message)));
+                return Ok(None);
+            }
+            Err(e) => return Err(e),
+        };
+        let (change, todo) = diff(g, &view, problems);
+        if todo.is_empty() {
+            return Ok(Some((change, None)));
+        }
+        let inputs: Vec<ValueInput> = todo.iter().map(|n| g.inputs[*n].clone()).collect();
+        match self.prepare_values(caller, &g.key, &inputs).await {
+            Ok(p) => return Ok(Some((change, Some(p)))),
+            Err(ServiceError::Invalid(v)) => {
+                for i in v.0 {
+                    let n = i
+                        .field
+                        .strip_prefix("values[")
+                        .and_then(|x| x.strip_suffix(']'))
+                        .and_then(|n| n.parse::<usize>().ok())
+                        .and_then(|n| todo.get(n).copied());
+                    problems.push(match n {
+                        Some(n) => at(g.lines[n], column_of(&view, &g.inputs[n], &i.message), i.message),
+                        None => at(g.lines[todo[0]], "period", i.message),
+                    });
+                }
+            }
+            Err(ServiceError::NotFound | ServiceError::Forbidden) => problems.push(out_of_scope()),
+            Err(e) => return Err(e),
+        }
+        Ok(Some((change, None)))
     }
 
     /// Rows grouped by report, with the problems of rows that name no organisation we know
@@ -227,7 +248,9 @@ impl Services {
                     g.lines.push(r.line);
                     g.inputs.push(input);
                 }
-                None => groups.push(Group { key, organisation: org.name.clone(), lines: vec![r.line], inputs: vec![input] }),
+                None => {
+                    groups.push(Group { key, organisation: org.name.clone(), lines: vec![r.line], inputs: vec![input] })
+                }
             }
         }
         Ok((groups, problems))

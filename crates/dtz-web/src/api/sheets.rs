@@ -122,7 +122,9 @@ pub async fn import(
 /// The routes; the import alone accepts a body as large as a file may be.
 pub fn routes() -> OpenApiRouter<AppState> {
     let (schemas, paths, import) = routes!(import);
-    OpenApiRouter::new()
-        .routes(routes!(template))
-        .routes((schemas, paths, import.layer(DefaultBodyLimit::max(MAX_FILE_BYTES + 1024))))
+    OpenApiRouter::new().routes(routes!(template)).routes((
+        schemas,
+        paths,
+        import.layer(DefaultBodyLimit::max(MAX_FILE_BYTES + 1024)),
+    ))
 }

@@ -232,10 +232,9 @@ async fn confirm(
     let held = match held {
         Ok(h) if h.programme_code == code => h,
         Ok(_) | Err(ServiceError::NotFound) => {
-            return Ok(p.with_problems(vec![Invalid::new(
-                "line 0: file",
-                "The upload has expired: choose the file again.",
-            )]));
+            return Ok(
+                p.with_problems(vec![Invalid::new("line 0: file", "The upload has expired: choose the file again.")])
+            );
         }
         Err(e) => return Err(e.into()),
     };

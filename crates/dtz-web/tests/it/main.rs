@@ -12,5 +12,6 @@ mod notifications;
 mod openapi;
 mod pages;
 mod results;
+mod sheets;
 mod story;
 mod totp;

@@ -52,16 +52,17 @@ pub async fn run(c: ExportCommand) -> anyhow::Result<ExitCode> {
             let key = ReportKey { programme, org: OrgId(o.id), country: country.to_ascii_uppercase(), period };
             let view = s.report(&Caller::System, &key).await;
             s.db.close().await;
-            let view = view.with_context(|| format!("cannot read the report of {} in {} for {}", o.name, key.country, key.period))?;
+            let view = view.with_context(|| {
+                format!("cannot read the report of {} in {} for {}", o.name, key.country, key.period)
+            })?;
             let tr = dtz_web::i18n::Tr::new(&lang);
             let bytes = dtz_web::sheets::template(&view, &key, &o.name, &tr)?;
             let path = output.unwrap_or_else(|| PathBuf::from(dtz_web::sheets::file_name(&key, &o.name)));
             // Never over a file that may hold someone's filled-in values.
-            let mut f = std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(&path)
-                .with_context(|| format!("cannot create {} (an existing file is never overwritten)", path.display()))?;
+            let mut f =
+                std::fs::OpenOptions::new().write(true).create_new(true).open(&path).with_context(|| {
+                    format!("cannot create {} (an existing file is never overwritten)", path.display())
+                })?;
             std::io::Write::write_all(&mut f, &bytes).with_context(|| format!("cannot write {}", path.display()))?;
             say!("Wrote {} ({} values stored so far).", path.display(), view.values.len());
             Ok(ExitCode::SUCCESS)
