@@ -122,7 +122,7 @@ async fn round_trip(app: TestApp) {
         app.page(&done, Some(&w.me))
             .await
             .text()
-            .contains("Imported: 5 new, 0 changed and 0 emptied values in 1 reports")
+            .contains("Imported. New values: 5; changed: 0; emptied: 0; reports changed: 1.")
     );
     assert_eq!(stored(&app, w.bo, "2016").await, 5);
     assert_eq!(
@@ -161,7 +161,7 @@ async fn broken(app: TestApp) {
     let csv = csv.replace("many", "60");
     let r = upload(&app, &w.me, &csrf, "values.csv", csv.as_bytes()).await;
     let html = r.text();
-    assert!(html.contains("The file has 2 problems, so nothing was imported"), "{html}");
+    assert!(html.contains("Problems found: 2. Nothing was imported"), "{html}");
     assert!(html.contains("<td class=\"num\">4</td><td><code>indicator</code></td><td>There is no indicator “NOPE” in this programme.</td>"), "{html}");
     assert!(
         html.contains("<td class=\"num\">5</td><td><code>part</code></td><td>This value is also on line 2.</td>"),
@@ -184,7 +184,7 @@ async fn broken(app: TestApp) {
     assert_eq!(app.post_form("/account/profile", Some(&w.me), &body).await.status, StatusCode::SEE_OTHER);
     let es = upload(&app, &w.me, &csrf, "values.csv", csv.as_bytes()).await.text();
     assert!(
-        es.contains("<td>Este valor también está en la línea 2.</td>") && es.contains("El archivo tiene 2 problemas"),
+        es.contains("<td>Este valor también está en la línea 2.</td>") && es.contains("Problemas encontrados: 2."),
         "{es}"
     );
 }
