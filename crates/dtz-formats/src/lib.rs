@@ -1,6 +1,10 @@
-//! File formats over domain types, with no database: the programme file (TOML) and
-//! tables as CSV and XLSX now; IATI 2.03 XML as the results work lands.
+//! File formats over domain types, with no database: the programme file (TOML), tables
+//! as CSV and XLSX, and indicator values as CSV or XLSX (read) and as a pre-filled XLSX
+//! (written); IATI 2.03 XML as the results work lands.
 
 pub mod programme;
 pub mod table;
 pub mod values_csv;
+pub mod values_file;
+pub mod values_template;
+pub mod values_xlsx;

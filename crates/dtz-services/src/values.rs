@@ -18,7 +18,9 @@ use dtz_store::{StoreError, Tx, users};
 use uuid::Uuid;
 
 mod import;
-pub use import::Imported;
+mod uploads;
+pub use import::{ImportProgress, Imported, Quiet, ReportChange, line_and_column};
+pub use uploads::UPLOAD_TTL;
 
 /// Which report: programme, organisation, country, period.
 #[derive(Clone, Debug, PartialEq, Eq)]

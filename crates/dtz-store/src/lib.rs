@@ -22,6 +22,7 @@ pub mod sql;
 pub mod teams;
 pub mod tokens;
 pub mod totp;
+pub mod uploads;
 pub mod users;
 pub mod values;
 

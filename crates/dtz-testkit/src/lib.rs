@@ -1,10 +1,11 @@
 //! Test support: each test gets its own database — a temporary SQLite file, or a fresh
 //! PostgreSQL database cloned from a migrated template when `DTZ_TEST_POSTGRES_URL` is
 //! set — and services with a manual clock, cheap Argon2 and a temporary key file; and
-//! ([`smtp`]) an in-process SMTP sink.
+//! ([`smtp`]) an in-process SMTP sink; ([`sheets`]) a spreadsheet program's edits.
 
 #![expect(clippy::expect_used, clippy::panic, reason = "test support fails loudly")]
 
+pub mod sheets;
 pub mod smtp;
 
 use dtz_domain::{ManualClock, SystemClock};

@@ -8,6 +8,7 @@ mod me;
 mod notifications;
 mod orgs;
 mod results;
+mod sheets;
 mod teams;
 mod tokens;
 mod totp;
@@ -73,6 +74,7 @@ pub fn parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(totp::reset))
         .routes(routes!(notifications::list))
         .routes(routes!(notifications::done))
+        .merge(sheets::routes())
         .split_for_parts()
 }
 

@@ -9,6 +9,7 @@ pub mod i18n;
 pub mod mail;
 pub mod pages;
 pub mod security;
+pub mod sheets;
 pub mod state;
 pub mod throttle;
 

@@ -14,6 +14,7 @@ mod report;
 mod results;
 mod second_factor;
 mod security;
+mod sheets;
 mod totp;
 
 use crate::auth::PageUser;
@@ -238,6 +239,7 @@ pub fn router() -> Router<AppState> {
         .merge(results::router())
         .merge(entry::router())
         .merge(completeness::router())
+        .merge(sheets::router())
         .route("/login/totp", get(second_factor::show).post(second_factor::create))
         .route("/account/totp", get(totp::show).post(totp::create))
         .route("/account/totp/disable", post(totp::delete))

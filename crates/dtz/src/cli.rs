@@ -3,6 +3,7 @@
 mod audit;
 mod backup;
 mod demo;
+mod export;
 mod import;
 mod key;
 mod org;
@@ -46,6 +47,9 @@ enum Command {
     /// Import files (all or nothing).
     #[command(subcommand)]
     Import(import::ImportCommand),
+    /// Export files.
+    #[command(subcommand)]
+    Export(export::ExportCommand),
     /// Organisations.
     #[command(subcommand)]
     Org(org::OrgCommand),
@@ -103,6 +107,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Demo(a) => demo::run(a).await,
         Command::Backup(a) => backup::run(a).await,
         Command::Import(c) => import::run(c).await,
+        Command::Export(c) => export::run(c).await,
         Command::Org(c) => org::run(c).await,
         Command::Programme(c) => programme::run(c).await,
         Command::User(c) => user::run(c).await,

@@ -1,46 +1,229 @@
-//! Importing indicator values from a file: every row checked like an entry in the pages,
-//! then all written in one transaction, or none.
+//! Importing indicator values from a file (CSV or XLSX, read by `dtz_formats`): every row
+//! checked like an entry in the pages, then all written in one transaction, or none.
+//!
+//! Rows that change nothing (the value stored already, or an empty row where nothing is
+//! stored) are not written, so a downloaded spreadsheet uploaded back unchanged changes
+//! nothing — not even on a report that is submitted or approved. Every other row goes
+//! through `prepare_values`, report by report, and every problem comes back as
+//! `line N: column` with its message.
 
-use super::{ReportKey, ValueInput};
+use super::{PreparedValues, ReportKey, ReportView, ValueInput, may_enter};
 use crate::{Caller, Result, ServiceError, Services};
 use dtz_domain::ids::OrgId;
-use dtz_domain::results::Entry;
+use dtz_domain::results::report::check_part;
+use dtz_domain::results::{Entry, Measure, Source};
 use dtz_domain::validate::{Invalid, Violations};
+use dtz_formats::values_csv::{COLUMNS, ValueRow};
+
+/// What an import changes in one report.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReportChange {
+    /// Which report.
+    pub key: ReportKey,
+    /// The organisation's name.
+    pub organisation: String,
+    /// The report's status now (`draft` when it does not exist yet).
+    pub status: String,
+    /// Values not stored before.
+    pub new: usize,
+    /// Values stored before and different now.
+    pub changed: usize,
+    /// Values emptied.
+    pub cleared: usize,
+    /// Rows that change nothing.
+    pub unchanged: usize,
+}
+
+impl ReportChange {
+    /// Whether anything in this report changes.
+    pub fn changes(&self) -> bool {
+        self.new + self.changed + self.cleared > 0
+    }
+}
 
 /// What an import did (or, in a dry run, would do).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Imported {
-    /// Reports written to.
-    pub reports: usize,
-    /// Values in the file.
+    /// Per report, in the order of the file.
+    pub reports: Vec<ReportChange>,
+    /// Rows in the file.
     pub values: usize,
     /// Nothing was written (dry run).
     pub dry_run: bool,
 }
 
+impl Imported {
+    /// Reports that change.
+    pub fn changed_reports(&self) -> usize {
+        self.reports.iter().filter(|r| r.changes()).count()
+    }
+
+    /// Totals: new, changed, cleared, unchanged.
+    pub fn totals(&self) -> (usize, usize, usize, usize) {
+        self.reports
+            .iter()
+            .fold((0, 0, 0, 0), |t, r| (t.0 + r.new, t.1 + r.changed, t.2 + r.cleared, t.3 + r.unchanged))
+    }
+}
+
+/// Where a long import has got to, for a progress bar.
+pub trait ImportProgress: Send + Sync {
+    /// `rows` more rows were checked.
+    fn checked(&self, _rows: usize) {}
+    /// `rows` more rows were written.
+    fn written(&self, _rows: usize) {}
+}
+
+/// No progress shown.
+pub struct Quiet;
+impl ImportProgress for Quiet {}
+
+/// One report's rows: the lines and the inputs, in file order.
+struct Group {
+    key: ReportKey,
+    organisation: String,
+    lines: Vec<usize>,
+    inputs: Vec<ValueInput>,
+}
+
+fn at(line: usize, column: &str, message: impl Into<String>) -> Invalid {
+    Invalid::new(format!("line {line}: {column}"), message)
+}
+
+/// The line and the column of a problem made by [`at`] (`line 7: value`).
+pub fn line_and_column(field: &str) -> (usize, &str) {
+    let rest = field.strip_prefix("line ").unwrap_or(field);
+    let (n, column) = rest.split_once(": ").unwrap_or((rest, ""));
+    (n.parse().unwrap_or(0), column)
+}
+
 impl Services {
-    /// Import values from CSV rows into one programme: all rows or none. Every problem is
-    /// listed as `line N: …`; a dry run checks everything and writes nothing.
+    /// Import values from file rows into one programme: all rows or none. Every problem is
+    /// listed as `line N: column`; a dry run checks everything and writes nothing.
     pub async fn import_values(
         &self,
         caller: &Caller,
         code: &str,
-        rows: &[dtz_formats::values_csv::ValueRow],
+        rows: &[ValueRow],
         dry_run: bool,
     ) -> Result<Imported> {
+        self.import_values_with(caller, code, rows, dry_run, &Quiet).await
+    }
+
+    /// [`Services::import_values`], telling `progress` how far it got.
+    pub async fn import_values_with(
+        &self,
+        caller: &Caller,
+        code: &str,
+        rows: &[ValueRow],
+        dry_run: bool,
+        progress: &dyn ImportProgress,
+    ) -> Result<Imported> {
+        self.programme(code).await?;
+        let (groups, mut problems) = self.group(caller, code, rows).await?;
+        let mut reports = Vec::new();
+        let mut prepared = Vec::new();
+        for g in &groups {
+            if let Some((change, p)) = self.check_group(caller, g, &mut problems).await? {
+                prepared.extend(p);
+                reports.push(change);
+            }
+            progress.checked(g.lines.len());
+        }
+        if !problems.is_empty() {
+            problems.sort_by_key(|i| {
+                let (line, column) = line_and_column(&i.field);
+                (line, COLUMNS.iter().position(|c| *c == column).unwrap_or(COLUMNS.len()))
+            });
+            return Err(ServiceError::Invalid(Violations(problems)));
+        }
+        let summary = Imported { reports, values: rows.len(), dry_run };
+        if dry_run || prepared.is_empty() {
+            return Ok(summary);
+        }
+        let mut tx = self.db.begin().await?;
+        let mut events = Vec::new();
+        for p in &prepared {
+            events.push(self.write_values(&mut tx, caller, p).await?.1);
+            progress.written(p.rows.len());
+        }
+        self.finish(tx, &events).await?;
+        Ok(summary)
+    }
+
+    /// One report's rows: scope and permission, what they change, and every check of
+    /// `prepare_values` on the rows that change something. `None` when the caller may not
+    /// enter values there (a problem is pushed).
+    async fn check_group(
+        &self,
+        caller: &Caller,
+        g: &Group,
+        problems: &mut Vec<Invalid>,
+    ) -> Result<Option<(ReportChange, Option<PreparedValues>)>> {
+        let first = g.lines.first().copied().unwrap_or(0);
+        let out_of_scope = || {
+            at(
+                first,
+                "organisation",
+                format!("You may not enter values for “{}” in “{}”.", g.organisation, g.key.country),
+            )
+        };
+        let view = match self.report(caller, &g.key).await {
+            Ok(v) if may_enter(caller, g.key.org, &g.key.country) => v,
+            Ok(_) | Err(ServiceError::NotFound | ServiceError::Forbidden) => {
+                problems.push(out_of_scope());
+                return Ok(None);
+            }
+            Err(ServiceError::Invalid(v)) => {
+                problems.extend(v.0.into_iter().map(|i| at(first, &i.field, i.message)));
+                return Ok(None);
+            }
+            Err(e) => return Err(e),
+        };
+        let (change, todo) = diff(g, &view, problems);
+        if todo.is_empty() {
+            return Ok(Some((change, None)));
+        }
+        let inputs: Vec<ValueInput> = todo.iter().map(|n| g.inputs[*n].clone()).collect();
+        match self.prepare_values(caller, &g.key, &inputs).await {
+            Ok(p) => return Ok(Some((change, Some(p)))),
+            Err(ServiceError::Invalid(v)) => {
+                for i in v.0 {
+                    let n = i
+                        .field
+                        .strip_prefix("values[")
+                        .and_then(|x| x.strip_suffix(']'))
+                        .and_then(|n| n.parse::<usize>().ok())
+                        .and_then(|n| todo.get(n).copied());
+                    problems.push(match n {
+                        Some(n) => at(g.lines[n], column_of(&view, &g.inputs[n], &i.message), i.message),
+                        None => at(g.lines[todo[0]], "period", i.message),
+                    });
+                }
+            }
+            Err(ServiceError::NotFound | ServiceError::Forbidden) => problems.push(out_of_scope()),
+            Err(e) => return Err(e),
+        }
+        Ok(Some((change, None)))
+    }
+
+    /// Rows grouped by report, with the problems of rows that name no organisation we know
+    /// or another programme.
+    async fn group(&self, caller: &Caller, code: &str, rows: &[ValueRow]) -> Result<(Vec<Group>, Vec<Invalid>)> {
         let orgs = self.orgs(caller).await?;
         let mut problems = Vec::new();
-        let mut groups: Vec<(ReportKey, Vec<usize>, Vec<ValueInput>)> = Vec::new();
+        let mut groups: Vec<Group> = Vec::new();
         for r in rows {
+            if let Some(p) = r.programme.as_deref().filter(|p| !p.eq_ignore_ascii_case(code)) {
+                problems.push(at(r.line, "programme", format!("This row is for the programme “{p}”, not “{code}”.")));
+                continue;
+            }
             let Some(org) = orgs.iter().find(|o| {
                 o.name == r.organisation
                     || o.iati_id.as_deref() == Some(r.organisation.as_str())
                     || o.id.to_string() == r.organisation
             }) else {
-                problems.push(Invalid::new(
-                    format!("line {}", r.line),
-                    format!("There is no organisation “{}”.", r.organisation),
-                ));
+                problems.push(at(r.line, "organisation", format!("There is no organisation “{}”.", r.organisation)));
                 continue;
             };
             let key = ReportKey {
@@ -60,56 +243,95 @@ impl Services {
                     comment: r.comment.clone(),
                 },
             };
-            match groups.iter_mut().find(|(k, _, _)| *k == key) {
-                Some((_, lines, inputs)) => {
-                    lines.push(r.line);
-                    inputs.push(input);
+            match groups.iter_mut().find(|g| g.key == key) {
+                Some(g) => {
+                    g.lines.push(r.line);
+                    g.inputs.push(input);
                 }
-                None => groups.push((key, vec![r.line], vec![input])),
+                None => {
+                    groups.push(Group { key, organisation: org.name.clone(), lines: vec![r.line], inputs: vec![input] })
+                }
             }
         }
-        let mut prepared = Vec::new();
-        for (key, lines, inputs) in &groups {
-            let first = lines.first().copied().unwrap_or(0);
-            match self.prepare_values(caller, key, inputs).await {
-                Ok(p) => prepared.push(p),
-                Err(ServiceError::Invalid(v)) => {
-                    for i in v.0 {
-                        let line = i
-                            .field
-                            .strip_prefix("values[")
-                            .and_then(|x| x.strip_suffix(']'))
-                            .and_then(|n| n.parse::<usize>().ok())
-                            .and_then(|n| lines.get(n))
-                            .copied()
-                            .unwrap_or(first);
-                        problems.push(Invalid::new(format!("line {line}"), i.message));
-                    }
-                }
-                Err(ServiceError::NotFound | ServiceError::Forbidden) => problems.push(Invalid::new(
-                    format!("line {first}"),
-                    format!(
-                        "You may not enter values for this organisation in {} (or the programme does not exist).",
-                        key.country
-                    ),
-                )),
-                Err(e) => return Err(e),
-            }
+        Ok((groups, problems))
+    }
+}
+
+/// Compare a report's rows with what is stored: the counts, and the positions of the
+/// rows that must be checked and written (anything that is not plainly unchanged).
+fn diff(g: &Group, view: &ReportView, problems: &mut Vec<Invalid>) -> (ReportChange, Vec<usize>) {
+    let mut change = ReportChange {
+        key: g.key.clone(),
+        organisation: g.organisation.clone(),
+        status: view.report.as_ref().map_or_else(|| "draft".to_owned(), |r| r.status.clone()),
+        new: 0,
+        changed: 0,
+        cleared: 0,
+        unchanged: 0,
+    };
+    let mut todo = Vec::new();
+    let mut seen: Vec<(&str, &str, usize)> = Vec::new();
+    for (n, i) in g.inputs.iter().enumerate() {
+        let line = g.lines[n];
+        if let Some((_, _, first)) = seen.iter().find(|(ind, part, _)| *ind == i.indicator && *part == i.part) {
+            problems.push(at(line, "part", format!("This value is also on line {first}.")));
+            continue;
         }
-        if !problems.is_empty() {
-            problems.sort_by_key(|i| i.field.trim_start_matches("line ").parse::<usize>().unwrap_or(0));
-            return Err(ServiceError::Invalid(Violations(problems)));
+        seen.push((&i.indicator, &i.part, line));
+        let ind = view.indicators.iter().find(|x| x.code == i.indicator);
+        let sound = ind.is_some_and(|x| {
+            let def = x.indicator();
+            def.source == Source::Manual && check_part("part", &i.part, &def, &view.framework.disaggregations).is_ok()
+        });
+        let stored = ind.and_then(|x| view.values.iter().find(|v| v.indicator_id == x.id && v.part == i.part));
+        let before = stored.map(|v| v.entry()).unwrap_or_default();
+        let (had, has) = (!before.is_empty(), !i.entry.is_empty());
+        if !sound {
+            todo.push(n);
+            continue;
         }
-        let summary = Imported { reports: prepared.len(), values: rows.len(), dry_run };
-        if dry_run {
-            return Ok(summary);
+        // A comment alone is not stored where there is no value (see `values::put`).
+        if before == i.entry || (stored.is_none() && !has) {
+            change.unchanged += 1;
+            continue;
         }
-        let mut tx = self.db.begin().await?;
-        let mut events = Vec::new();
-        for p in &prepared {
-            events.push(self.write_values(&mut tx, caller, p).await?.1);
+        match (had, has) {
+            (false, true) => change.new += 1,
+            (true, false) => change.cleared += 1,
+            _ => change.changed += 1,
         }
-        self.finish(tx, &events).await?;
-        Ok(summary)
+        todo.push(n);
+    }
+    (change, todo)
+}
+
+/// The column a problem of one row belongs to, found by running the row's own checks
+/// again (the batch checks — breakdowns adding up, deviations — come last).
+fn column_of(view: &ReportView, input: &ValueInput, message: &str) -> &'static str {
+    let Some(ind) = view.indicators.iter().find(|x| x.code == input.indicator) else { return "indicator" };
+    let def = ind.indicator();
+    if check_part("part", &input.part, &def, &view.framework.disaggregations).is_err_and(|e| e.message == message) {
+        return "part";
+    }
+    if input.entry.check("value", &def).is_err_and(|e| e.message == message) {
+        return match def.measure {
+            Measure::Percentage => "numerator",
+            Measure::Text => "text",
+            _ => "value",
+        };
+    }
+    if def.source == Source::Computed {
+        return "indicator";
+    }
+    if message.ends_with("explain in a comment why.") { "comment" } else { "value" }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn problem_fields_split_into_line_and_column() {
+        assert_eq!(super::line_and_column("line 7: value"), (7, "value"));
+        assert_eq!(super::line_and_column("line 0: file"), (0, "file"));
+        assert_eq!(super::line_and_column("status"), (0, ""));
     }
 }

@@ -191,7 +191,49 @@ async fn data_entry(b: &Browser, app: &App) -> Outcome {
     b.screenshot("entry-phone").await;
     check(no_horizontal_scroll(b).await?, "the entry grid fits a phone")?;
     c.set_window_size(1440, 900).await.map_err(|e| e.to_string())?;
+    upload_sheet(b).await?;
+    c.goto(&format!("{}/results/DTZ/entry", app.base)).await.map_err(|e| e.to_string())?;
+    wait_for(b, "form.entry").await?;
     enter_and_approve(b, app).await
+}
+
+/// The upload page in a real browser (multipart, no JavaScript): a broken file lists its
+/// problems by row and column; a good one shows what would change, with a confirm button.
+async fn upload_sheet(b: &Browser) -> Outcome {
+    let c = &b.client;
+    let link = c.find(Locator::Css("a[href='/results/DTZ/import']")).await.map_err(|e| e.to_string())?;
+    link.click().await.map_err(|e| e.to_string())?;
+    wait_for(b, "input[type='file']").await?;
+    b.screenshot("import-desktop").await;
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let org = "Sample partner Bolivia (sample data)";
+    for (name, body, expect) in [
+        (
+            "broken.csv",
+            format!("indicator,country,organisation,period,value\nG1.O4.1,BO,{org},2020,many\n"),
+            "table code",
+        ),
+        (
+            "good.csv",
+            format!("indicator,country,organisation,period,value\nG1.O4.1,BO,{org},2020,99\n"),
+            "form[action^='/results/DTZ/import/']",
+        ),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, body).map_err(|e| e.to_string())?;
+        let input = c.find(Locator::Css("input[type='file']")).await.map_err(|e| e.to_string())?;
+        input.send_keys(&path.display().to_string()).await.map_err(|e| e.to_string())?;
+        let button = c.find(Locator::Css("form[enctype] button")).await.map_err(|e| e.to_string())?;
+        button.click().await.map_err(|e| e.to_string())?;
+        wait_for(b, expect).await?;
+        b.screenshot(&format!("import-{}", name.trim_end_matches(".csv"))).await;
+    }
+    check(text_of(b, "main").await?.contains("Import these values"), "a confirm button after a clean dry run")?;
+    c.set_window_size(360, 780).await.map_err(|e| e.to_string())?;
+    b.screenshot("import-phone").await;
+    let fits = no_horizontal_scroll(b).await?;
+    c.set_window_size(1440, 900).await.map_err(|e| e.to_string())?;
+    check(fits, "the upload page fits a phone")
 }
 
 /// The whole path of a figure: the M&E officer enters and submits 2020, the coordinator

@@ -13,5 +13,6 @@ mod openapi;
 mod pages;
 mod results;
 mod scale;
+mod sheets;
 mod story;
 mod totp;

@@ -3,18 +3,22 @@
 use super::DbArgs;
 use anyhow::{Context, bail};
 use clap::Subcommand;
+use dtz_services::values::ImportProgress;
 use dtz_services::{Caller, ServiceError};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Subcommand, Debug)]
 pub enum ImportCommand {
-    /// Indicator values from CSV (one row per indicator × country × organisation ×
-    /// period × part): every row or none; every problem listed by line.
+    /// Indicator values from CSV or XLSX (the first sheet; one row per indicator ×
+    /// country × organisation × period × part): every row or none; every problem listed
+    /// by line (row) and column.
     Values {
         #[command(flatten)]
         db: DbArgs,
-        /// The CSV file.
+        /// The CSV or XLSX file (told apart by content, else by extension).
         file: PathBuf,
         /// Programme code, e.g. DTZ.
         #[arg(long)]
@@ -25,38 +29,105 @@ pub enum ImportCommand {
     },
 }
 
+/// A progress bar on stderr, drawn only when stderr is a terminal (never into a log or a
+/// test's captured output).
+struct Bar {
+    bar: ProgressBar,
+    writing: std::sync::atomic::AtomicBool,
+}
+
+impl Bar {
+    fn new(rows: usize) -> Self {
+        let bar = if std::io::stderr().is_terminal() {
+            ProgressBar::with_draw_target(Some(rows as u64), ProgressDrawTarget::stderr())
+        } else {
+            ProgressBar::hidden()
+        };
+        if let Ok(style) = ProgressStyle::with_template("{msg:9} [{bar:40}] {pos}/{len} rows ({eta})") {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar.set_message("Checking");
+        Self { bar, writing: false.into() }
+    }
+}
+
+impl ImportProgress for Bar {
+    fn checked(&self, rows: usize) {
+        self.bar.inc(rows as u64);
+    }
+
+    fn written(&self, rows: usize) {
+        if !self.writing.swap(true, std::sync::atomic::Ordering::Relaxed) {
+            self.bar.set_position(0);
+            self.bar.set_message("Writing");
+        }
+        self.bar.inc(rows as u64);
+    }
+}
+
 pub async fn run(c: ImportCommand) -> anyhow::Result<ExitCode> {
     match c {
-        ImportCommand::Values { db, file, programme, dry_run } => {
-            let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
-            let rows = match dtz_formats::values_csv::read(&bytes) {
-                Ok(rows) => rows,
-                Err(e) => {
-                    for p in &e.0 {
-                        eprintln!("{}: {p}", file.display());
-                    }
-                    bail!("{} has {} problem(s); nothing was imported", file.display(), e.0.len());
-                }
-            };
-            let s = super::open(&db).await?;
-            match s.import_values(&Caller::System, &programme, &rows, dry_run).await {
-                Ok(done) if done.dry_run => say!(
-                    "{} values for {} reports would be imported; nothing was written (dry run).",
-                    done.values,
-                    done.reports
-                ),
-                Ok(done) => say!("Imported {} values into {} reports.", done.values, done.reports),
-                Err(ServiceError::Invalid(v)) => {
-                    for i in &v.0 {
-                        eprintln!("{}: {}: {}", file.display(), i.field, i.message);
-                    }
-                    s.db.close().await;
-                    bail!("{} has {} problem(s); nothing was imported", file.display(), v.0.len());
-                }
-                Err(e) => return Err(e.into()),
+        ImportCommand::Values { db, file, programme, dry_run } => values(db, file, programme, dry_run).await,
+    }
+}
+
+async fn values(db: DbArgs, file: PathBuf, programme: String, dry_run: bool) -> anyhow::Result<ExitCode> {
+    let max = dtz_formats::values_xlsx::MAX_FILE_BYTES as u64;
+    let size = std::fs::metadata(&file).with_context(|| format!("cannot read {}", file.display()))?.len();
+    if size > max {
+        bail!("{} is larger than {} MB: split it into smaller files", file.display(), max / 1024 / 1024);
+    }
+    let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+    let name = file.file_name().map(|n| n.to_string_lossy().into_owned());
+    let rows = match dtz_formats::values_file::read(&bytes, name.as_deref()) {
+        Ok((_, rows)) => rows,
+        Err(e) => {
+            for p in &e.0 {
+                eprintln!("{}: {p}", file.display());
             }
-            s.db.close().await;
+            bail!("{} has {} problem(s); nothing was imported", file.display(), e.0.len());
         }
+    };
+    let s = super::open(&db).await?;
+    let bar = Bar::new(rows.len());
+    let outcome = s.import_values_with(&Caller::System, &programme, &rows, dry_run, &bar).await;
+    bar.bar.finish_and_clear();
+    s.db.close().await;
+    let done = match outcome {
+        Ok(done) => done,
+        Err(ServiceError::Invalid(v)) => {
+            for i in &v.0 {
+                eprintln!("{}: {}: {}", file.display(), i.field, i.message);
+            }
+            bail!("{} has {} problem(s); nothing was imported", file.display(), v.0.len());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    for r in done.reports.iter().filter(|r| r.changes()) {
+        say!(
+            "{} · {} · {} ({}): {} new, {} changed, {} emptied, {} unchanged",
+            r.organisation,
+            r.key.country,
+            r.key.period,
+            r.status,
+            r.new,
+            r.changed,
+            r.cleared,
+            r.unchanged
+        );
+    }
+    let (new, changed, cleared, unchanged) = done.totals();
+    let reports = done.changed_reports();
+    if done.dry_run {
+        say!(
+            "{} values for {reports} reports would be imported ({new} new, {changed} changed, {cleared} emptied, {unchanged} unchanged); nothing was written (dry run).",
+            done.values
+        );
+    } else {
+        say!(
+            "Imported {} values into {reports} reports ({new} new, {changed} changed, {cleared} emptied, {unchanged} unchanged).",
+            done.values
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

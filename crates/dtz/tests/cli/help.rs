@@ -23,6 +23,8 @@ const KNOWN: &[&str] = &[
     "key",
     "key init",
     "key rotate",
+    "import values",
+    "export values-template",
 ];
 
 /// The commands that open the database, so take `--database-url` and `--key-file`.
@@ -40,6 +42,8 @@ const OPEN_THE_DATABASE: &[&str] = &[
     "audit verify",
     "audit head",
     "key rotate",
+    "import values",
+    "export values-template",
 ];
 
 /// The subcommand names listed under `Commands:` in a help text (without `help`).

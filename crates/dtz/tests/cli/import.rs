@@ -32,10 +32,10 @@ async fn values_import_all_or_nothing_with_a_dry_run(env: Env) {
     let before = events(&env);
     let r = env.run(&["import", "values", "bad.csv", "--programme", "DTZ"]).rejected("nothing was imported");
     for expected in [
-        "line 6: This report is submitted or approved",
-        "line 7: There is no indicator “NOPE”",
-        "line 8: There is no organisation “Nobody”",
-        "line 9: The numerator cannot be larger",
+        "line 6: period: This report is submitted or approved",
+        "line 7: indicator: There is no indicator “NOPE”",
+        "line 8: organisation: There is no organisation “Nobody”",
+        "line 9: numerator: The numerator cannot be larger",
     ] {
         assert!(r.stderr.contains(expected), "{expected}: {}", r.stderr);
     }

@@ -46,3 +46,4 @@ mod import;
 mod keys;
 mod programme;
 mod serve;
+mod sheets;

@@ -1,0 +1,71 @@
+//! `dtz export`: files out of dtz.
+
+use super::DbArgs;
+use anyhow::{Context, bail};
+use clap::Subcommand;
+use dtz_domain::ids::OrgId;
+use dtz_services::Caller;
+use dtz_services::values::ReportKey;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Subcommand, Debug)]
+pub enum ExportCommand {
+    /// The pre-filled spreadsheet (XLSX) of one report — organisation × country × period —
+    /// to fill in offline and import back with `dtz import values`.
+    ValuesTemplate {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Programme code, e.g. DTZ.
+        #[arg(long)]
+        programme: String,
+        /// The reporting organisation: name, IATI identifier or id.
+        #[arg(long)]
+        org: String,
+        /// Country code, e.g. BO.
+        #[arg(long)]
+        country: String,
+        /// Reporting period, e.g. 2020.
+        #[arg(long)]
+        period: String,
+        /// Language of the instructions and hints (en, es).
+        #[arg(long, default_value = "en")]
+        lang: String,
+        /// The file to write (default: a name made of the report's keys, in this folder).
+        #[arg(short = 'o', long)]
+        output: Option<PathBuf>,
+    },
+}
+
+pub async fn run(c: ExportCommand) -> anyhow::Result<ExitCode> {
+    match c {
+        ExportCommand::ValuesTemplate { db, programme, org, country, period, lang, output } => {
+            let s = super::open(&db).await?;
+            let orgs = s.orgs(&Caller::System).await?;
+            let Some(o) = orgs
+                .iter()
+                .find(|o| o.name == org || o.iati_id.as_deref() == Some(org.as_str()) || o.id.to_string() == org)
+            else {
+                s.db.close().await;
+                bail!("there is no organisation {org:?} (give its name, IATI identifier or id)");
+            };
+            let key = ReportKey { programme, org: OrgId(o.id), country: country.to_ascii_uppercase(), period };
+            let view = s.report(&Caller::System, &key).await;
+            s.db.close().await;
+            let view = view.with_context(|| {
+                format!("cannot read the report of {} in {} for {}", o.name, key.country, key.period)
+            })?;
+            let tr = dtz_web::i18n::Tr::new(&lang);
+            let bytes = dtz_web::sheets::template(&view, &key, &o.name, &tr)?;
+            let path = output.unwrap_or_else(|| PathBuf::from(dtz_web::sheets::file_name(&key, &o.name)));
+            // Never over a file that may hold someone's filled-in values.
+            let mut f =
+                std::fs::OpenOptions::new().write(true).create_new(true).open(&path).with_context(|| {
+                    format!("cannot create {} (an existing file is never overwritten)", path.display())
+                })?;
+            std::io::Write::write_all(&mut f, &bytes).with_context(|| format!("cannot write {}", path.display()))?;
+            say!("Wrote {} ({} values stored so far).", path.display(), view.values.len());
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
