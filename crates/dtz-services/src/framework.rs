@@ -174,3 +174,17 @@ impl Services {
         Ok(Loaded { id: row.id, created: false, unresolved, version, changed: change.field_names() })
     }
 }
+
+impl Services {
+    /// Codes of the indicators that have values, baselines or targets: their code, measure
+    /// and recorded breakdowns are fixed (see `dtz_domain::results::edit`).
+    pub async fn recorded_indicators(&self, code: &str) -> Result<std::collections::BTreeSet<String>> {
+        let (row, _) = self.programme(code).await?;
+        let codes = programmes::indicators(&self.db, row.id).await?;
+        Ok(programmes::recorded_now(&self.db, row.id)
+            .await?
+            .into_iter()
+            .filter_map(|r| codes.iter().find(|i| i.id == r.indicator_id).map(|i| i.code.clone()))
+            .collect())
+    }
+}

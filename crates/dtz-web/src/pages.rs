@@ -7,6 +7,7 @@ mod admin;
 mod audit;
 mod completeness;
 mod entry;
+mod framework;
 mod home;
 mod login;
 mod notifications;
@@ -14,6 +15,7 @@ mod report;
 mod results;
 mod second_factor;
 mod security;
+mod targets;
 mod totp;
 
 use crate::auth::PageUser;
@@ -238,6 +240,8 @@ pub fn router() -> Router<AppState> {
         .merge(results::router())
         .merge(entry::router())
         .merge(completeness::router())
+        .merge(framework::router())
+        .merge(targets::router())
         .route("/login/totp", get(second_factor::show).post(second_factor::create))
         .route("/account/totp", get(totp::show).post(totp::create))
         .route("/account/totp/disable", post(totp::delete))
