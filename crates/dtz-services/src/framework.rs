@@ -99,7 +99,10 @@ impl Services {
                 e.0.into_iter().map(|p| Invalid::new(format!("line {}: {}", p.line, p.field), p.reason)).collect(),
             ))
         })?;
-        let at = |field: &str| format!("line {}: {field}", lines.line(field));
+        let at = |field: &str| match lines.line(field) {
+            0 => field.to_owned(),
+            n => format!("line {n}: {field}"),
+        };
         if let Some(code) = expect
             && p.code != code
         {

@@ -124,7 +124,8 @@ fn check_one(
 }
 
 fn name_of(kind: Kind, code: &str, g: &GoalRow) -> String {
-    let mut s = format!("{}:{code}@{}/{}", if kind == Kind::Target { "targets" } else { "baselines" }, g.country, g.period);
+    let mut s =
+        format!("{}:{code}@{}/{}", if kind == Kind::Target { "targets" } else { "baselines" }, g.country, g.period);
     if let Some(o) = g.org_id {
         s.push_str(&format!("/{o}"));
     }
@@ -139,6 +140,37 @@ async fn stored(tx: &mut Tx, c: &Checked) -> Result<Option<GoalRow>> {
         Kind::Target => values::target_in(tx, &c.row).await?,
         Kind::Baseline => values::baseline_in(tx, &c.row).await?,
     })
+}
+
+/// What to write: every row that changes something, with the version stored now; a 409
+/// naming every row someone else changed since its base version.
+async fn plan<'a>(tx: &mut Tx, rows: &'a [Checked]) -> Result<Vec<(&'a Checked, i64)>> {
+    let mut stale = Vec::new();
+    let mut plan = Vec::new();
+    for c in rows {
+        let now_stored = stored(tx, c).await?;
+        let version = now_stored.as_ref().map_or(0, |s| s.version);
+        let is_set = now_stored.as_ref().is_some_and(GoalRow::is_set);
+        let unchanged = match &now_stored {
+            Some(s) => same(s, &c.row, c.kind),
+            None => !c.row.is_set(),
+        };
+        if unchanged {
+            continue;
+        }
+        if c.base.is_some_and(|b| !saw_current(b, version, is_set)) {
+            stale.push(c.name.clone());
+        } else {
+            plan.push((c, version));
+        }
+    }
+    if stale.is_empty() { Ok(plan) } else { Err(ServiceError::Stale { base: 0, current: 0, changed: stale }) }
+}
+
+/// Whether a figure read at version `base` is still what is stored: the same version,
+/// or "there was none" while what is stored is cleared.
+fn saw_current(base: i64, version: i64, is_set: bool) -> bool {
+    base == version || (base == 0 && !is_set)
 }
 
 fn same(a: &GoalRow, b: &GoalRow, kind: Kind) -> bool {
@@ -187,27 +219,7 @@ impl Services {
         v.into_result()?;
         let now = self.clock.now();
         let mut tx = self.db.begin().await?;
-        let mut stale = Vec::new();
-        let mut plan = Vec::new();
-        for c in &rows {
-            let now_stored = stored(&mut tx, c).await?;
-            let version = now_stored.as_ref().map_or(0, |s| s.version);
-            let is_set = now_stored.as_ref().is_some_and(GoalRow::is_set);
-            if c.base.is_some_and(|b| b != version && !(b == 0 && !is_set)) {
-                stale.push(c.name.clone());
-                continue;
-            }
-            let unchanged = match &now_stored {
-                Some(s) => same(s, &c.row, c.kind),
-                None => !c.row.is_set(),
-            };
-            if !unchanged {
-                plan.push((c, version));
-            }
-        }
-        if !stale.is_empty() {
-            return Err(ServiceError::Stale { base: 0, current: 0, changed: stale });
-        }
+        let plan = plan(&mut tx, &rows).await?;
         if plan.is_empty() {
             return Ok(());
         }

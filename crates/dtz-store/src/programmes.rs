@@ -477,7 +477,7 @@ pub async fn recorded_now(db: &Db, programme: Uuid) -> Result<Vec<RecordedRow>> 
 
 fn recorded_sql(programme: Uuid) -> Sql {
     Sql::with_args(
-            "SELECT v.indicator_id, v.part, MAX(v.value) AS max_value FROM data_values v JOIN indicators i ON i.id = v.indicator_id \
+        "SELECT v.indicator_id, v.part, MAX(v.value) AS max_value FROM data_values v JOIN indicators i ON i.id = v.indicator_id \
              WHERE i.programme_id = $1 AND i.deleted_at IS NULL AND (v.value IS NOT NULL OR v.numerator IS NOT NULL \
              OR v.denominator IS NOT NULL OR v.text_value IS NOT NULL) GROUP BY v.indicator_id, v.part \
              UNION ALL SELECT t.indicator_id, t.part, MAX(t.value) FROM targets t JOIN indicators i ON i.id = t.indicator_id \

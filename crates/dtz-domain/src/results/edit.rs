@@ -308,15 +308,22 @@ mod tests {
             .apply(&mut p)
             .unwrap();
         assert_eq!(p.goals[0].children[0].title, "New");
-        FrameworkEdit::AddNode { parent: Some("G1.O1".into()), code: "G1.O1.P2".into(), title: "T".into(), description: String::new() }
-            .apply(&mut p)
-            .unwrap();
+        FrameworkEdit::AddNode {
+            parent: Some("G1.O1".into()),
+            code: "G1.O1.P2".into(),
+            title: "T".into(),
+            description: String::new(),
+        }
+        .apply(&mut p)
+        .unwrap();
         assert_eq!(p.goals[0].children[0].children[1].level, Level::Output);
         FrameworkEdit::AddNode { parent: None, code: "G2".into(), title: "T".into(), description: String::new() }
             .apply(&mut p)
             .unwrap();
         assert_eq!(p.goals[1].level, Level::Goal);
-        FrameworkEdit::AddIndicator { node: "G2".into(), indicator: indicator("I3", Measure::Count) }.apply(&mut p).unwrap();
+        FrameworkEdit::AddIndicator { node: "G2".into(), indicator: indicator("I3", Measure::Count) }
+            .apply(&mut p)
+            .unwrap();
         assert_eq!(path_of(&p, "I3").as_deref(), Some("goals[1].indicators[0]"));
         assert_eq!(path_of(&p, "I2").as_deref(), Some("goals[0].outcomes[0].outputs[0].indicators[0]"));
         assert!(p.check().is_empty(), "{:?}", p.check());
@@ -333,9 +340,14 @@ mod tests {
             Err(Missing)
         );
         let mut bad = p.clone();
-        FrameworkEdit::AddNode { parent: Some("G1.O1.P2".into()), code: "X".into(), title: "T".into(), description: String::new() }
-            .apply(&mut bad)
-            .unwrap();
+        FrameworkEdit::AddNode {
+            parent: Some("G1.O1.P2".into()),
+            code: "X".into(),
+            title: "T".into(),
+            description: String::new(),
+        }
+        .apply(&mut bad)
+        .unwrap();
         assert!(bad.check().iter().any(|i| i.message == "Outputs have no children."));
     }
 

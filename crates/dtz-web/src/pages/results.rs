@@ -322,7 +322,10 @@ async fn indicator(
     let ind_id = f.indicators.iter().find(|x| x.indicator.code == i.code).map(|x| x.indicator.id);
     for pc in &p.countries {
         let mine = |g: &&dtz_store::values::GoalRow| {
-            Some(g.indicator_id) == ind_id && g.country == pc.country.as_str() && g.org_id.is_none() && g.part.is_empty()
+            Some(g.indicator_id) == ind_id
+                && g.country == pc.country.as_str()
+                && g.org_id.is_none()
+                && g.part.is_empty()
         };
         let shown = |g: &dtz_store::values::GoalRow| match (g.value, g.numerator, g.denominator) {
             (Some(v), _, _) => page.tr.number(v),
@@ -387,11 +390,15 @@ fn part_targets(
     let mut rows = Vec::new();
     for set in i.disaggregations.iter().filter_map(|d| p.disaggregations.iter().find(|s| &s.code == d)) {
         let options = set.options.iter().map(|o| (o.code.as_str(), o.label.clone()));
-        for (option, label) in options.chain(std::iter::once((dtz_domain::results::UNKNOWN, page.tr.t("entry-unknown")))) {
+        for (option, label) in
+            options.chain(std::iter::once((dtz_domain::results::UNKNOWN, page.tr.t("entry-unknown"))))
+        {
             let part = format!("{}={option}", set.code);
             let mine: Vec<&dtz_store::values::GoalRow> = targets
                 .iter()
-                .filter(|t| Some(t.indicator_id) == id && t.country == country.as_str() && t.org_id.is_none() && t.part == part)
+                .filter(|t| {
+                    Some(t.indicator_id) == id && t.country == country.as_str() && t.org_id.is_none() && t.part == part
+                })
                 .collect();
             if mine.is_empty() {
                 continue;
@@ -410,7 +417,10 @@ fn part_targets(
                 })
                 .collect();
             let what = format!("{}: {label}", set.title);
-            rows.push((page.tr.targs("results-target-part-of", &[("country", country.name().to_owned()), ("part", what)]), cells));
+            rows.push((
+                page.tr.targs("results-target-part-of", &[("country", country.name().to_owned()), ("part", what)]),
+                cells,
+            ));
         }
     }
     rows

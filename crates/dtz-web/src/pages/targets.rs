@@ -6,8 +6,10 @@
 //! the version and figure it showed, so only what this person changed is written, and a
 //! cell someone else changed meanwhile makes it a 409 that names the cell.
 
+mod form;
+
 use super::admin::SelectOption;
-use super::{Errors, FieldError, Page, render};
+use super::{Errors, Page, render};
 use crate::auth::PageUser;
 use crate::error::AppError;
 use crate::extract::{Form, Query};
@@ -18,10 +20,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use dtz_domain::ids::OrgId;
 use dtz_domain::org::CountryCode;
-use dtz_domain::results::{Entry, Indicator, Measure, Period, Programme, ResultNode, UNKNOWN};
-use dtz_services::goals::GoalInput;
+use dtz_domain::results::{Indicator, Measure, Period, Programme, ResultNode, UNKNOWN};
 use dtz_services::{ServiceError, Services};
 use dtz_store::values::GoalRow;
 use serde::Deserialize;
@@ -123,10 +123,17 @@ fn seen_of(g: Option<&GoalRow>, m: Measure) -> String {
     format!("{}:{}", g.map_or(0, |g| g.version), figures.join("/"))
 }
 
+/// What the grids of one page are drawn from.
 struct Ctx<'a> {
     page: &'a Page,
     typed: Option<&'a BTreeMap<String, String>>,
     errors: &'a Errors,
+    programme: &'a Programme,
+    view: &'a View,
+    periods: &'a [Period],
+    ids: &'a std::collections::HashMap<Uuid, String>,
+    baselines: &'a [GoalRow],
+    targets: &'a [GoalRow],
 }
 
 impl Ctx<'_> {
@@ -148,6 +155,66 @@ impl Ctx<'_> {
             error: self.errors.get(&name).to_owned(),
             inputs,
             name,
+        }
+    }
+}
+
+impl Ctx<'_> {
+    /// The grid of one indicator: a row per part, a cell per period, and its baseline.
+    fn grid(&self, i: &Indicator) -> Grid {
+        let (page, view) = (self.page, self.view);
+        let id = self.ids.iter().find(|(_, v)| **v == i.code).map(|(k, _)| *k);
+        let country = view.country.as_str();
+        let target = |period: &str, part: &str| {
+            self.targets.iter().find(|t| {
+                Some(t.indicator_id) == id
+                    && t.country == country
+                    && t.org_id == view.org
+                    && t.period == period
+                    && t.part == part
+            })
+        };
+        let mut parts = vec![(String::new(), page.tr.t("entry-total"))];
+        if view.parts {
+            parts.extend(parts_of(page, self.programme, i));
+        }
+        let rows = parts
+            .into_iter()
+            .map(|(part, label)| PartRow {
+                cells: self
+                    .periods
+                    .iter()
+                    .map(|per| {
+                        let per = per.to_string();
+                        let name = format!("t|{}|{part}|{per}", i.code);
+                        self.cell(name, format!("{} {label} {per}", i.code), i.measure, target(&per, &part))
+                    })
+                    .collect(),
+                label,
+            })
+            .collect();
+        let baseline = view.org.is_none().then(|| {
+            let b = self.baselines.iter().find(|b| Some(b.indicator_id) == id && b.country == country);
+            let year_name = format!("b|{}|year", i.code);
+            let stored_year = b.map(|b| b.period.clone()).unwrap_or_default();
+            let typed_of = |k: &str| self.typed.map(|t| t.get(k).cloned().unwrap_or_default());
+            Baseline {
+                year_seen: typed_of(&format!("{year_name}-seen")).unwrap_or_else(|| stored_year.clone()),
+                year: Input {
+                    value: typed_of(&year_name).unwrap_or(stored_year),
+                    label: page.tr.t("targets-baseline-year"),
+                    name: year_name,
+                },
+                cell: self.cell(format!("b|{}", i.code), page.tr.t("targets-baseline"), i.measure, b),
+            }
+        });
+        Grid {
+            code: i.code.clone(),
+            title: i.title.clone(),
+            measure: page.tr.t(&format!("measure-{}", i.measure.as_str())),
+            text: i.measure == Measure::Text,
+            baseline,
+            rows,
         }
     }
 }
@@ -192,76 +259,31 @@ async fn targets_page(
     let (view, orgs) = view(state, &p, q).await?;
     let (baselines, targets) = state.services.goals(code).await?;
     let ids = state.services.indicator_codes(code).await?;
-    let id_of = |c: &str| ids.iter().find(|(_, v)| v.as_str() == c).map(|(k, _)| *k);
     let periods = Period::between(p.periods, p.start, p.end);
     let goal = p.goals.iter().find(|g| g.code == view.goal).ok_or(AppError::NotFound)?;
-    let ctx = Ctx { page: &page, typed, errors: &errors };
-    let country = view.country.as_str();
-    let mut grids = Vec::new();
-    for i in goal_indicators(goal) {
-        let id = id_of(&i.code);
-        let target = |period: &str, part: &str| {
-            targets.iter().find(|t| {
-                Some(t.indicator_id) == id
-                    && t.country == country
-                    && t.org_id == view.org
-                    && t.period == period
-                    && t.part == part
-            })
-        };
-        let mut parts = vec![(String::new(), page.tr.t("entry-total"))];
-        if view.parts {
-            parts.extend(parts_of(&page, &p, i));
-        }
-        let rows = parts
-            .into_iter()
-            .map(|(part, label)| PartRow {
-                cells: periods
-                    .iter()
-                    .map(|per| {
-                        let per = per.to_string();
-                        let name = format!("t|{}|{part}|{per}", i.code);
-                        ctx.cell(name, format!("{} {label} {per}", i.code), i.measure, target(&per, &part))
-                    })
-                    .collect(),
-                label,
-            })
-            .collect();
-        let baseline = view.org.is_none().then(|| {
-            let b = baselines.iter().find(|b| Some(b.indicator_id) == id && b.country == country);
-            let year_name = format!("b|{}|year", i.code);
-            let stored_year = b.map(|b| b.period.clone()).unwrap_or_default();
-            let typed_of = |k: &str| typed.map(|t| t.get(k).cloned().unwrap_or_default());
-            Baseline {
-                year_seen: typed_of(&format!("{year_name}-seen")).unwrap_or_else(|| stored_year.clone()),
-                year: Input {
-                    value: typed_of(&year_name).unwrap_or(stored_year),
-                    label: page.tr.t("targets-baseline-year"),
-                    name: year_name,
-                },
-                cell: ctx.cell(format!("b|{}", i.code), page.tr.t("targets-baseline"), i.measure, b),
-            }
-        });
-        grids.push(Grid {
-            code: i.code.clone(),
-            title: i.title.clone(),
-            measure: page.tr.t(&format!("measure-{}", i.measure.as_str())),
-            text: i.measure == Measure::Text,
-            baseline,
-            rows,
-        });
-    }
+    let ctx = Ctx {
+        page: &page,
+        typed,
+        errors: &errors,
+        programme: &p,
+        view: &view,
+        periods: &periods,
+        ids: &ids,
+        baselines: &baselines,
+        targets: &targets,
+    };
+    let grids = goal_indicators(goal).into_iter().map(|i| ctx.grid(i)).collect();
     let cur = view.country.as_str().to_owned();
     let org = view.org.map(|o| o.to_string()).unwrap_or_default();
     let mut org_options = vec![SelectOption::new("", page.tr.t("targets-whole-country"), &org)];
     org_options.extend(orgs.iter().map(|(id, n)| SelectOption::new(id.to_string(), n.clone(), &org)));
     Ok(TargetsPage {
-        countries: p
-            .countries
+        countries: p.countries.iter().map(|c| SelectOption::new(c.country.as_str(), c.country.name(), &cur)).collect(),
+        goals: p
+            .goals
             .iter()
-            .map(|c| SelectOption::new(c.country.as_str(), c.country.name(), &cur))
+            .map(|g| SelectOption::new(g.code.clone(), format!("{} {}", g.code, g.title), &view.goal))
             .collect(),
-        goals: p.goals.iter().map(|g| SelectOption::new(g.code.clone(), format!("{} {}", g.code, g.title), &view.goal)).collect(),
         orgs: org_options,
         parts: view.parts,
         editable: Services::may_set_goals(&user.caller, view.country),
@@ -315,90 +337,6 @@ async fn show(
     Ok(render(&targets_page(&state, &user, &code, &q, None, Errors::default()).await?))
 }
 
-/// A cell as posted: what it showed, what it holds now.
-fn posted(f: &BTreeMap<String, String>, name: &str, m: Measure, errors: &mut Vec<FieldError>) -> (String, String, Entry) {
-    let seen = f.get(&format!("{name}|seen")).cloned().unwrap_or_default();
-    let (version, _) = seen.split_once(':').unwrap_or(("0", ""));
-    let mut e = Entry::default();
-    let mut now = Vec::new();
-    for w in whats(m) {
-        let raw = f.get(&format!("{name}|{w}")).map(|s| s.trim().to_owned()).unwrap_or_default();
-        now.push(raw.clone());
-        if raw.is_empty() {
-            continue;
-        }
-        let code = name.split('|').nth(1).unwrap_or_default();
-        match raw.replace([',', '.', ' '], "").parse::<i64>() {
-            Ok(n) if *w == "num" => e.numerator = Some(n),
-            Ok(n) if *w == "den" => e.denominator = Some(n),
-            Ok(n) => e.value = Some(n),
-            Err(_) => errors.push(FieldError {
-                field: name.to_owned(),
-                message: format!("“{code}”: “{raw}” is not a whole number."),
-            }),
-        }
-    }
-    (version.to_owned(), format!("{version}:{}", now.join("/")), e)
-}
-
-/// The cells this person changed, as baselines and targets to save, with the cell each
-/// came from (to put a problem beside it).
-type Changes = (Vec<GoalInput>, Vec<String>, Vec<GoalInput>, Vec<String>);
-
-fn changes(p: &Programme, view: &View, f: &BTreeMap<String, String>) -> Result<Changes, Errors> {
-    let (mut b, mut bn, mut t, mut tn) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    let mut errors = Vec::new();
-    let indicators: Vec<&Indicator> = p.indicators().into_iter().map(|(_, i)| i).collect();
-    let base = |version: &str| version.parse::<i64>().ok();
-    for key in f.keys().filter(|k| k.ends_with("|seen")) {
-        let name = key.trim_end_matches("|seen");
-        let mut it = name.splitn(3, '|');
-        let (Some(kind), Some(code)) = (it.next(), it.next()) else { continue };
-        let Some(ind) = indicators.iter().find(|i| i.code == code) else { continue };
-        let (version, now, entry) = posted(f, name, ind.measure, &mut errors);
-        let year = f.get(&format!("b|{code}|year")).map(|y| y.trim().to_owned()).unwrap_or_default();
-        let was = f.get(key).map(String::as_str).unwrap_or_default();
-        let input = GoalInput {
-            indicator: code.to_owned(),
-            country: view.country.as_str().to_owned(),
-            entry,
-            base_version: base(&version),
-            ..GoalInput::default()
-        };
-        match (kind, it.next()) {
-            ("b", None) => {
-                let year_was = f.get(&format!("b|{code}|year-seen")).map(|y| y.trim()).unwrap_or_default();
-                if now != was || year != year_was {
-                    b.push(GoalInput { period: year, ..input });
-                    bn.push(name.to_owned());
-                }
-            }
-            ("t", Some(rest)) if now != was => {
-                let Some((part, period)) = rest.rsplit_once('|') else { continue };
-                t.push(GoalInput { period: period.to_owned(), part: part.to_owned(), org: view.org.map(OrgId), ..input });
-                tn.push(name.to_owned());
-            }
-            _ => {}
-        }
-    }
-    if errors.is_empty() { Ok((b, bn, t, tn)) } else { Err(Errors(errors)) }
-}
-
-/// A failed save's problems beside the cells they concern.
-fn errors_of(v: dtz_domain::validate::Violations, bn: &[String], tn: &[String]) -> Errors {
-    let cell = |field: &str| {
-        let at = |prefix: &str, names: &[String]| {
-            field
-                .strip_prefix(prefix)
-                .and_then(|r| r.strip_suffix(']'))
-                .and_then(|n| n.parse::<usize>().ok())
-                .and_then(|n| names.get(n).cloned())
-        };
-        at("baselines[", bn).or_else(|| at("targets[", tn)).unwrap_or_else(|| field.to_owned())
-    };
-    Errors(v.0.into_iter().map(|i| FieldError { field: cell(&i.field), message: i.message }).collect())
-}
-
 async fn save(
     State(state): State<AppState>,
     user: PageUser,
@@ -419,7 +357,7 @@ async fn save(
     if view.country.as_str() != q.country || !Services::may_set_goals(&user.caller, view.country) {
         return Err(AppError::Forbidden);
     }
-    let errors = match changes(&p, &view, &f) {
+    let errors = match form::changes(&p, &view, &f) {
         Err(errors) => errors,
         Ok((b, bn, t, tn)) => match state.services.save_goals(&user.caller, &code, &b, &t).await {
             Ok(()) => {
@@ -432,7 +370,7 @@ async fn save(
                 );
                 return Ok(Redirect::to(&back).into_response());
             }
-            Err(ServiceError::Invalid(v)) => errors_of(v, &bn, &tn),
+            Err(ServiceError::Invalid(v)) => form::errors_of(v, &bn, &tn),
             Err(ServiceError::Stale { changed, .. }) => {
                 let mut page = targets_page(&state, &user, &code, &q, None, Errors::default()).await?;
                 page.notice = Some(page.page.tr.t1("targets-stale", "cells", changed.join(", ")));

@@ -58,9 +58,16 @@ async fn dump(app: &TestApp) -> String {
 
 /// The value of a form field in a page.
 fn value_of(html: &str, name: &str) -> String {
-    html.split(&format!("name=\"{name}\"")).skip(1).find_map(|s| {
-        s.split('>').next().and_then(|tag| tag.split(" value=\"").nth(1)).and_then(|v| v.split('"').next())
-    }).unwrap_or_default().replace("&#34;", "\"").replace("&quot;", "\"").replace("&#39;", "'").replace("&amp;", "&")
+    html.split(&format!("name=\"{name}\""))
+        .skip(1)
+        .find_map(|s| {
+            s.split('>').next().and_then(|tag| tag.split(" value=\"").nth(1)).and_then(|v| v.split('"').next())
+        })
+        .unwrap_or_default()
+        .replace("&#34;", "\"")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
 }
 
 /// A form body from pairs.
@@ -106,7 +113,10 @@ fn indicator_form(html: &str, changes: &[(&str, &str)]) -> String {
         }
     }
     let textarea = |name: &str| {
-        html.split(&format!("name=\"{name}\"")).nth(1).and_then(|s| s.split_once('>')).and_then(|(_, s)| s.split("</textarea>").next())
+        html.split(&format!("name=\"{name}\""))
+            .nth(1)
+            .and_then(|s| s.split_once('>'))
+            .and_then(|(_, s)| s.split("</textarea>").next())
     };
     for k in ["definition", "verification"] {
         if !changes.iter().any(|(c, _)| *c == k) {
@@ -115,9 +125,10 @@ fn indicator_form(html: &str, changes: &[(&str, &str)]) -> String {
     }
     for set in ["sex", "age"] {
         let name = format!("dis_{set}");
-        let checked = html.split(&format!("name=\"{name}\"")).nth(1).is_some_and(|s| {
-            s.split('>').next().is_some_and(|tag| tag.contains("checked"))
-        });
+        let checked = html
+            .split(&format!("name=\"{name}\""))
+            .nth(1)
+            .is_some_and(|s| s.split('>').next().is_some_and(|tag| tag.contains("checked")));
         let changed = changes.iter().find(|(c, _)| *c == name);
         if changed.map_or(checked, |(_, v)| !v.is_empty()) {
             pairs.retain(|(x, _)| *x != name);
@@ -137,7 +148,9 @@ async fn edits(app: TestApp) {
     let list = app.page("/results/DTZ/framework", Some(&w.lead)).await;
     assert_eq!(list.status, StatusCode::OK);
     let html = list.text();
-    assert!(html.contains("<code>G1.O1.1</code>") && html.contains("href=\"/results/DTZ/framework/indicators/G1.O1.1\""));
+    assert!(
+        html.contains("<code>G1.O1.1</code>") && html.contains("href=\"/results/DTZ/framework/indicators/G1.O1.1\"")
+    );
     assert!(html.contains("/framework/new-node?parent=G1\"") && html.contains("/framework/file\""), "{html}");
     assert!(app.page("/results/DTZ", Some(&w.lead)).await.text().contains("href=\"/results/DTZ/framework\""));
 
@@ -175,11 +188,18 @@ async fn edits(app: TestApp) {
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let page = r.text();
-    assert!(page.contains("Give the indicator a title.") && page.contains("A count adds up as sum, latest or none."), "{page}");
+    assert!(
+        page.contains("Give the indicator a title.") && page.contains("A count adds up as sum, latest or none."),
+        "{page}"
+    );
     assert!(page.contains("<a href=\"#aggregation\">"), "the summary links to the field");
     assert_eq!(dump(&app).await, after);
     let r = app
-        .post_form("/results/DTZ/framework/indicators/G1.O1.1", Some(&w.lead), &indicator_form(&form, &[("scale_max", "x"), ("measure", "ordinal"), ("aggregation", "none")]))
+        .post_form(
+            "/results/DTZ/framework/indicators/G1.O1.1",
+            Some(&w.lead),
+            &indicator_form(&form, &[("scale_max", "x"), ("measure", "ordinal"), ("aggregation", "none")]),
+        )
         .await;
     assert!(r.text().contains("Enter only a number."), "{}", r.text());
     assert_eq!(dump(&app).await, after);
@@ -193,7 +213,14 @@ async fn edits(app: TestApp) {
         .post_form(
             "/results/DTZ/framework/new-node",
             Some(&w.lead),
-            &body(&[("csrf", &csrf), ("version", &version), ("parent", "G2"), ("code", "G2.O4"), ("title", "Online safety"), ("description", "")]),
+            &body(&[
+                ("csrf", &csrf),
+                ("version", &version),
+                ("parent", "G2"),
+                ("code", "G2.O4"),
+                ("title", "Online safety"),
+                ("description", ""),
+            ]),
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
@@ -203,7 +230,10 @@ async fn edits(app: TestApp) {
         .post_form(
             "/results/DTZ/framework/new-indicator",
             Some(&w.lead),
-            &indicator_form(&new, &[("title", "Platforms that act on reports"), ("definition", "Number of platforms."), ("dis_sex", "")]),
+            &indicator_form(
+                &new,
+                &[("title", "Platforms that act on reports"), ("definition", "Number of platforms."), ("dis_sex", "")],
+            ),
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
@@ -213,7 +243,14 @@ async fn edits(app: TestApp) {
         .post_form(
             "/results/DTZ/framework/new-node",
             Some(&w.lead),
-            &body(&[("csrf", &csrf), ("version", &version), ("parent", "G2"), ("code", "G2.O4.1"), ("title", "Twice"), ("description", "")]),
+            &body(&[
+                ("csrf", &csrf),
+                ("version", &version),
+                ("parent", "G2"),
+                ("code", "G2.O4.1"),
+                ("title", "Twice"),
+                ("description", ""),
+            ]),
         )
         .await;
     assert_eq!(dup.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -223,7 +260,12 @@ async fn edits(app: TestApp) {
         .post_form(
             "/results/DTZ/framework/nodes/G2.O4",
             Some(&w.lead),
-            &body(&[("csrf", &csrf), ("version", &value_of(&edit, "version")), ("title", "Safety online"), ("description", "Platforms and apps.")]),
+            &body(&[
+                ("csrf", &csrf),
+                ("version", &value_of(&edit, "version")),
+                ("title", "Safety online"),
+                ("description", "Platforms and apps."),
+            ]),
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
@@ -269,14 +311,22 @@ fn value(indicator: &str, part: &str, v: i64) -> ValueInput {
 
 async fn recorded(app: TestApp) {
     let w = world(&app).await;
-    put_values(&app, w.partner, vec![value("G1.O1.1", "", 10), value("G1.O1.1", "sex=female", 6), value("G1.O1.1", "sex=unknown", 4)])
-        .await;
+    put_values(
+        &app,
+        w.partner,
+        vec![value("G1.O1.1", "", 10), value("G1.O1.1", "sex=female", 6), value("G1.O1.1", "sex=unknown", 4)],
+    )
+    .await;
     let before = dump(&app).await;
     let form = app.page("/results/DTZ/framework/indicators/G1.O1.1", Some(&w.lead)).await.text();
     assert!(form.contains("id=\"code\" name=\"code\" value=\"G1.O1.1\" readonly"), "the code shows as fixed");
     let path = "/results/DTZ/framework/indicators/G1.O1.1";
     let r = app
-        .post_form(path, Some(&w.lead), &indicator_form(&form, &[("measure", "percentage"), ("aggregation", "ratio_of_sums")]))
+        .post_form(
+            path,
+            Some(&w.lead),
+            &indicator_form(&form, &[("measure", "percentage"), ("aggregation", "ratio_of_sums")]),
+        )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().contains("“G1.O1.1” has values or targets: its measure cannot change."), "{}", r.text());
@@ -288,7 +338,10 @@ async fn recorded(app: TestApp) {
     assert_eq!(dump(&app).await, before, "nothing changed");
     // Removing it, or the goal above it, is refused; the confirmation page says why.
     let confirm = app.page("/results/DTZ/framework/nodes/G1/remove", Some(&w.lead)).await.text();
-    assert!(confirm.contains("G1.O1.1 has values, baselines or targets.") && !confirm.contains("class=\"danger\""), "{confirm}");
+    assert!(
+        confirm.contains("G1.O1.1 has values, baselines or targets.") && !confirm.contains("class=\"danger\""),
+        "{confirm}"
+    );
     let r = app
         .post_form(
             "/results/DTZ/framework/indicators/G1.O1.1/remove",
@@ -300,7 +353,11 @@ async fn recorded(app: TestApp) {
     assert_eq!(dump(&app).await, before);
     // Describing it better and adding a breakdown are fine.
     let r = app
-        .post_form(path, Some(&w.lead), &indicator_form(&form, &[("title", "Children who can report exploitation"), ("aggregation", "latest")]))
+        .post_form(
+            path,
+            Some(&w.lead),
+            &indicator_form(&form, &[("title", "Children who can report exploitation"), ("aggregation", "latest")]),
+        )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
     let form = app.page("/results/DTZ/framework/indicators/G1.O1.2", Some(&w.lead)).await.text();
@@ -310,11 +367,24 @@ async fn recorded(app: TestApp) {
         entry: Entry { numerator: Some(3), denominator: Some(4), ..Entry::default() },
     };
     put_values(&app, w.partner, vec![pct]).await;
-    let r = app.post_form("/results/DTZ/framework/indicators/G1.O1.2", Some(&w.lead), &indicator_form(&form, &[("dis_age", "on")])).await;
+    let r = app
+        .post_form(
+            "/results/DTZ/framework/indicators/G1.O1.2",
+            Some(&w.lead),
+            &indicator_form(&form, &[("dis_age", "on")]),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
-    assert!(dump(&app).await.contains("disaggregations = [\n    \"sex\",\n    \"age\",\n]") || dump(&app).await.contains("[\"sex\", \"age\"]"));
+    assert!(
+        dump(&app).await.contains("disaggregations = [\n    \"sex\",\n    \"age\",\n]")
+            || dump(&app).await.contains("[\"sex\", \"age\"]")
+    );
     // The same rules hold for a file loaded with `dtz programme load`.
-    let file = dump(&app).await.replacen("measure = \"count\"\naggregation = \"latest\"", "measure = \"yes_no\"\naggregation = \"latest\"", 1);
+    let file = dump(&app).await.replacen(
+        "measure = \"count\"\naggregation = \"latest\"",
+        "measure = \"yes_no\"\naggregation = \"latest\"",
+        1,
+    );
     let e = app.services.load_programme_file(&Caller::System, &file, None, None).await.unwrap_err();
     assert!(e.to_string().contains("its measure cannot change"), "{e}");
     assert!(e.to_string().contains("line "), "{e}");
@@ -343,7 +413,13 @@ async fn coordinator(app: TestApp) {
         )
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    let r = app.post_form("/results/DTZ/framework/file", Some(&w.coordinator), &body(&[("csrf", &csrf), ("version", "1"), ("text", &before)])).await;
+    let r = app
+        .post_form(
+            "/results/DTZ/framework/file",
+            Some(&w.coordinator),
+            &body(&[("csrf", &csrf), ("version", "1"), ("text", &before)]),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert_eq!(dump(&app).await, before);
     let dl = app.page("/results/DTZ/framework/file.toml", Some(&w.coordinator)).await;
@@ -365,24 +441,48 @@ async fn stale(app: TestApp) {
     other.definition = "Changed by someone else.".into();
     let edit = dtz_domain::results::FrameworkEdit::Indicator { code: "G1.O1.1".into(), indicator: other };
     app.services.edit_framework(&Caller::System, "DTZ", row.version, edit).await.unwrap();
-    let r = app.post_form("/results/DTZ/framework/indicators/G1.O1.1", Some(&w.lead), &indicator_form(&one, &[("title", "Mine")])).await;
+    let r = app
+        .post_form(
+            "/results/DTZ/framework/indicators/G1.O1.1",
+            Some(&w.lead),
+            &indicator_form(&one, &[("title", "Mine")]),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     let page = r.text();
-    assert!(page.contains("indicator:G1.O1.1") && page.contains("Changed by someone else."), "the 409 shows what changed: {page}");
+    assert!(
+        page.contains("indicator:G1.O1.1") && page.contains("Changed by someone else."),
+        "the 409 shows what changed: {page}"
+    );
     assert!(!dump(&app).await.contains("title = \"Mine\""));
     // An edit of another indicator or node made on the same old version goes through.
-    let r = app.post_form("/results/DTZ/framework/indicators/G1.O1.2", Some(&w.lead), &indicator_form(&two, &[("title", "Share who can name a channel")])).await;
+    let r = app
+        .post_form(
+            "/results/DTZ/framework/indicators/G1.O1.2",
+            Some(&w.lead),
+            &indicator_form(&two, &[("title", "Share who can name a channel")]),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
     let r = app
         .post_form(
             "/results/DTZ/framework/nodes/G3",
             Some(&w.lead),
-            &body(&[("csrf", &csrf_of(&node)), ("version", &value_of(&node, "version")), ("title", "Government"), ("description", "")]),
+            &body(&[
+                ("csrf", &csrf_of(&node)),
+                ("version", &value_of(&node, "version")),
+                ("title", "Government"),
+                ("description", ""),
+            ]),
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let file = dump(&app).await;
-    assert!(file.contains("Changed by someone else.") && file.contains("Share who can name a channel") && file.contains("title = \"Government\""));
+    assert!(
+        file.contains("Changed by someone else.")
+            && file.contains("Share who can name a channel")
+            && file.contains("title = \"Government\"")
+    );
 }
 
 async fn as_file(app: TestApp) {
@@ -398,29 +498,67 @@ async fn as_file(app: TestApp) {
     let lines: Vec<&str> = bad.lines().collect();
     let at = lines.iter().position(|l| *l == "aggregation = \"sum\"").unwrap();
     let table = (0..at).rev().find(|n| lines[*n].starts_with("[[")).unwrap() + 1;
-    let r = app.post_form("/results/DTZ/framework/file", Some(&w.lead), &body(&[("csrf", &csrf), ("version", &version), ("text", &bad)])).await;
+    let r = app
+        .post_form(
+            "/results/DTZ/framework/file",
+            Some(&w.lead),
+            &body(&[("csrf", &csrf), ("version", &version), ("text", &bad)]),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text();
-    assert!(html.contains(&format!("<strong>Line {table}:</strong> <code>goals[0].outcomes[0].indicators[1].aggregation</code>")), "{html}");
-    assert!(html.contains("aggregation = &#34;sum&#34;") || html.contains("aggregation = &quot;sum&quot;"), "the text is kept");
+    assert!(
+        html.contains(&format!(
+            "<strong>Line {table}:</strong> <code>goals[0].outcomes[0].indicators[1].aggregation</code>"
+        )),
+        "{html}"
+    );
+    assert!(
+        html.contains("aggregation = &#34;sum&#34;") || html.contains("aggregation = &quot;sum&quot;"),
+        "the text is kept"
+    );
     assert_eq!(dump(&app).await, before, "nothing changed");
     // TOML that does not parse, and a file for another programme.
-    let r = app.post_form("/results/DTZ/framework/file", Some(&w.lead), &body(&[("csrf", &csrf), ("version", &version), ("text", "format = \"dtz-programme/1\"\n[programme\n")])).await;
+    let r = app
+        .post_form(
+            "/results/DTZ/framework/file",
+            Some(&w.lead),
+            &body(&[("csrf", &csrf), ("version", &version), ("text", "format = \"dtz-programme/1\"\n[programme\n")]),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().contains("<strong>Line 2:</strong>"), "{}", r.text());
     let other = before.replacen("code = \"DTZ\"", "code = \"DTZ2\"", 1);
-    let r = app.post_form("/results/DTZ/framework/file", Some(&w.lead), &body(&[("csrf", &csrf), ("version", &version), ("text", &other)])).await;
+    let r = app
+        .post_form(
+            "/results/DTZ/framework/file",
+            Some(&w.lead),
+            &body(&[("csrf", &csrf), ("version", &version), ("text", &other)]),
+        )
+        .await;
     assert!(r.text().contains("This file is for the programme “DTZ2”; here you edit “DTZ”."), "{}", r.text());
     assert_eq!(app.services.programmes().await.unwrap().len(), 1);
     // A good change goes through.
     let good = before.replacen("title = \"Referrals completed\"", "title = \"Referrals completed in time\"", 1);
-    let r = app.post_form("/results/DTZ/framework/file", Some(&w.lead), &body(&[("csrf", &csrf), ("version", &version), ("text", &good)])).await;
+    let r = app
+        .post_form(
+            "/results/DTZ/framework/file",
+            Some(&w.lead),
+            &body(&[("csrf", &csrf), ("version", &version), ("text", &good)]),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
     assert_eq!(dump(&app).await, good);
     // The same old text again would undo nothing but is based on an old version that
     // the change above touched: a 409 that keeps the text.
     let undo = good.replacen("title = \"Referrals completed in time\"", "title = \"Referrals done\"", 1);
-    let r = app.post_form("/results/DTZ/framework/file", Some(&w.lead), &body(&[("csrf", &csrf), ("version", &version), ("text", &undo)])).await;
+    let r = app
+        .post_form(
+            "/results/DTZ/framework/file",
+            Some(&w.lead),
+            &body(&[("csrf", &csrf), ("version", &version), ("text", &undo)]),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text());
     assert!(r.text().contains("indicator:G1.O2.2"), "{}", r.text());
     assert_eq!(dump(&app).await, good);
@@ -471,8 +609,12 @@ async fn targets(app: TestApp) {
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
     let read = app.api(Method::GET, "/programmes/DTZ/goals", Some(&w.lead_token), None).await.json();
-    let female = read["targets"].as_array().unwrap().iter().find(|t| t["part"] == "sex=female").expect("a target per part");
-    assert_eq!((female["value"].as_i64(), female["period"].as_str(), female["version"].as_i64()), (Some(700), Some("2016"), Some(1)));
+    let female =
+        read["targets"].as_array().unwrap().iter().find(|t| t["part"] == "sex=female").expect("a target per part");
+    assert_eq!(
+        (female["value"].as_i64(), female["period"].as_str(), female["version"].as_i64()),
+        (Some(700), Some("2016"), Some(1))
+    );
     assert_eq!(read["baselines"][0]["value"], 900);
     let ind = app.page("/results/DTZ/indicators/G1.O1.1", Some(&w.lead)).await.text();
     assert!(ind.contains("Bolivia (Plurinational State of): target, Sex: Female") && ind.contains(">700<"), "{ind}");
@@ -481,12 +623,25 @@ async fn targets(app: TestApp) {
 
     // Bad input: a problem beside the cell, nothing saved.
     let r = app
-        .post_form("/results/DTZ/targets", Some(&w.lead), &targets_form(&again, &[("t|G1.O1.1|sex=male|2016|value", "many"), ("t|G1.O1.1||2017|value", "1300")]))
+        .post_form(
+            "/results/DTZ/targets",
+            Some(&w.lead),
+            &targets_form(&again, &[("t|G1.O1.1|sex=male|2016|value", "many"), ("t|G1.O1.1||2017|value", "1300")]),
+        )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.text().contains("“G1.O1.1”: “many” is not a whole number.") && r.text().contains("href=\"#t|G1.O1.1|sex=male|2016\""), "{}", r.text());
+    assert!(
+        r.text().contains("“G1.O1.1”: “many” is not a whole number.")
+            && r.text().contains("href=\"#t|G1.O1.1|sex=male|2016\""),
+        "{}",
+        r.text()
+    );
     let r = app
-        .post_form("/results/DTZ/targets", Some(&w.lead), &targets_form(&again, &[("t|G1.O1.2||2016|num", "5"), ("t|G1.O1.1||2017|value", "1300")]))
+        .post_form(
+            "/results/DTZ/targets",
+            Some(&w.lead),
+            &targets_form(&again, &[("t|G1.O1.2||2016|num", "5"), ("t|G1.O1.1||2017|value", "1300")]),
+        )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().contains("Enter both the numerator and the denominator."), "{}", r.text());
@@ -509,9 +664,17 @@ async fn targets(app: TestApp) {
     assert_eq!(put(fresh, w.lead_token.clone()).await.status, StatusCode::NO_CONTENT);
     // The page still shows 700 (it was opened before): saving it without touching that
     // cell keeps 650; changing that cell is a 409 naming it.
-    let r = app.post_form("/results/DTZ/targets", Some(&w.lead), &targets_form(&again, &[("t|G1.O1.1||2017|value", "1300")])).await;
+    let r = app
+        .post_form("/results/DTZ/targets", Some(&w.lead), &targets_form(&again, &[("t|G1.O1.1||2017|value", "1300")]))
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
-    let r = app.post_form("/results/DTZ/targets", Some(&w.lead), &targets_form(&again, &[("t|G1.O1.1|sex=female|2016|value", "710")])).await;
+    let r = app
+        .post_form(
+            "/results/DTZ/targets",
+            Some(&w.lead),
+            &targets_form(&again, &[("t|G1.O1.1|sex=female|2016|value", "710")]),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     assert!(r.text().contains("targets:G1.O1.1@BO/2016[sex=female]"), "{}", r.text());
     let read = app.api(Method::GET, "/programmes/DTZ/goals", Some(&w.lead_token), None).await.json();
@@ -523,22 +686,40 @@ async fn targets(app: TestApp) {
     let bo = app.page("/results/DTZ/targets?country=BO&goal=G1", Some(&w.coordinator)).await.text();
     assert!(bo.contains("Save baselines and targets"), "editable for Bolivia");
     let org = w.partner.0.to_string();
-    let mine = app.page(&format!("/results/DTZ/targets?country=BO&goal=G1&org={org}"), Some(&w.coordinator)).await.text();
+    let mine =
+        app.page(&format!("/results/DTZ/targets?country=BO&goal=G1&org={org}"), Some(&w.coordinator)).await.text();
     assert!(mine.contains(&format!("<option value=\"{org}\" selected>")), "the implementer is offered: {mine}");
     assert!(!mine.contains("b|G1.O1.1|year"), "baselines are for the whole country");
-    let r = app.post_form("/results/DTZ/targets", Some(&w.coordinator), &targets_form(&mine, &[("t|G1.O3.1||2016|value", "80")])).await;
+    let r = app
+        .post_form(
+            "/results/DTZ/targets",
+            Some(&w.coordinator),
+            &targets_form(&mine, &[("t|G1.O3.1||2016|value", "80")]),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
     let read = app.api(Method::GET, "/programmes/DTZ/goals", Some(&w.coordinator_token), None).await.json();
-    assert!(read["targets"].as_array().unwrap().iter().any(|t| t["org_id"] == org.as_str() && t["value"] == 80), "{read}");
+    assert!(
+        read["targets"].as_array().unwrap().iter().any(|t| t["org_id"] == org.as_str() && t["value"] == 80),
+        "{read}"
+    );
     let pe = app.page("/results/DTZ/targets?country=PE&goal=G1", Some(&w.coordinator)).await.text();
-    assert!(!pe.contains("Save baselines and targets") && pe.contains("fieldset id=\"G1.O1.1\" disabled"), "read only for Peru");
+    assert!(
+        !pe.contains("Save baselines and targets") && pe.contains("fieldset id=\"G1.O1.1\" disabled"),
+        "read only for Peru"
+    );
     let forged = targets_form(&pe, &[("t|G1.O1.1||2016|value", "5")]);
-    assert_eq!(app.post_form("/results/DTZ/targets", Some(&w.coordinator), &forged).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.post_form("/results/DTZ/targets", Some(&w.coordinator), &forged).await.status,
+        StatusCode::FORBIDDEN
+    );
     let peru = json!({"targets": [{"indicator": "G1.O1.1", "country": "PE", "period": "2016", "part": "sex=male", "value": 5}]});
     assert_eq!(put(peru, w.coordinator_token.clone()).await.status, StatusCode::FORBIDDEN);
     // Clearing a cell clears the target.
     let now = app.page(url, Some(&w.lead)).await.text();
-    let r = app.post_form("/results/DTZ/targets", Some(&w.lead), &targets_form(&now, &[("t|G1.O1.1|sex=male|2016|value", "")])).await;
+    let r = app
+        .post_form("/results/DTZ/targets", Some(&w.lead), &targets_form(&now, &[("t|G1.O1.1|sex=male|2016|value", "")]))
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let read = app.api(Method::GET, "/programmes/DTZ/goals", Some(&w.lead_token), None).await.json();
     assert!(!read["targets"].as_array().unwrap().iter().any(|t| t["part"] == "sex=male"), "{read}");

@@ -93,14 +93,13 @@ async fn save(
     match state.services.load_programme_file(&user.caller, &text, Some(&code), Some(f.version)).await {
         Ok(_) => Ok(Redirect::to(&format!("/results/{code}/framework?saved=1")).into_response()),
         Err(ServiceError::Invalid(v)) => {
-            let problems = v
-                .0
-                .into_iter()
-                .map(|i| {
-                    let (line, field) = split_line(&i.field);
-                    Problem { line, field, message: i.message }
-                })
-                .collect();
+            let problems =
+                v.0.into_iter()
+                    .map(|i| {
+                        let (line, field) = split_line(&i.field);
+                        Problem { line, field, message: i.message }
+                    })
+                    .collect();
             let p = file_page(&state, &user, &code, Some((text, f.version)), problems).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&p)).into_response())
         }
@@ -115,7 +114,11 @@ async fn save(
 }
 
 /// The programme file, to keep or to edit elsewhere and load with `dtz programme load`.
-async fn download(State(state): State<AppState>, _user: PageUser, Path(code): Path<String>) -> Result<Response, AppError> {
+async fn download(
+    State(state): State<AppState>,
+    _user: PageUser,
+    Path(code): Path<String>,
+) -> Result<Response, AppError> {
     let (row, p) = state.services.programme(&code).await?;
     let disposition = format!("attachment; filename=\"{}.toml\"", row.code.replace(['"', '\\'], ""));
     Ok((

@@ -219,7 +219,11 @@ async fn indicator_page(
             let node = typed.as_ref().map_or("", |f| f.node.as_str());
             let n = find_node(&p.goals, node).ok_or(AppError::NotFound)?;
             let code = suggest(&p, &format!("{}.", n.code), n.indicators.len() + 1);
-            (page.tr.t1("framework-new-indicator", "node", &n.code), IndicatorForm::new_in(node, code, row.version), false)
+            (
+                page.tr.t1("framework-new-indicator", "node", &n.code),
+                IndicatorForm::new_in(node, code, row.version),
+                false,
+            )
         }
     };
     let form = match typed {
@@ -297,7 +301,9 @@ async fn save(
                 None => FrameworkEdit::AddIndicator { node: f.node.trim().to_owned(), indicator },
             };
             match state.services.edit_framework(&user.caller, code, f.version, edit).await {
-                Ok(_) => return Ok(Redirect::to(&format!("/results/{code}/framework?saved=1#{anchor}")).into_response()),
+                Ok(_) => {
+                    return Ok(Redirect::to(&format!("/results/{code}/framework?saved=1#{anchor}")).into_response());
+                }
                 Err(ServiceError::Stale { changed, .. }) => {
                     let mut page = indicator_page(state, user, code, editing, None, Errors::default()).await?;
                     page.notice = Some(stale_notice(&page.page, &changed));
