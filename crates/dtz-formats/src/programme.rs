@@ -38,13 +38,31 @@ pub struct FileProblems(pub Vec<FileProblem>);
 
 /// Read a programme file.
 pub fn parse(text: &str) -> Result<Programme, FileProblems> {
+    parse_located(text).map(|(p, _)| p)
+}
+
+/// Where each part of a read file is, so problems found later (such as the rules towards
+/// data recorded against the framework) can name their line too.
+#[derive(Clone, Debug, Default)]
+pub struct Lines(BTreeMap<String, usize>);
+
+impl Lines {
+    /// The line of a path such as `goals[0].outcomes[1].indicators[2].measure` (0 when
+    /// the file has no such place).
+    pub fn line(&self, field: &str) -> usize {
+        line_of(&self.0, field)
+    }
+}
+
+/// Read a programme file, keeping the line of every part.
+pub fn parse_located(text: &str) -> Result<(Programme, Lines), FileProblems> {
     let (programme, lines) = file::read(text)?;
     let problems: Vec<FileProblem> = programme
         .check()
         .into_iter()
         .map(|i| FileProblem { line: line_of(&lines, &i.field), field: i.field, reason: i.message })
         .collect();
-    if problems.is_empty() { Ok(programme) } else { Err(FileProblems(problems)) }
+    if problems.is_empty() { Ok((programme, Lines(lines))) } else { Err(FileProblems(problems)) }
 }
 
 /// Write a programme file.

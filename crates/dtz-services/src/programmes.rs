@@ -2,17 +2,12 @@
 //! to one, and read by the results pages.
 
 use crate::{Caller, Result, ServiceError, Services};
-use dtz_domain::access::Role;
-use dtz_domain::change::Change;
 use dtz_domain::results::Programme;
 use dtz_domain::validate::Invalid;
-use dtz_store::audit::NewEvent;
 use dtz_store::programmes::{self, ProgrammeRow};
-use serde::Serialize;
-use sha2::Digest;
 use uuid::Uuid;
 
-/// What loading a programme file did.
+/// What loading a programme file (or an edit of its framework) did.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Loaded {
     /// The programme.
@@ -21,71 +16,21 @@ pub struct Loaded {
     pub created: bool,
     /// Organisation references in the file that match no organisation here.
     pub unresolved: Vec<String>,
-}
-
-#[derive(Serialize)]
-struct ProgrammeAudit<'a> {
-    name: &'a str,
-    start: time::Date,
-    end: time::Date,
-    periods: &'a str,
-    countries: Vec<String>,
-    framework: String,
-}
-
-fn audit_view(p: &Programme) -> ProgrammeAudit<'_> {
-    let framework = dtz_formats::programme::write(&Programme { countries: Vec::new(), ..p.clone() });
-    ProgrammeAudit {
-        name: &p.name,
-        start: p.start,
-        end: p.end,
-        periods: p.periods.as_str(),
-        countries: p.countries.iter().map(|c| c.country.to_string()).collect(),
-        framework: hex::encode(sha2::Sha256::digest(framework.as_bytes())),
-    }
+    /// The programme's version now.
+    pub version: i64,
+    /// What changed (`name`, `node:G1`, `indicator:G1.O1.1`, …); empty when nothing did.
+    pub changed: Vec<String>,
 }
 
 impl Services {
-    fn may_edit_frameworks(caller: &Caller) -> bool {
-        match caller {
-            Caller::System => true,
-            Caller::User(a) => a.is_system_admin() || a.has_role(Role::AllianceManager),
-        }
-    }
-
     /// Create or replace a programme and its framework (system administrators and the
-    /// alliance M&E lead). Nodes and indicators are matched by code.
+    /// alliance M&E lead). Nodes and indicators are matched by code; the rules towards
+    /// recorded data hold (see `dtz_domain::results::edit`).
     pub async fn load_programme(&self, caller: &Caller, p: &Programme) -> Result<Loaded> {
-        if !Self::may_edit_frameworks(caller) {
-            return Err(ServiceError::Forbidden);
-        }
-        let problems = p.check();
-        if !problems.is_empty() {
-            return Err(ServiceError::Invalid(dtz_domain::validate::Violations(problems)));
-        }
-        let now = self.clock.now();
-        let existing = programmes::by_code(&self.db, &p.code).await?;
-        let mut tx = self.db.begin().await?;
-        let (id, created, event) = match existing {
-            None => {
-                let id = Uuid::new_v4();
-                programmes::insert(&mut tx, id, p, now).await?;
-                (id, true, Change::create("programme", id, &audit_view(p)))
-            }
-            Some(row) => {
-                let before = programmes::programme(&self.db, &row).await?;
-                self.written(programmes::update(&mut tx, row.id, row.version, p, now).await, row.id).await?;
-                (row.id, false, Change::update("programme", row.id, row.version, &audit_view(&before), &audit_view(p)))
-            }
-        };
-        let action = if created { "programme.create" } else { "programme.update" };
-        let ev = NewEvent { entity_version: Some(event.new_version()), ..caller.event(action, &event, None) };
-        self.finish(tx, &[ev]).await?;
-        let unresolved = self.unresolved_refs(p).await?;
-        Ok(Loaded { id, created, unresolved })
+        self.save_framework(caller, p, None).await
     }
 
-    async fn unresolved_refs(&self, p: &Programme) -> Result<Vec<String>> {
+    pub(crate) async fn unresolved_refs(&self, p: &Programme) -> Result<Vec<String>> {
         let orgs = self.orgs(&Caller::System).await?;
         let known = |r: &str| orgs.iter().any(|o| o.name == r || o.iati_id.as_deref() == Some(r));
         let mut refs: Vec<String> = p

@@ -224,6 +224,7 @@ impl Services {
         for (n, (indicator, i)) in rows.iter().enumerate() {
             let target = targets.iter().find(|t| {
                 t.indicator_id == *indicator
+                    && t.part.is_empty()
                     && t.org_id == Some(key.org.0)
                     && t.country == country.as_str()
                     && t.period == period.to_string()

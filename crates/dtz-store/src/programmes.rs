@@ -478,3 +478,41 @@ fn tree(nodes: &[NodeRow], indicators: &[IndicatorRow], parent: Option<Uuid>) ->
         })
         .collect()
 }
+
+/// What is recorded against one part of an indicator: values, baselines or targets.
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
+pub struct RecordedRow {
+    /// Indicator.
+    pub indicator_id: Uuid,
+    /// `""` for the total, `set=option` for a breakdown.
+    pub part: String,
+    /// Highest number recorded.
+    pub max_value: Option<i64>,
+}
+
+/// Every indicator part of a programme that has a value, baseline or target (removed
+/// values and cleared targets left out), read in the transaction that changes the
+/// framework so nothing slips in between.
+pub async fn recorded(tx: &mut Tx, programme: Uuid) -> Result<Vec<RecordedRow>> {
+    tx.q().fetch_all(&recorded_sql(programme)).await
+}
+
+/// [`recorded`] outside a transaction, for pages that show it.
+pub async fn recorded_now(db: &Db, programme: Uuid) -> Result<Vec<RecordedRow>> {
+    db.read().fetch_all(&recorded_sql(programme)).await
+}
+
+fn recorded_sql(programme: Uuid) -> Sql {
+    Sql::with_args(
+        "SELECT v.indicator_id, v.part, MAX(v.value) AS max_value FROM data_values v JOIN indicators i ON i.id = v.indicator_id \
+             WHERE i.programme_id = $1 AND i.deleted_at IS NULL AND (v.value IS NOT NULL OR v.numerator IS NOT NULL \
+             OR v.denominator IS NOT NULL OR v.text_value IS NOT NULL) GROUP BY v.indicator_id, v.part \
+             UNION ALL SELECT t.indicator_id, t.part, MAX(t.value) FROM targets t JOIN indicators i ON i.id = t.indicator_id \
+             WHERE i.programme_id = $1 AND i.deleted_at IS NULL AND (t.value IS NOT NULL OR t.numerator IS NOT NULL \
+             OR t.denominator IS NOT NULL) GROUP BY t.indicator_id, t.part \
+             UNION ALL SELECT b.indicator_id, '', MAX(b.value) FROM baselines b JOIN indicators i ON i.id = b.indicator_id \
+             WHERE i.programme_id = $1 AND i.deleted_at IS NULL AND (b.value IS NOT NULL OR b.numerator IS NOT NULL \
+             OR b.denominator IS NOT NULL) GROUP BY b.indicator_id",
+        vec![programme.into()],
+    )
+}

@@ -347,7 +347,8 @@ pub async fn points(db: &Db, scope: &Scope, programme: Uuid) -> Result<Vec<Point
     db.read().fetch_all(&q).await
 }
 
-/// A stored baseline or target (a baseline has `period` = its year and no organisation).
+/// A stored baseline or target (a baseline has `period` = its year, no organisation and
+/// no part). A row without a figure is a cleared one, kept with its version.
 #[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
 pub struct GoalRow {
     /// Indicator.
@@ -358,95 +359,154 @@ pub struct GoalRow {
     pub org_id: Option<Uuid>,
     /// Period (targets) or year (baselines).
     pub period: String,
+    /// Part: `""` for the total, `set=option` for a breakdown (targets only).
+    pub part: String,
     /// Count, yes/no or level.
     pub value: Option<i64>,
     /// Numerator.
     pub numerator: Option<i64>,
     /// Denominator.
     pub denominator: Option<i64>,
+    /// Row version (0 for one not stored yet).
+    pub version: i64,
 }
 
-/// Targets of a programme's indicators (totals per country and period).
+impl GoalRow {
+    /// Whether it holds a figure (a cleared one does not).
+    pub fn is_set(&self) -> bool {
+        self.value.is_some() || self.numerator.is_some() || self.denominator.is_some()
+    }
+}
+
+const SET: &str = " AND (t.value IS NOT NULL OR t.numerator IS NOT NULL OR t.denominator IS NOT NULL)";
+
+/// Targets of a programme's indicators, every part (cleared ones left out).
 pub async fn targets(db: &Db, programme: Uuid) -> Result<Vec<GoalRow>> {
-    db.read()
-        .fetch_all(&Sql::with_args(
-            "SELECT t.indicator_id, t.country, t.org_id, t.period, t.value, t.numerator, t.denominator FROM targets t \
-             JOIN indicators i ON i.id = t.indicator_id WHERE i.programme_id = $1 AND t.part = '' ORDER BY t.country, t.period",
-            vec![programme.into()],
-        ))
-        .await
+    let mut q = Sql::new(
+        "SELECT t.indicator_id, t.country, t.org_id, t.period, t.part, t.value, t.numerator, t.denominator, t.version FROM targets t \
+         JOIN indicators i ON i.id = t.indicator_id WHERE i.programme_id = ",
+    );
+    q.bind(programme).push(" AND i.deleted_at IS NULL").push(SET).push(" ORDER BY t.country, t.period, t.part");
+    db.read().fetch_all(&q).await
 }
 
-/// Baselines of a programme's indicators.
+/// Baselines of a programme's indicators (cleared ones left out).
 pub async fn baselines(db: &Db, programme: Uuid) -> Result<Vec<GoalRow>> {
-    db.read()
-        .fetch_all(&Sql::with_args(
-            "SELECT b.indicator_id, b.country, NULL AS org_id, CAST(b.year AS TEXT) AS period, b.value, b.numerator, b.denominator \
-             FROM baselines b JOIN indicators i ON i.id = b.indicator_id WHERE i.programme_id = $1 ORDER BY b.country",
-            vec![programme.into()],
-        ))
-        .await
+    let mut q = Sql::new(
+        "SELECT t.indicator_id, t.country, NULL AS org_id, CAST(t.year AS TEXT) AS period, '' AS part, t.value, t.numerator, \
+         t.denominator, t.version FROM baselines t JOIN indicators i ON i.id = t.indicator_id WHERE i.programme_id = ",
+    );
+    q.bind(programme).push(" AND i.deleted_at IS NULL").push(SET).push(" ORDER BY t.country");
+    db.read().fetch_all(&q).await
 }
 
-/// Set the target of an indicator for a country (and organisation) and period.
-pub async fn put_target(tx: &mut Tx, g: &GoalRow, now: OffsetDateTime) -> Result<()> {
-    let mut del = Sql::new("DELETE FROM targets WHERE indicator_id = ");
-    del.bind(g.indicator_id)
+fn target_key(q: &mut Sql, g: &GoalRow) {
+    q.push(" WHERE indicator_id = ")
+        .bind(g.indicator_id)
         .push(" AND country = ")
         .bind(g.country.clone())
         .push(" AND period = ")
-        .bind(g.period.clone());
-    del.push(" AND part = '' AND ");
+        .bind(g.period.clone())
+        .push(" AND part = ")
+        .bind(g.part.clone());
     match g.org_id {
-        Some(o) => del.push("org_id = ").bind(o),
-        None => del.push("org_id IS NULL"),
+        Some(o) => q.push(" AND org_id = ").bind(o),
+        None => q.push(" AND org_id IS NULL"),
     };
-    tx.q().execute(&del).await?;
-    tx.q()
-        .execute(&Sql::with_args(
-            "INSERT INTO targets (id, indicator_id, country, org_id, period, part, value, numerator, denominator, version, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, '', $6, $7, $8, 1, $9)",
-            vec![
-                Uuid::new_v4().into(),
-                g.indicator_id.into(),
-                g.country.clone().into(),
-                g.org_id.into(),
-                g.period.clone().into(),
-                g.value.into(),
-                g.numerator.into(),
-                g.denominator.into(),
-                now.into(),
-            ],
-        ))
-        .await?;
-    Ok(())
 }
 
-/// Set the baseline of an indicator for a country.
-pub async fn put_baseline(tx: &mut Tx, g: &GoalRow, year: i64, now: OffsetDateTime) -> Result<()> {
+/// The stored target with the key of `g` (cleared ones too), read in the write
+/// transaction so its version can be checked.
+pub async fn target_in(tx: &mut Tx, g: &GoalRow) -> Result<Option<GoalRow>> {
+    let mut q = Sql::new(
+        "SELECT indicator_id, country, org_id, period, part, value, numerator, denominator, version FROM targets",
+    );
+    target_key(&mut q, g);
+    tx.q().fetch_optional(&q).await
+}
+
+/// The stored baseline of `g`'s indicator and country (a cleared one too).
+pub async fn baseline_in(tx: &mut Tx, g: &GoalRow) -> Result<Option<GoalRow>> {
     tx.q()
-        .execute(&Sql::with_args(
-            "DELETE FROM baselines WHERE indicator_id = $1 AND country = $2",
+        .fetch_optional(&Sql::with_args(
+            "SELECT indicator_id, country, NULL AS org_id, CAST(year AS TEXT) AS period, '' AS part, value, numerator, denominator, \
+             version FROM baselines WHERE indicator_id = $1 AND country = $2",
             vec![g.indicator_id.into(), g.country.clone().into()],
         ))
-        .await?;
-    tx.q()
+        .await
+}
+
+/// Set (or clear, with no figure) a target that is at version `base` (0: not stored yet);
+/// a row that moved on meanwhile is `Stale`.
+pub async fn put_target(tx: &mut Tx, g: &GoalRow, base: i64, now: OffsetDateTime) -> Result<()> {
+    if base == 0 {
+        tx.q()
+            .execute(&Sql::with_args(
+                "INSERT INTO targets (id, indicator_id, country, org_id, period, part, value, numerator, denominator, version, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10)",
+                vec![
+                    Uuid::new_v4().into(),
+                    g.indicator_id.into(),
+                    g.country.clone().into(),
+                    g.org_id.into(),
+                    g.period.clone().into(),
+                    g.part.clone().into(),
+                    g.value.into(),
+                    g.numerator.into(),
+                    g.denominator.into(),
+                    now.into(),
+                ],
+            ))
+            .await?;
+        return Ok(());
+    }
+    let mut q = Sql::new("UPDATE targets SET value = ");
+    q.bind(g.value)
+        .push(", numerator = ")
+        .bind(g.numerator)
+        .push(", denominator = ")
+        .bind(g.denominator)
+        .push(", version = version + 1, updated_at = ")
+        .bind(now);
+    target_key(&mut q, g);
+    q.push(" AND version = ").bind(base);
+    match tx.q().execute(&q).await? {
+        1 => Ok(()),
+        _ => Err(crate::StoreError::Stale { base, current: base + 1 }),
+    }
+}
+
+/// Set (or clear) the baseline of an indicator for a country, at version `base` (0: not
+/// stored yet).
+pub async fn put_baseline(tx: &mut Tx, g: &GoalRow, year: i64, base: i64, now: OffsetDateTime) -> Result<()> {
+    let figures: Vec<crate::Arg> =
+        vec![year.into(), g.value.into(), g.numerator.into(), g.denominator.into(), now.into()];
+    let key: Vec<crate::Arg> = vec![g.indicator_id.into(), g.country.clone().into()];
+    if base == 0 {
+        let mut args = figures;
+        args.extend(key);
+        args.push(Uuid::new_v4().into());
+        tx.q()
+            .execute(&Sql::with_args(
+                "INSERT INTO baselines (year, value, numerator, denominator, updated_at, indicator_id, country, id, note, version) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '', 1)",
+                args,
+            ))
+            .await?;
+        return Ok(());
+    }
+    let mut args = figures;
+    args.extend(key);
+    args.push(base.into());
+    let n = tx
+        .q()
         .execute(&Sql::with_args(
-            "INSERT INTO baselines (id, indicator_id, country, year, value, numerator, denominator, note, version, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, '', 1, $8)",
-            vec![
-                Uuid::new_v4().into(),
-                g.indicator_id.into(),
-                g.country.clone().into(),
-                year.into(),
-                g.value.into(),
-                g.numerator.into(),
-                g.denominator.into(),
-                now.into(),
-            ],
+            "UPDATE baselines SET year = $1, value = $2, numerator = $3, denominator = $4, updated_at = $5, version = version + 1 \
+             WHERE indicator_id = $6 AND country = $7 AND version = $8",
+            args,
         ))
         .await?;
-    Ok(())
+    if n == 1 { Ok(()) } else { Err(crate::StoreError::Stale { base, current: base + 1 }) }
 }
 
 /// The report a value belongs to.

@@ -7,6 +7,7 @@ mod admin;
 mod audit;
 mod completeness;
 mod entry;
+mod framework;
 mod home;
 mod login;
 mod notifications;
@@ -15,6 +16,7 @@ mod results;
 mod second_factor;
 mod security;
 mod sheets;
+mod targets;
 mod totp;
 
 use crate::auth::PageUser;
@@ -240,6 +242,8 @@ pub fn router() -> Router<AppState> {
         .merge(entry::router())
         .merge(completeness::router())
         .merge(sheets::router())
+        .merge(framework::router())
+        .merge(targets::router())
         .route("/login/totp", get(second_factor::show).post(second_factor::create))
         .route("/account/totp", get(totp::show).post(totp::create))
         .route("/account/totp/disable", post(totp::delete))

@@ -269,6 +269,18 @@ pub fn is_code(s: &str) -> bool {
     !s.is_empty() && s.len() <= 40 && s.chars().all(|c| c.is_ascii_alphanumeric() || ".-_".contains(c))
 }
 
+/// Longest title of a node or indicator.
+pub const TITLE_MAX: usize = 500;
+/// Longest description, definition or means of verification.
+pub const TEXT_MAX: usize = 4000;
+const CODE_MAX: usize = 100;
+
+fn too_long(at: &str, field: &str, value: &str, max: usize, out: &mut Vec<Invalid>) {
+    if value.chars().count() > max {
+        out.push(Invalid::new(format!("{at}.{field}"), format!("Use at most {max} characters.")));
+    }
+}
+
 fn check_node<'a>(
     n: &'a ResultNode,
     at: &str,
@@ -280,6 +292,11 @@ fn check_node<'a>(
     if n.level != level {
         out.push(Invalid::new(format!("{at}.level"), format!("Expected a {} here.", level.as_str())));
     }
+    if n.title.trim().is_empty() {
+        out.push(Invalid::new(format!("{at}.title"), "Give every goal, outcome and output a title."));
+    }
+    too_long(at, "title", &n.title, TITLE_MAX, out);
+    too_long(at, "description", &n.description, TEXT_MAX, out);
     if !is_code(&n.code) {
         out.push(Invalid::new(format!("{at}.code"), CODE_RULE));
     } else if !codes.insert(&n.code) {
@@ -313,6 +330,12 @@ fn check_indicator(i: &Indicator, at: &str, sets: &[&str], out: &mut Vec<Invalid
     }
     if i.definition.trim().is_empty() {
         out.push(Invalid::new(format!("{at}.definition"), "Say what exactly is counted and how."));
+    }
+    too_long(at, "title", &i.title, TITLE_MAX, out);
+    too_long(at, "definition", &i.definition, TEXT_MAX, out);
+    too_long(at, "verification", &i.verification, TEXT_MAX, out);
+    for r in &i.references {
+        too_long(at, "references", r, CODE_MAX, out);
     }
     let fits = match i.measure {
         Measure::Count => matches!(i.aggregation, Aggregation::Sum | Aggregation::Latest | Aggregation::None),

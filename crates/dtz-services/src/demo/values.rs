@@ -118,6 +118,7 @@ pub async fn load_goals(s: &Services, reporters: &[(OrgId, &str)]) -> Result<()>
                     org: None,
                     period: year.to_string(),
                     entry: count(v),
+                    ..GoalInput::default()
                 });
             }
             baselines.push(GoalInput {
@@ -126,6 +127,7 @@ pub async fn load_goals(s: &Services, reporters: &[(OrgId, &str)]) -> Result<()>
                 org: None,
                 period: "2015".into(),
                 entry: count(share_of(totals[0]) / 3),
+                ..GoalInput::default()
             });
         }
     }

@@ -194,15 +194,28 @@ pub async fn act(
 #[derive(Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GoalDto {
+    /// Indicator code.
     indicator: String,
+    /// Country code, e.g. `BO`.
     country: String,
     /// Targets only: one organisation's target (none: the whole country).
     org_id: Option<Uuid>,
     /// Targets: the period (`2016`); baselines: the year.
     period: String,
+    /// Targets only: `""` (or absent) for the total, `set=option` for one option of a
+    /// breakdown of the indicator, e.g. `sex=female` or `age=unknown`.
+    #[serde(default)]
+    part: String,
+    /// A count, yes (1) / no (0) or scale level. Send no figure at all to clear one.
     value: Option<i64>,
+    /// A percentage's numerator.
     numerator: Option<i64>,
+    /// A percentage's denominator.
     denominator: Option<i64>,
+    /// Read: the stored version. Write: the version you read (0 when there was none);
+    /// when it moved on since, nothing is saved and the answer is 409 naming it. Leave it
+    /// out to overwrite whatever is stored.
+    version: Option<i64>,
 }
 
 /// Baselines and targets of a programme.
@@ -221,12 +234,14 @@ fn to_input(d: GoalDto) -> dtz_services::goals::GoalInput {
         country: d.country,
         org: d.org_id.map(OrgId),
         period: d.period,
+        part: d.part,
         entry: Entry { value: d.value, numerator: d.numerator, denominator: d.denominator, ..Entry::default() },
+        base_version: d.version,
     }
 }
 
-/// Baselines and targets.
-#[utoipa::path(get, path = "/programmes/{code}/goals", tag = "results", params(("code" = String, Path)), responses((status = 200, body = GoalsDto)))]
+/// Baselines and targets, every part of every breakdown.
+#[utoipa::path(get, path = "/programmes/{code}/goals", tag = "results", params(("code" = String, Path)), responses((status = 200, body = GoalsDto), (status = 404, body = ErrorBody)))]
 pub async fn goals(
     State(state): State<AppState>,
     _c: ApiCaller,
@@ -239,22 +254,28 @@ pub async fn goals(
         country: g.country,
         org_id: g.org_id,
         period: g.period,
+        part: g.part,
         value: g.value,
         numerator: g.numerator,
         denominator: g.denominator,
+        version: Some(g.version),
     };
     Ok(Json(GoalsDto { baselines: b.into_iter().map(dto).collect(), targets: t.into_iter().map(dto).collect() }))
 }
 
-/// Set baselines and targets, all or none.
+/// Set or clear baselines and targets (per country, organisation, period and part), all
+/// or none: the alliance M&E lead for every country, a country coordinator for its own.
 #[utoipa::path(put, path = "/programmes/{code}/goals", tag = "results", params(("code" = String, Path)), request_body = GoalsDto,
-    responses((status = 204), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn save_goals(
     State(state): State<AppState>,
     c: ApiCaller,
     Path(code): Path<String>,
     ApiJson(g): ApiJson<GoalsDto>,
 ) -> Result<axum::http::StatusCode, AppError> {
+    if g.baselines.len() + g.targets.len() > 5_000 {
+        return Err(AppError::BadRequest("Send at most 5,000 baselines and targets at once.".into()));
+    }
     let b: Vec<_> = g.baselines.into_iter().map(to_input).collect();
     let t: Vec<_> = g.targets.into_iter().map(to_input).collect();
     state.services.save_goals(&c.caller, &code, &b, &t).await?;

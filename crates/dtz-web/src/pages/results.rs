@@ -322,7 +322,10 @@ async fn indicator(
     let ind_id = f.indicators.iter().find(|x| x.indicator.code == i.code).map(|x| x.indicator.id);
     for pc in &p.countries {
         let mine = |g: &&dtz_store::values::GoalRow| {
-            Some(g.indicator_id) == ind_id && g.country == pc.country.as_str() && g.org_id.is_none()
+            Some(g.indicator_id) == ind_id
+                && g.country == pc.country.as_str()
+                && g.org_id.is_none()
+                && g.part.is_empty()
         };
         let shown = |g: &dtz_store::values::GoalRow| match (g.value, g.numerator, g.denominator) {
             (Some(v), _, _) => page.tr.number(v),
@@ -337,6 +340,7 @@ async fn indicator(
         if ts.iter().any(|x| !x.is_empty()) {
             table.push((page.tr.t1("results-target-of", "country", pc.country.name()), ts));
         }
+        table.extend(part_targets(&page, &p, i, pc.country, ind_id, &targets, &f.periods));
         if let Some(b) = baselines.iter().find(mine) {
             let label = page
                 .tr
@@ -371,6 +375,55 @@ async fn indicator(
         pending: f.with_pending,
         page,
     }))
+}
+
+/// The country's targets per part of a breakdown, a row per part that has one.
+fn part_targets(
+    page: &Page,
+    p: &Programme,
+    i: &Indicator,
+    country: CountryCode,
+    id: Option<uuid::Uuid>,
+    targets: &[dtz_store::values::GoalRow],
+    periods: &[dtz_domain::results::Period],
+) -> Vec<(String, Vec<String>)> {
+    let mut rows = Vec::new();
+    for set in i.disaggregations.iter().filter_map(|d| p.disaggregations.iter().find(|s| &s.code == d)) {
+        let options = set.options.iter().map(|o| (o.code.as_str(), o.label.clone()));
+        for (option, label) in
+            options.chain(std::iter::once((dtz_domain::results::UNKNOWN, page.tr.t("entry-unknown"))))
+        {
+            let part = format!("{}={option}", set.code);
+            let mine: Vec<&dtz_store::values::GoalRow> = targets
+                .iter()
+                .filter(|t| {
+                    Some(t.indicator_id) == id && t.country == country.as_str() && t.org_id.is_none() && t.part == part
+                })
+                .collect();
+            if mine.is_empty() {
+                continue;
+            }
+            let cells = periods
+                .iter()
+                .map(|per| {
+                    mine.iter()
+                        .find(|t| t.period == per.to_string())
+                        .map(|t| match (t.value, t.numerator, t.denominator) {
+                            (Some(v), _, _) => page.tr.number(v),
+                            (None, Some(n), Some(d)) => format!("{n}/{d}"),
+                            _ => String::new(),
+                        })
+                        .unwrap_or_default()
+                })
+                .collect();
+            let what = format!("{}: {label}", set.title);
+            rows.push((
+                page.tr.targs("results-target-part-of", &[("country", country.name().to_owned()), ("part", what)]),
+                cells,
+            ));
+        }
+    }
+    rows
 }
 
 /// Routes.

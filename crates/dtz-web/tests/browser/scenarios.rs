@@ -19,6 +19,7 @@ pub async fn run_all(b: &Browser, app: &App) -> Outcome {
     sign_out(b, app).await?;
     sign_in(b, app, "alliance.lead@demo.example.org").await?;
     results(b, app).await?;
+    framework(b, app).await?;
     sign_out(b, app).await?;
     data_entry(b, app).await?;
     Ok(())
@@ -292,4 +293,26 @@ async fn figure_2020(b: &Browser, app: &App) -> Result<String, String> {
         .map_err(|e| e.to_string())?;
     c.goto(back.as_str()).await.map_err(|e| e.to_string())?;
     Ok(v.as_str().unwrap_or_default().to_owned())
+}
+
+/// The framework list and the baselines and targets grid, on a phone and a desktop.
+async fn framework(b: &Browser, app: &App) -> Outcome {
+    let c = &b.client;
+    c.set_window_size(360, 780).await.map_err(|e| e.to_string())?;
+    c.goto(&format!("{}/results/DTZ/framework", app.base)).await.map_err(|e| e.to_string())?;
+    wait_for(b, "ul.tree").await?;
+    b.screenshot("framework-phone").await;
+    check(no_horizontal_scroll(b).await?, "the framework list fits a phone")?;
+    c.goto(&format!("{}/results/DTZ/targets?country=BO&goal=G1&parts=on", app.base))
+        .await
+        .map_err(|e| e.to_string())?;
+    wait_for(b, "table.cells").await?;
+    b.screenshot("targets-phone").await;
+    check(no_horizontal_scroll(b).await?, "the targets grid scrolls in its own box on a phone")?;
+    c.set_window_size(1440, 900).await.map_err(|e| e.to_string())?;
+    c.goto(&format!("{}/results/DTZ/framework/indicators/G1.O1.1", app.base)).await.map_err(|e| e.to_string())?;
+    wait_for(b, "form.stack").await?;
+    b.screenshot("indicator-form-desktop").await;
+    let fixed = text_of(b, "main").await?;
+    check(fixed.contains("its code and measure are fixed"), "an indicator with values says what is fixed")
 }

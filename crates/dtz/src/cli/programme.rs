@@ -55,7 +55,18 @@ pub async fn run(c: ProgrammeCommand) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::SUCCESS);
             }
             let s = super::open(&db).await?;
-            let loaded = s.load_programme(&Caller::System, &p).await?;
+            // The same path as the pages: the rules towards recorded values and targets
+            // hold here too, and their problems name lines of the file.
+            let loaded = match s.load_programme_file(&Caller::System, &text, None, None).await {
+                Ok(l) => l,
+                Err(ServiceError::Invalid(v)) => {
+                    for i in &v.0 {
+                        eprintln!("{}: {}: {}", file.display(), i.field, i.message);
+                    }
+                    bail!("{} has {} problem(s); nothing was loaded", file.display(), v.0.len());
+                }
+                Err(e) => return Err(e.into()),
+            };
             let verb = if loaded.created { "Created" } else { "Updated" };
             say!("{verb} programme {} with {} goals and {} indicators.", p.code, p.goals.len(), p.indicators().len());
             for r in loaded.unresolved {

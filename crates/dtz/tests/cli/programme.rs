@@ -6,6 +6,7 @@ use crate::support::Env;
 on_both_backends!(
     dump_load_into_an_empty_database_and_dump_again_gives_the_same_file,
     a_broken_file_is_refused_with_lines_and_changes_nothing,
+    a_file_that_would_change_the_measure_of_an_indicator_with_values_is_refused_by_line,
 );
 
 async fn dump_load_into_an_empty_database_and_dump_again_gives_the_same_file(env: Env) {
@@ -57,4 +58,23 @@ async fn a_broken_file_is_refused_with_lines_and_changes_nothing(env: Env) {
     std::fs::write(env.path("good.toml"), &before).unwrap();
     let check = env.ok(&["programme", "load", "--check", "good.toml"]);
     assert!(check.contains("is a valid programme file (20 indicators)"), "{check}");
+}
+
+async fn a_file_that_would_change_the_measure_of_an_indicator_with_values_is_refused_by_line(env: Env) {
+    env.ok(&["demo"]);
+    let before = env.ok(&["programme", "dump", "DTZ"]);
+    // G1.O1.1 has demo values: its measure is fixed, the same rule as in the pages.
+    let at = before.find("code = \"G1.O1.1\"").unwrap();
+    let (head, tail) = before.split_at(at);
+    let changed =
+        format!("{head}{}", tail.replacen("measure = \"count\"", "measure = \"yes_no\"\naggregation = \"none\"", 1));
+    std::fs::write(env.path("measure.toml"), &changed).unwrap();
+    let line = changed.lines().position(|l| l == "code = \"G1.O1.1\"").unwrap();
+    let r = env.run(&["programme", "load", "measure.toml"]).rejected("nothing was loaded");
+    assert!(
+        r.stderr.contains(&format!("measure.toml: line {line}: goals[0].outcomes[0].indicators[0].measure: “G1.O1.1” has values or targets: its measure cannot change.")),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(env.ok(&["programme", "dump", "DTZ"]), before);
 }
