@@ -17,7 +17,9 @@ use dtz_store::values::{self, ReportRow, ValueRow};
 use dtz_store::{StoreError, Tx, users};
 use uuid::Uuid;
 
+mod evidence;
 mod import;
+pub use evidence::Evidence;
 pub use import::Imported;
 
 /// Which report: programme, organisation, country, period.

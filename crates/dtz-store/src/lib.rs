@@ -9,6 +9,7 @@ pub mod config;
 pub mod crypto;
 pub mod db;
 pub mod error;
+pub mod files;
 pub mod keys;
 pub mod notifications;
 pub mod orgs;

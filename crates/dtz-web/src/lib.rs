@@ -10,6 +10,7 @@ pub mod mail;
 pub mod pages;
 pub mod security;
 pub mod state;
+pub mod upload;
 pub mod throttle;
 
 use axum::Router;

@@ -7,6 +7,7 @@ mod admin;
 mod audit;
 mod completeness;
 mod entry;
+mod evidence;
 mod home;
 mod login;
 mod notifications;
@@ -238,6 +239,7 @@ pub fn router() -> Router<AppState> {
         .merge(results::router())
         .merge(entry::router())
         .merge(completeness::router())
+        .merge(evidence::router())
         .route("/login/totp", get(second_factor::show).post(second_factor::create))
         .route("/account/totp", get(totp::show).post(totp::create))
         .route("/account/totp/disable", post(totp::delete))

@@ -39,6 +39,10 @@ struct ReportPage {
     lines: Vec<Line>,
     actions: Vec<(&'static str, String)>,
     errors: Errors,
+    /// Evidence by indicator (label, files).
+    evidence: Vec<(String, Vec<super::evidence::EvidenceLine>)>,
+    may_attach: bool,
+    upload: super::evidence::UploadForm,
 }
 
 async fn page_for(state: &AppState, user: &PageUser, id: Uuid, errors: Errors) -> Result<ReportPage, AppError> {
@@ -74,6 +78,36 @@ async fn page_for(state: &AppState, user: &PageUser, id: Uuid, errors: Errors) -
     .filter(|a| dtz_domain::results::ReportStatus::parse(&r.status).and_then(|s| s.after(*a)).is_some())
     .map(|a| (a.as_str(), page.tr.t(&format!("action-{}", a.as_str()))))
     .collect();
+    let files = state.services.evidence(&v).await?;
+    let evidence = v
+        .indicators
+        .iter()
+        .map(|i| {
+            let lines: Vec<_> = files
+                .iter()
+                .filter(|e| e.indicator == i.id)
+                .map(|e| super::evidence::EvidenceLine::of(&page, e))
+                .collect();
+            (format!("{} {}", i.code, i.title), lines)
+        })
+        .filter(|(_, lines)| !lines.is_empty())
+        .collect();
+    let org_id = dtz_domain::ids::OrgId(r.org_id);
+    let may_attach = dtz_services::Services::may_change_evidence(&user.caller, &v, org_id, &r.country);
+    let upload = super::evidence::UploadForm {
+        code: v.programme.code.clone(),
+        org: r.org_id.to_string(),
+        country: r.country.clone(),
+        period: r.period.clone(),
+        back: "report",
+        report: r.id.to_string(),
+        indicators: v
+            .indicators
+            .iter()
+            .filter(|i| i.source == "manual")
+            .map(|i| (i.code.clone(), i.title.clone()))
+            .collect(),
+    };
     Ok(ReportPage {
         id: r.id,
         programme: v.programme.code.clone(),
@@ -86,8 +120,21 @@ async fn page_for(state: &AppState, user: &PageUser, id: Uuid, errors: Errors) -
         lines,
         actions,
         errors,
+        evidence,
+        may_attach,
+        upload,
         page,
     })
+}
+
+/// The report page with the problems of a failed evidence upload.
+pub(super) async fn render_with_errors(
+    state: &AppState,
+    user: &PageUser,
+    id: Uuid,
+    errors: Errors,
+) -> Result<Response, AppError> {
+    Ok(render(&page_for(state, user, id, errors).await?))
 }
 
 async fn show(State(state): State<AppState>, user: PageUser, Path(id): Path<Uuid>) -> Result<Response, AppError> {
