@@ -123,8 +123,7 @@ pub fn check_size(field: &str, size: usize) -> Result<(), Invalid> {
 }
 
 /// The message for a file whose content is not of an accepted kind.
-pub const REFUSED_KIND: &str =
-    "This kind of file is not accepted. Attach a PDF, a JPEG, PNG or WebP picture, an XLSX, DOCX, ODS or ODT document, or CSV or plain text.";
+pub const REFUSED_KIND: &str = "This kind of file is not accepted. Attach a PDF, a JPEG, PNG or WebP picture, an XLSX, DOCX, ODS or ODT document, or CSV or plain text.";
 
 #[cfg(test)]
 mod tests {

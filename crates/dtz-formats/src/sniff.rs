@@ -38,9 +38,8 @@ pub fn sniff(name: &str, bytes: &[u8]) -> Option<FileKind> {
 /// feed, carriage return and form feed.
 fn is_text(bytes: &[u8]) -> bool {
     let body = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
-    std::str::from_utf8(body).is_ok_and(|s| {
-        s.chars().all(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r' | '\u{c}'))
-    })
+    std::str::from_utf8(body)
+        .is_ok_and(|s| s.chars().all(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r' | '\u{c}')))
 }
 
 const ODS: &[u8] = b"application/vnd.oasis.opendocument.spreadsheet";

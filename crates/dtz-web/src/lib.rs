@@ -10,8 +10,8 @@ pub mod mail;
 pub mod pages;
 pub mod security;
 pub mod state;
-pub mod upload;
 pub mod throttle;
+pub mod upload;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};

@@ -119,7 +119,10 @@ mod tests {
         let h = r.headers();
         assert_eq!(h["content-type"], "application/pdf");
         let d = h["content-disposition"].to_str().unwrap();
-        assert!(d.starts_with("attachment; filename=\"Informe _final___.pdf\"; filename*=UTF-8''Informe%20%E2%80%9C"), "{d}");
+        assert!(
+            d.starts_with("attachment; filename=\"Informe _final___.pdf\"; filename*=UTF-8''Informe%20%E2%80%9C"),
+            "{d}"
+        );
         assert_eq!(h["x-content-type-options"], "nosniff");
         let r = super::download("x.html", "text/html", b"<script>".to_vec());
         assert_eq!(r.headers()["content-type"], "application/octet-stream");

@@ -83,12 +83,7 @@ impl Services {
     pub async fn report_key(&self, caller: &Caller, id: Uuid) -> Result<ReportKey> {
         let view = self.report_by_id(caller, id).await?;
         let r = view.report.ok_or(ServiceError::NotFound)?;
-        Ok(ReportKey {
-            programme: view.programme.code,
-            org: OrgId(r.org_id),
-            country: r.country,
-            period: r.period,
-        })
+        Ok(ReportKey { programme: view.programme.code, org: OrgId(r.org_id), country: r.country, period: r.period })
     }
 
     /// Attach a file to an indicator of a report (a draft report is started when there is
@@ -111,13 +106,24 @@ impl Services {
         }
         let indicators = dtz_store::programmes::indicators(&self.db, programme.id).await?;
         let Some(ind) = indicators.iter().find(|i| i.code == indicator.trim()) else {
-            return Err(Invalid::new("indicator", format!("There is no indicator “{}” in this programme.", indicator.trim())).into());
+            return Err(Invalid::new(
+                "indicator",
+                format!("There is no indicator “{}” in this programme.", indicator.trim()),
+            )
+            .into());
         };
         let name = files::file_name("file", name)?;
         files::check_size("file", bytes.len())?;
         let kind = dtz_formats::sniff::sniff(&name, bytes).ok_or_else(|| Invalid::new("file", files::REFUSED_KIND))?;
         let id = Uuid::new_v4();
-        let new = NewFile { id, org: key.org, name: &name, content_type: kind.content_type(), content: bytes, by: caller.user() };
+        let new = NewFile {
+            id,
+            org: key.org,
+            name: &name,
+            content_type: kind.content_type(),
+            content: bytes,
+            by: caller.user(),
+        };
         let sealed = store::seal(&self.db, &self.keys, &new).await?;
         let mut tx = self.db.begin().await?;
         let report = self.open_report(&mut tx, programme.id, key.org, country.as_str(), &period.to_string()).await?;
@@ -134,7 +140,9 @@ impl Services {
             entity: "file".into(),
             entity_id: Some(id),
             entity_version: Some(1),
-            fields: ["report", "indicator", "name", "content_type", "size", "sha256", "content"].map(String::from).to_vec(),
+            fields: ["report", "indicator", "name", "content_type", "size", "sha256", "content"]
+                .map(String::from)
+                .to_vec(),
             org: Some(key.org),
         };
         self.finish(tx, &[event]).await?;
@@ -221,7 +229,8 @@ impl Services {
 
     /// Whether the caller may attach and remove evidence of this report (as it stands).
     pub fn may_change_evidence(caller: &Caller, view: &ReportView, org: OrgId, country: &str) -> bool {
-        let open = view.report.as_ref().is_none_or(|r| ReportStatus::parse(&r.status).is_some_and(ReportStatus::editable));
+        let open =
+            view.report.as_ref().is_none_or(|r| ReportStatus::parse(&r.status).is_some_and(ReportStatus::editable));
         open && may_enter(caller, org, country)
     }
 }

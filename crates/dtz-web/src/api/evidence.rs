@@ -116,7 +116,11 @@ pub async fn show(State(state): State<AppState>, c: ApiCaller, IdPath(id): IdPat
 /// Remove an evidence file while its report is a draft or returned; it is erased.
 #[utoipa::path(delete, path = "/evidence/{id}", tag = "results", params(("id" = Uuid, Path)),
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn delete(State(state): State<AppState>, c: ApiCaller, IdPath(id): IdPath<Uuid>) -> Result<StatusCode, AppError> {
+pub async fn delete(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    IdPath(id): IdPath<Uuid>,
+) -> Result<StatusCode, AppError> {
     state.services.remove_evidence(&c.caller, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

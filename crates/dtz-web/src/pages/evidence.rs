@@ -81,7 +81,10 @@ fn problems(e: ServiceError) -> Result<Errors, AppError> {
         errors
             .0
             .into_iter()
-            .map(|f| FieldError { field: if f.field == "indicator" { f.field } else { "file".into() }, message: f.message })
+            .map(|f| FieldError {
+                field: if f.field == "indicator" { f.field } else { "file".into() },
+                message: f.message,
+            })
             .collect(),
     ))
 }
@@ -140,11 +143,21 @@ pub struct BackQuery {
     back: String,
 }
 
-async fn remove_page(state: &AppState, user: &PageUser, id: Uuid, back: &str, errors: Errors) -> Result<Response, AppError> {
+async fn remove_page(
+    state: &AppState,
+    user: &PageUser,
+    id: Uuid,
+    back: &str,
+    errors: Errors,
+) -> Result<Response, AppError> {
     let (e, report) = state.services.evidence_item(&user.caller, id).await?;
     let view = state.services.report_by_id(&user.caller, report.id).await?;
-    let indicator =
-        view.indicators.iter().find(|i| i.id == e.indicator).map(|i| format!("{} {}", i.code, i.title)).unwrap_or_default();
+    let indicator = view
+        .indicators
+        .iter()
+        .find(|i| i.id == e.indicator)
+        .map(|i| format!("{} {}", i.code, i.title))
+        .unwrap_or_default();
     let page = Page::signed_in(state, user, "evidence-remove-title", "/results").await;
     let back = if back == "entry" { "entry" } else { "report" }.to_owned();
     Ok(render(&RemovePage { page, id, name: e.name, indicator, report: report.id, back, errors }))

@@ -7,6 +7,7 @@ mod support;
 
 mod admin;
 mod approval;
+mod evidence;
 mod malformed;
 mod notifications;
 mod openapi;
