@@ -5,10 +5,15 @@ use crate::{Caller, Result, Services};
 use dtz_domain::access::{Area, Role};
 use dtz_domain::ids::OrgId;
 use dtz_domain::org::CountryCode;
-use dtz_domain::results::rollup::{Cell, Grouping, Include, Part, ValuePoint, rollup};
+use dtz_domain::results::rollup::{Cell, Grouping, Part, ValuePoint};
 use dtz_domain::results::{Period, Programme, ReportStatus};
-use dtz_store::programmes::{self, IndicatorRow, ProgrammeRow};
+use dtz_store::programmes::{IndicatorRow, ProgrammeRow};
 use dtz_store::values::{self, PointRow};
+
+mod country;
+mod filter;
+pub use country::{CountryFigures, ExpectedReports};
+pub use filter::ResultsFilter;
 
 /// One indicator's cells.
 #[derive(Clone, Debug)]
@@ -89,38 +94,8 @@ impl Services {
         pending: bool,
         country: Option<CountryCode>,
     ) -> Result<Vec<Figures>> {
-        let (programme, framework) = self.programme(code).await?;
-        let with_pending = pending && Self::may_see_pending(caller);
-        let include = if with_pending { Include::WithPending } else { Include::ApprovedOnly };
-        let rows = values::points(&self.db, &caller.scope(Area::Results), programme.id).await?;
-        let periods = Period::between(framework.periods, framework.start, framework.end);
-        let indicators = programmes::indicators(&self.db, programme.id).await?;
-        let mut by_indicator: std::collections::HashMap<uuid::Uuid, Vec<ValuePoint>> = std::collections::HashMap::new();
-        for r in &rows {
-            if let Some(p) = point(r).filter(|p| country.is_none_or(|c| p.country == c)) {
-                by_indicator.entry(r.indicator_id).or_default().push(p);
-            }
-        }
-        let empty = Vec::new();
-        Ok(groupings
-            .iter()
-            .map(|g| Figures {
-                programme: programme.clone(),
-                framework: framework.clone(),
-                periods: periods.clone(),
-                with_pending,
-                indicators: indicators
-                    .iter()
-                    .map(|ind| {
-                        let points = by_indicator.get(&ind.id).unwrap_or(&empty);
-                        IndicatorFigures {
-                            indicator: ind.clone(),
-                            cells: rollup(&ind.indicator(), points, include, *g, &periods),
-                        }
-                    })
-                    .collect(),
-            })
-            .collect())
+        let filter = ResultsFilter { country, ..ResultsFilter::default() };
+        self.figures_filtered(caller, code, groupings, pending, &filter).await
     }
 }
 

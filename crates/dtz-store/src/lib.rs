@@ -10,6 +10,7 @@ pub mod crypto;
 pub mod db;
 pub mod error;
 pub mod files;
+pub mod filtered;
 pub mod keys;
 pub mod notifications;
 pub mod orgs;
