@@ -6,6 +6,7 @@
 mod support;
 
 mod admin;
+mod country;
 mod approval;
 mod evidence;
 mod malformed;
