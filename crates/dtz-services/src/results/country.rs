@@ -96,11 +96,13 @@ impl Services {
                 .flat_map(|pc| pc.implementers.iter())
                 .filter_map(|r| orgs.iter().find(|o| &o.name == r || o.iati_id.as_deref() == Some(r.as_str())))
                 .map(|o| OrgId(o.id))
-                .filter(|o| scope.admits(&dtz_domain::access::ScopeRow {
-                    org: Some(*o),
-                    country: Some(country),
-                    ..Default::default()
-                }))
+                .filter(|o| {
+                    scope.admits(&dtz_domain::access::ScopeRow {
+                        org: Some(*o),
+                        country: Some(country),
+                        ..Default::default()
+                    })
+                })
                 .collect();
             let mut ids = implementers.clone();
             for r in &reports {

@@ -114,7 +114,13 @@ impl Services {
                     .iter()
                     .map(|ind| IndicatorFigures {
                         indicator: ind.clone(),
-                        cells: rollup(&ind.indicator(), by_indicator.get(&ind.id).unwrap_or(&empty), include, *g, &periods),
+                        cells: rollup(
+                            &ind.indicator(),
+                            by_indicator.get(&ind.id).unwrap_or(&empty),
+                            include,
+                            *g,
+                            &periods,
+                        ),
                     })
                     .collect(),
             })

@@ -22,6 +22,8 @@ struct Line {
     title: String,
     part: String,
     value: String,
+    /// Evidence files of the indicator (shown on its total line).
+    evidence: usize,
 }
 
 #[derive(Template)]
@@ -50,6 +52,7 @@ async fn page_for(state: &AppState, user: &PageUser, id: Uuid, errors: Errors) -
     let r = v.report.clone().ok_or(AppError::NotFound)?;
     let page = Page::signed_in(state, user, "report-title", "/results").await;
     let org = state.services.org(&user.caller, dtz_domain::ids::OrgId(r.org_id)).await?.name;
+    let files = state.services.evidence(&v).await?;
     let lines = v
         .values
         .iter()
@@ -64,7 +67,15 @@ async fn page_for(state: &AppState, user: &PageUser, id: Uuid, errors: Errors) -
                 Measure::Text => x.text_value.clone().unwrap_or_default(),
                 _ => x.value.map(|n| page.tr.number(n)).unwrap_or_default(),
             };
-            Some(Line { id: x.id, code: ind.code.clone(), title: ind.title.clone(), part: x.part.clone(), value })
+            let evidence = if x.part.is_empty() { files.iter().filter(|e| e.indicator == ind.id).count() } else { 0 };
+            Some(Line {
+                id: x.id,
+                code: ind.code.clone(),
+                title: ind.title.clone(),
+                part: x.part.clone(),
+                value,
+                evidence,
+            })
         })
         .collect();
     let actions = [
@@ -78,7 +89,6 @@ async fn page_for(state: &AppState, user: &PageUser, id: Uuid, errors: Errors) -
     .filter(|a| dtz_domain::results::ReportStatus::parse(&r.status).and_then(|s| s.after(*a)).is_some())
     .map(|a| (a.as_str(), page.tr.t(&format!("action-{}", a.as_str()))))
     .collect();
-    let files = state.services.evidence(&v).await?;
     let evidence = v
         .indicators
         .iter()

@@ -18,10 +18,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use dtz_domain::ids::OrgId;
 use dtz_domain::results::rollup::{Cell, Grouping};
+use dtz_domain::results::{Indicator, Measure, Programme, ResultNode};
 use dtz_services::Caller;
 use dtz_services::results::{Figures, ResultsFilter};
 use dtz_store::values::GoalRow;
-use dtz_domain::results::{Indicator, Measure, Programme, ResultNode};
 use serde::Deserialize;
 
 struct ProgrammeView {
@@ -195,7 +195,8 @@ async fn show(
 ) -> Result<Response, AppError> {
     let filter = filters::filter_of(&q)?;
     let by_period = Grouping { period: true, ..Grouping::default() };
-    let mut all = state.services.figures_filtered(&user.caller, &code, &[by_period], q.pending.is_some(), &filter).await?;
+    let mut all =
+        state.services.figures_filtered(&user.caller, &code, &[by_period], q.pending.is_some(), &filter).await?;
     let f = all.pop().ok_or(AppError::NotFound)?;
     let (row, p) = (f.programme.clone(), f.framework.clone());
     let whole = if filter.goal.is_some() { state.services.programme(&code).await?.1 } else { p.clone() };
@@ -212,7 +213,11 @@ async fn show(
         may_see_pending: dtz_services::Services::may_see_pending(&user.caller),
         may_enter: !dtz_services::Services::entry_scopes(&user.caller).is_empty() && !user.caller.is_system_admin(),
         period: format!("{} – {}", page.tr.date(row.start_date), page.tr.date(row.end_date)),
-        countries: whole.countries.iter().map(|c| (c.country.as_str().to_owned(), c.country.name().to_owned())).collect(),
+        countries: whole
+            .countries
+            .iter()
+            .map(|c| (c.country.as_str().to_owned(), c.country.name().to_owned()))
+            .collect(),
         indicator_count: whole.indicators().len(),
         code: row.code,
         name: row.name,

@@ -35,11 +35,14 @@ fn count(v: i64) -> Entry {
 /// Reports as the system: (org, country, period, [(indicator, value)], how far approved).
 async fn report(app: &TestApp, org: OrgId, country: &str, period: &str, vals: &[(&str, i64)], steps: usize) {
     let key = ReportKey { programme: "DTZ".into(), org, country: country.into(), period: period.into() };
-    let input: Vec<ValueInput> =
-        vals.iter().map(|(i, v)| ValueInput { indicator: (*i).into(), part: String::new(), entry: count(*v) }).collect();
+    let input: Vec<ValueInput> = vals
+        .iter()
+        .map(|(i, v)| ValueInput { indicator: (*i).into(), part: String::new(), entry: count(*v) })
+        .collect();
     let r = app.services.save_values(&Caller::System, &key, &input).await.unwrap();
     let mut version = r.version;
-    for a in [ReportAction::Submit, ReportAction::ApproveCountry, ReportAction::ApproveAlliance].into_iter().take(steps) {
+    for a in [ReportAction::Submit, ReportAction::ApproveCountry, ReportAction::ApproveAlliance].into_iter().take(steps)
+    {
         version = app.services.act_on_report(&Caller::System, r.id, version, a, None).await.unwrap().version;
     }
 }
@@ -84,7 +87,8 @@ fn table_rows(html: &str, id: &str) -> Vec<(String, Vec<String>)> {
     body.split("<tr")
         .skip(1)
         .map(|tr| {
-            let label = tr.split("<th scope=\"row\">").nth(1).unwrap_or_default().split("</th>").next().unwrap_or_default();
+            let label =
+                tr.split("<th scope=\"row\">").nth(1).unwrap_or_default().split("</th>").next().unwrap_or_default();
             let cells = tr
                 .split("<td")
                 .skip(1)
@@ -115,12 +119,18 @@ fn strip_tags(s: &str) -> String {
 
 /// The figures of the overview's row for `code`.
 fn overview_row(html: &str, code: &str) -> Vec<String> {
-    let tr = html.split("<tr").find(|tr| tr.contains(&format!("<code>{code}</code>"))).unwrap_or_else(|| panic!("no {code}"));
+    let tr = html
+        .split("<tr")
+        .find(|tr| tr.contains(&format!("<code>{code}</code>")))
+        .unwrap_or_else(|| panic!("no {code}"));
     tr.split("<td class=\"num\">").skip(1).map(|td| strip_tags(td.split("</td>").next().unwrap_or_default())).collect()
 }
 
 fn row<'a>(rows: &'a [(String, Vec<String>)], label: &str) -> &'a [String] {
-    rows.iter().find(|(l, _)| l == label).map(|(_, c)| c.as_slice()).unwrap_or_else(|| panic!("no row {label}: {rows:?}"))
+    rows.iter()
+        .find(|(l, _)| l == label)
+        .map(|(_, c)| c.as_slice())
+        .unwrap_or_else(|| panic!("no row {label}: {rows:?}"))
 }
 
 fn en(n: i64) -> String {
@@ -178,12 +188,19 @@ async fn country(app: TestApp) {
     let api = rollups(&app, &w, "group=period&country=BO&indicator=G1.O2.1").await;
     assert_eq!(row(&cumulative, "Achieved"), expect(None, &api));
     assert_eq!(row(&cumulative, "Achieved")[..3], ["150", "230", "230"]);
-    assert!(html.contains("href=\"/results/DTZ/indicators/G1.O1.1?country=BO\""), "links to the filtered indicator page");
+    assert!(
+        html.contains("href=\"/results/DTZ/indicators/G1.O1.1?country=BO\""),
+        "links to the filtered indicator page"
+    );
 
     // The country's reports, for staff.
     let reports = table_rows(html.split("id=\"reports\"").nth(1).unwrap(), "");
     let partner = row(&reports, "Sample partner Bolivia (sample data)");
-    assert!(partner[0].contains("approved (frozen)") && partner[1].contains("submitted") && partner[2].contains("not started"));
+    assert!(
+        partner[0].contains("approved (frozen)")
+            && partner[1].contains("submitted")
+            && partner[2].contains("not started")
+    );
     assert_eq!(row(&reports, "Expected reports submitted or approved")[..3], ["2 of 2 in", "2 of 2 in", "0 of 2 in"]);
 
     // Staff may include pending values, marked.
@@ -251,7 +268,10 @@ async fn filters(app: TestApp) {
     assert_eq!(page.status, StatusCode::OK);
     let page = page.text();
     let escaped = query.replace('&', "&#38;");
-    assert!(page.contains(&format!("href=\"/results/DTZ/download.xlsx{escaped}\"")), "the download carries every filter");
+    assert!(
+        page.contains(&format!("href=\"/results/DTZ/download.xlsx{escaped}\"")),
+        "the download carries every filter"
+    );
     let shown = overview_row(&page, "G1.O1.1");
     assert_eq!(shown, ["300 *"], "one period column");
     let csv = get(format!("/results/DTZ/download.csv{query}")).await.text();

@@ -200,7 +200,14 @@ async fn frozen(app: TestApp) {
     let html = app.page(&entry_path(&w), Some(&w.me)).await.text();
     let file = file_link(&html);
     let key = ReportKey { programme: "DTZ".into(), org: w.partner, country: "BO".into(), period: "2016".into() };
-    let report = app.services.report(&Caller::System, &key).await.unwrap().report.unwrap();
+    let ten = dtz_domain::results::Entry { value: Some(10), ..Default::default() };
+    let input = [dtz_services::values::ValueInput { indicator: "G1.O1.1".into(), part: String::new(), entry: ten }];
+    let report = app.services.save_values(&Caller::System, &key, &input).await.unwrap();
+    let page = app.page(&format!("/results/reports/{}", report.id), Some(&w.coordinator)).await.text();
+    assert!(
+        page.contains("<a href=\"#evidence\">Evidence files: 1</a>"),
+        "the value's line counts its evidence: {page}"
+    );
     let mut v = report.version;
     for a in [ReportAction::Submit, ReportAction::ApproveCountry, ReportAction::ApproveAlliance] {
         v = app.services.act_on_report(&Caller::System, report.id, v, a, None).await.unwrap().version;

@@ -6,8 +6,8 @@
 mod support;
 
 mod admin;
-mod country;
 mod approval;
+mod country;
 mod evidence;
 mod malformed;
 mod notifications;

@@ -76,7 +76,12 @@ fn goal_text(page: &Page, g: &GoalRow) -> String {
     super::table::show_goal(page, g)
 }
 
-fn indicator_view(page: &Page, c: &CountryFigures, i: &Indicator, names: &[(OrgId, String)]) -> Option<CountryIndicator> {
+fn indicator_view(
+    page: &Page,
+    c: &CountryFigures,
+    i: &Indicator,
+    names: &[(OrgId, String)],
+) -> Option<CountryIndicator> {
     let id = c.totals.indicators.iter().find(|x| x.indicator.code == i.code)?.indicator.id;
     let periods = &c.totals.periods;
     let totals = cells_of(&c.totals, &i.code);
@@ -91,7 +96,10 @@ fn indicator_view(page: &Page, c: &CountryFigures, i: &Indicator, names: &[(OrgI
     };
     let total_at = |p: &Period| totals.iter().find(|x| x.period == Some(*p)).copied();
     let mut rows = vec![
-        (page.tr.t("country-target"), periods.iter().map(|p| target_at(p, None).map(|t| goal_text(page, t)).unwrap_or_default()).collect()),
+        (
+            page.tr.t("country-target"),
+            periods.iter().map(|p| target_at(p, None).map(|t| goal_text(page, t)).unwrap_or_default()).collect(),
+        ),
         (
             page.tr.t("country-achieved"),
             periods.iter().map(|p| total_at(p).map(|x| show_cell(page, i.measure, x)).unwrap_or_default()).collect(),
@@ -136,9 +144,8 @@ fn indicator_view(page: &Page, c: &CountryFigures, i: &Indicator, names: &[(OrgI
         code: i.code.clone(),
         title: i.title.clone(),
         kind: measure_label(page, i),
-        baseline: baseline.map(|b| {
-            page.tr.targs("country-baseline", &[("year", b.period.clone()), ("value", goal_text(page, b))])
-        }),
+        baseline: baseline
+            .map(|b| page.tr.targs("country-baseline", &[("year", b.period.clone()), ("value", goal_text(page, b))])),
         rows,
         progress,
     })
@@ -213,7 +220,10 @@ pub async fn show(
         .enumerate()
         .map(|(n, _)| {
             let expected: Vec<&ExpectedReports> = c.completeness.iter().filter(|e| e.expected).collect();
-            let in_ = expected.iter().filter(|e| e.periods.get(n).is_some_and(|(_, r)| r.is_some_and(|(s, _)| done(s)))).count();
+            let in_ = expected
+                .iter()
+                .filter(|e| e.periods.get(n).is_some_and(|(_, r)| r.is_some_and(|(s, _)| done(s))))
+                .count();
             page.tr.targs("country-reports-in", &[("done", in_.to_string()), ("all", expected.len().to_string())])
         })
         .collect();

@@ -104,7 +104,8 @@ async fn programme(
 ) -> Result<Response, AppError> {
     let filter = super::filters::filter_of(&q)?;
     let by_period = Grouping { period: true, ..Grouping::default() };
-    let mut all = state.services.figures_filtered(&user.caller, &code, &[by_period], q.pending.is_some(), &filter).await?;
+    let mut all =
+        state.services.figures_filtered(&user.caller, &code, &[by_period], q.pending.is_some(), &filter).await?;
     let f = all.pop().ok_or(AppError::NotFound)?;
     let page = Page::signed_in(&state, &user, "nav-results", "/results").await;
     let first = ["results-code", "results-title", "results-kind"].map(|k| page.tr.t(k)).to_vec();

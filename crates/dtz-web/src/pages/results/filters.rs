@@ -74,7 +74,8 @@ pub async fn form(
     pending: bool,
     (action, with_goal): (String, bool),
 ) -> Result<FilterForm, AppError> {
-    let all = |key: &str, current: bool| SelectOption { value: String::new(), label: page.tr.t(key), selected: !current };
+    let all =
+        |key: &str, current: bool| SelectOption { value: String::new(), label: page.tr.t(key), selected: !current };
     let mut goals = vec![all("results-all-goals", f.goal.is_some())];
     let goal = f.goal.clone().unwrap_or_default();
     goals.extend(p.goals.iter().map(|g| SelectOption::new(g.code.clone(), format!("{} {}", g.code, g.title), &goal)));
@@ -98,7 +99,9 @@ pub async fn form(
     let period = f.period.map(|x| x.to_string()).unwrap_or_default();
     let mut periods = vec![all("results-all-periods", f.period.is_some())];
     periods.extend(
-        Period::between(p.periods, p.start, p.end).iter().map(|x| SelectOption::new(x.to_string(), x.to_string(), &period)),
+        Period::between(p.periods, p.start, p.end)
+            .iter()
+            .map(|x| SelectOption::new(x.to_string(), x.to_string(), &period)),
     );
     Ok(FilterForm {
         action,

@@ -112,8 +112,9 @@ pub fn indicator_table(
         if filter.org.is_none()
             && let Some(b) = baselines.iter().find(mine)
         {
-            let label =
-                page.tr.targs("results-baseline-of", &[("country", country.name().to_owned()), ("year", b.period.clone())]);
+            let label = page
+                .tr
+                .targs("results-baseline-of", &[("country", country.name().to_owned()), ("year", b.period.clone())]);
             let mut figs: Vec<Fig> = rows.periods.iter().map(|_| Fig::Empty).collect();
             if let Some(f) = figs.first_mut() {
                 *f = Fig::Goal(b.clone());
