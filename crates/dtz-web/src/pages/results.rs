@@ -295,28 +295,40 @@ fn find<'a>(p: &'a Programme, code: &str) -> Option<(&'a ResultNode, &'a Indicat
     p.indicators().into_iter().find(|(_, i)| i.code == code)
 }
 
-/// The figures of an indicator page (and its download): rows by country, or by
-/// organisation when filtered to a country, and the totals, from one query; with the
-/// baselines, targets and organisation names the table needs.
+/// What an indicator page and its download are made of.
+struct IndicatorData {
+    /// Rows by country, or by organisation when filtered to a country.
+    f: Figures,
+    /// Totals per period.
+    totals: Figures,
+    filter: ResultsFilter,
+    baselines: Vec<GoalRow>,
+    targets: Vec<GoalRow>,
+    /// Organisation names (when rows are organisations).
+    names: Vec<(OrgId, String)>,
+}
+
+/// The figures of an indicator page (and its download): rows and totals from one query,
+/// with the baselines, targets and organisation names the table needs.
 async fn indicator_figures(
     state: &AppState,
     user: &PageUser,
     code: &str,
     q: &ResultsQuery,
-) -> Result<(Figures, Figures, ResultsFilter, (Vec<GoalRow>, Vec<GoalRow>), Vec<(OrgId, String)>), AppError> {
+) -> Result<IndicatorData, AppError> {
     let filter = filters::filter_of(q)?;
     let by = Grouping { country: filter.country.is_none(), org: filter.country.is_some(), period: true, part: false };
     let by_period = Grouping { period: true, ..Grouping::default() };
     let pending = q.pending.is_some();
     let mut both = state.services.figures_filtered(&user.caller, code, &[by, by_period], pending, &filter).await?;
     let (totals, f) = (both.pop().ok_or(AppError::NotFound)?, both.pop().ok_or(AppError::NotFound)?);
-    let goals = state.services.goals(code).await?;
+    let (baselines, targets) = state.services.goals(code).await?;
     let names = if filter.country.is_some() {
         state.services.orgs(&Caller::System).await?.into_iter().map(|o| (OrgId(o.id), o.name)).collect()
     } else {
         Vec::new()
     };
-    Ok((f, totals, filter, goals, names))
+    Ok(IndicatorData { f, totals, filter, baselines, targets, names })
 }
 
 async fn indicator(
@@ -325,7 +337,8 @@ async fn indicator(
     Path((code, icode)): Path<(String, String)>,
     Query(q): Query<ResultsQuery>,
 ) -> Result<Response, AppError> {
-    let (f, totals, filter, (baselines, targets), names) = indicator_figures(&state, &user, &code, &q).await?;
+    let IndicatorData { f, totals, filter, baselines, targets, names } =
+        indicator_figures(&state, &user, &code, &q).await?;
     let p = f.framework.clone();
     let (node, i) = find(&p, &icode).ok_or(AppError::NotFound)?;
     let page = Page::signed_in(&state, &user, "nav-results", "/results").await;

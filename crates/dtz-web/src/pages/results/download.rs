@@ -123,7 +123,8 @@ async fn indicator(
     q: ResultsQuery,
     format: Format,
 ) -> Result<Response, AppError> {
-    let (f, totals, filter, (baselines, targets), names) = super::indicator_figures(&state, &user, &code, &q).await?;
+    let super::IndicatorData { f, totals, filter, baselines, targets, names } =
+        super::indicator_figures(&state, &user, &code, &q).await?;
     let (_, i) = find(&f.framework, &icode).ok_or(AppError::NotFound)?;
     let page = Page::signed_in(&state, &user, "nav-results", "/results").await;
     let t = indicator_table(&page, (&f, &totals), &i.code, &filter, (&baselines, &targets), &names);
