@@ -113,7 +113,7 @@ async fn pages(app: TestApp) {
     let w = world(&app).await;
     let form = app.page(&entry_path(&w), Some(&w.me)).await.text();
     assert!(form.contains("enctype=\"multipart/form-data\"") && form.contains("type=\"file\""), "{form}");
-    assert!(form.contains("Evidence files: 0"));
+    assert!(form.contains("<a href=\"#evidence-form\">Attach evidence</a>") && !form.contains("Evidence files:"));
 
     let r = upload(&app, &w, "G1.O1.1", "Lista de asistencia – taller.pdf", PDF).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
@@ -180,7 +180,7 @@ async fn pages(app: TestApp) {
     let r = app.post_form(&format!("/results/evidence/{file}/remove"), Some(&w.me), &body).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
     assert_eq!(app.page(&format!("/results/evidence/{file}"), Some(&w.me)).await.status, StatusCode::NOT_FOUND);
-    assert!(app.page(&entry_path(&w), Some(&w.me)).await.text().contains("Evidence files: 0"));
+    assert!(!app.page(&entry_path(&w), Some(&w.me)).await.text().contains("Evidence files:"));
     let rows = stored(&app).await;
     assert!(rows[0].0.is_empty() && rows[0].1.is_empty() && rows[0].2.is_empty(), "key, name and content erased");
 

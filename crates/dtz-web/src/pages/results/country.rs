@@ -33,6 +33,7 @@ pub struct CountryIndicator {
     baseline: Option<String>,
     rows: Vec<(String, Vec<String>)>,
     progress: Vec<Option<Progress>>,
+    has_progress: bool,
 }
 
 /// One organisation's reports, period by period.
@@ -95,16 +96,16 @@ fn indicator_view(
         targets.iter().find(|t| t.period == p.to_string() && t.org_id == org.map(|o| o.0)).copied()
     };
     let total_at = |p: &Period| totals.iter().find(|x| x.period == Some(*p)).copied();
-    let mut rows = vec![
-        (
-            page.tr.t("country-target"),
-            periods.iter().map(|p| target_at(p, None).map(|t| goal_text(page, t)).unwrap_or_default()).collect(),
-        ),
-        (
-            page.tr.t("country-achieved"),
-            periods.iter().map(|p| total_at(p).map(|x| show_cell(page, i.measure, x)).unwrap_or_default()).collect(),
-        ),
-    ];
+    let target_row: Vec<String> =
+        periods.iter().map(|p| target_at(p, None).map(|t| goal_text(page, t)).unwrap_or_default()).collect();
+    let mut rows = Vec::new();
+    if target_row.iter().any(|x| !x.is_empty()) {
+        rows.push((page.tr.t("country-target"), target_row));
+    }
+    rows.push((
+        page.tr.t("country-achieved"),
+        periods.iter().map(|p| total_at(p).map(|x| show_cell(page, i.measure, x)).unwrap_or_default()).collect(),
+    ));
     let mut orgs: Vec<(String, OrgId)> = by_org
         .iter()
         .filter_map(|x| x.org)
@@ -125,7 +126,7 @@ fn indicator_view(
         }
     }
     let base = baseline.and_then(|b| number(i.measure, b.value, b.numerator, b.denominator));
-    let progress = periods
+    let progress: Vec<Option<Progress>> = periods
         .iter()
         .map(|p| {
             let t = target_at(p, None)?;
@@ -147,6 +148,7 @@ fn indicator_view(
         baseline: baseline
             .map(|b| page.tr.targs("country-baseline", &[("year", b.period.clone()), ("value", goal_text(page, b))])),
         rows,
+        has_progress: progress.iter().any(Option::is_some),
         progress,
     })
 }
