@@ -315,4 +315,9 @@ async fn filters(app: TestApp) {
     }
     let r = app.api(Method::GET, "/programmes/DTZ/rollups?group=period&country=NL", Some(&w.lead_token), None).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // The rollup API takes the same filters.
+    let api =
+        rollups(&app, &w, &format!("group=period&org={}&period=2017&pending=true&indicator=G1.O1.1", w.partner)).await;
+    assert_eq!((api.len(), api[0]["value"].as_i64(), api[0]["includes_pending"].as_bool()), (1, Some(300), Some(true)));
+    assert!(rollups(&app, &w, "goal=G2").await.iter().all(|c| c["indicator"].as_str().unwrap().starts_with("G2.")));
 }
