@@ -11,6 +11,7 @@ pub mod clock;
 pub mod countries;
 pub mod country;
 pub mod disclosure;
+pub mod files;
 pub mod ids;
 pub mod notify;
 pub mod org;

@@ -3,6 +3,7 @@
 //! (written); IATI 2.03 XML as the results work lands.
 
 pub mod programme;
+pub mod sniff;
 pub mod table;
 pub mod values_csv;
 pub mod values_file;

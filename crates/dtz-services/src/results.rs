@@ -5,12 +5,16 @@ use crate::{Caller, Result, Services};
 use dtz_domain::access::{Area, Role};
 use dtz_domain::ids::OrgId;
 use dtz_domain::org::CountryCode;
-use dtz_domain::results::rollup::{Cell, Grouping, Include, Part, ValuePoint, rollup};
+use dtz_domain::results::rollup::{Cell, Grouping, Part, ValuePoint};
 use dtz_domain::results::{Period, Programme, ReportStatus};
-use dtz_store::programmes::{self, IndicatorRow, ProgrammeRow};
+use dtz_store::programmes::{IndicatorRow, ProgrammeRow};
 use dtz_store::values::{self, PointRow};
 
 pub mod memo;
+mod country;
+mod filter;
+pub use country::{CountryFigures, ExpectedReports};
+pub use filter::ResultsFilter;
 
 /// One indicator's cells.
 #[derive(Clone, Debug)]
@@ -91,65 +95,8 @@ impl Services {
         pending: bool,
         country: Option<CountryCode>,
     ) -> Result<Vec<Figures>> {
-        let (programme, framework) = self.programme(code).await?;
-        let with_pending = pending && Self::may_see_pending(caller);
-        let include = if with_pending { Include::WithPending } else { Include::ApprovedOnly };
-        let scope = caller.scope(Area::Results);
-        let periods = Period::between(framework.periods, framework.start, framework.end);
-        let indicators = programmes::indicators(&self.db, programme.id).await?;
-        let key = (!with_pending).then(|| memo::Key {
-            programme: programme.id,
-            version: programme.version,
-            generation: programme.approved_generation,
-            scope: serde_json::to_string(&scope).unwrap_or_default(),
-            question: format!("{groupings:?} {country:?}"),
-        });
-        let answer = match key.as_ref().and_then(|k| self.rollups.get(k)) {
-            Some(a) => a,
-            None => {
-                let rows = values::points(&self.db, &scope, programme.id).await?;
-                let mut by_indicator: std::collections::HashMap<uuid::Uuid, Vec<ValuePoint>> =
-                    std::collections::HashMap::new();
-                for r in &rows {
-                    if let Some(p) = point(r).filter(|p| country.is_none_or(|c| p.country == c)) {
-                        by_indicator.entry(r.indicator_id).or_default().push(p);
-                    }
-                }
-                let empty = Vec::new();
-                let a: memo::Answer = std::sync::Arc::new(
-                    groupings
-                        .iter()
-                        .map(|g| {
-                            indicators
-                                .iter()
-                                .map(|ind| {
-                                    let points = by_indicator.get(&ind.id).unwrap_or(&empty);
-                                    rollup(&ind.indicator(), points, include, *g, &periods)
-                                })
-                                .collect()
-                        })
-                        .collect(),
-                );
-                if let Some(k) = key {
-                    self.rollups.put(k, a.clone());
-                }
-                a
-            }
-        };
-        Ok(answer
-            .iter()
-            .map(|cells| Figures {
-                programme: programme.clone(),
-                framework: framework.clone(),
-                periods: periods.clone(),
-                with_pending,
-                indicators: indicators
-                    .iter()
-                    .zip(cells)
-                    .map(|(ind, cells)| IndicatorFigures { indicator: ind.clone(), cells: cells.clone() })
-                    .collect(),
-            })
-            .collect())
+        let filter = ResultsFilter { country, ..ResultsFilter::default() };
+        self.figures_filtered(caller, code, groupings, pending, &filter).await
     }
 }
 

@@ -17,8 +17,10 @@ use dtz_store::values::{self, ReportRow, ValueRow};
 use dtz_store::{StoreError, Tx, users};
 use uuid::Uuid;
 
+mod evidence;
 mod import;
 mod uploads;
+pub use evidence::Evidence;
 pub use import::{ImportProgress, Imported, Quiet, ReportChange, line_and_column};
 pub use uploads::UPLOAD_TTL;
 

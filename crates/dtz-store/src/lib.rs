@@ -10,6 +10,8 @@ pub mod counting;
 pub mod crypto;
 pub mod db;
 pub mod error;
+pub mod files;
+pub mod filtered;
 pub mod keys;
 pub mod notifications;
 pub mod orgs;

@@ -4,6 +4,7 @@
 //! document covers every route by construction.
 
 mod audit;
+mod evidence;
 mod me;
 mod notifications;
 mod orgs;
@@ -75,7 +76,16 @@ pub fn parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(notifications::list))
         .routes(routes!(notifications::done))
         .merge(sheets::routes())
+        .routes(with_upload_limit(routes!(evidence::list, evidence::create)))
+        .routes(routes!(evidence::show, evidence::delete))
         .split_for_parts()
+}
+
+/// Routes that take file uploads get the larger body limit of uploads.
+fn with_upload_limit(
+    (schemas, paths, method): utoipa_axum::router::UtoipaMethodRouter<AppState>,
+) -> utoipa_axum::router::UtoipaMethodRouter<AppState> {
+    (schemas, paths, method.layer(axum::extract::DefaultBodyLimit::max(crate::upload::UPLOAD_BODY_LIMIT)))
 }
 
 /// The API router, nested under `/api/v1`, with the document and a JSON 404.

@@ -12,6 +12,7 @@ pub mod security;
 pub mod sheets;
 pub mod state;
 pub mod throttle;
+pub mod upload;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};

@@ -8,6 +8,7 @@ mod audit;
 mod completeness;
 mod entry;
 mod framework;
+mod evidence;
 mod home;
 mod login;
 mod notifications;
@@ -244,6 +245,7 @@ pub fn router() -> Router<AppState> {
         .merge(sheets::router())
         .merge(framework::router())
         .merge(targets::router())
+        .merge(evidence::router())
         .route("/login/totp", get(second_factor::show).post(second_factor::create))
         .route("/account/totp", get(totp::show).post(totp::create))
         .route("/account/totp/disable", post(totp::delete))

@@ -295,6 +295,12 @@ pub struct RollupQuery {
     country: Option<String>,
     /// Only this indicator.
     indicator: Option<String>,
+    /// Only this organisation (id).
+    org: Option<Uuid>,
+    /// Only this period (a running total is taken at its end).
+    period: Option<String>,
+    /// Only the indicators of this strategic goal (code).
+    goal: Option<String>,
 }
 
 /// One cell of a rollup.
@@ -350,7 +356,13 @@ pub async fn rollups(
         Some(c) => Some(dtz_domain::org::CountryCode::parse("country", c)?),
         None => None,
     };
-    let f = state.services.figures(&c.caller, &code, g, q.pending, country).await?;
+    let period = match q.period.as_deref() {
+        Some(p) => Some(dtz_domain::results::Period::parse("period", p)?),
+        None => None,
+    };
+    let filter = dtz_services::results::ResultsFilter { goal: q.goal.clone(), country, org: q.org.map(OrgId), period };
+    let mut all = state.services.figures_filtered(&c.caller, &code, &[g], q.pending, &filter).await?;
+    let f = all.pop().ok_or(AppError::NotFound)?;
     let cells = f
         .indicators
         .into_iter()

@@ -39,6 +39,7 @@ struct GridRow {
     parts: Vec<(String, Vec<Input>)>,
     comment: Input,
     error: String,
+    evidence: Vec<super::evidence::EvidenceLine>,
 }
 
 #[derive(Template)]
@@ -58,6 +59,9 @@ struct EntryPage {
     rows: Vec<GridRow>,
     errors: Errors,
     report_id: Option<Uuid>,
+    /// Whether the reader may attach and remove evidence now.
+    may_attach: bool,
+    upload: super::evidence::UploadForm,
 }
 
 #[derive(Deserialize, Default)]
@@ -86,7 +90,13 @@ fn shown(e: Option<&Entry>, what: &str) -> String {
     }
 }
 
-fn grid(page: &Page, v: &ReportView, typed: Option<&BTreeMap<String, String>>, errors: &Errors) -> Vec<GridRow> {
+fn grid(
+    page: &Page,
+    v: &ReportView,
+    typed: Option<&BTreeMap<String, String>>,
+    errors: &Errors,
+    evidence: &[dtz_services::values::Evidence],
+) -> Vec<GridRow> {
     let stored: BTreeMap<(Uuid, String), Entry> =
         v.values.iter().map(|x| ((x.indicator_id, x.part.clone()), x.entry())).collect();
     let value_of = |id: Uuid, code: &str, part: &str, what: &str| match typed {
@@ -134,6 +144,11 @@ fn grid(page: &Page, v: &ReportView, typed: Option<&BTreeMap<String, String>>, e
                 value: value_of(ind.id, &def.code, "", "comment"),
             },
             error: errors.get(&def.code).to_owned(),
+            evidence: evidence
+                .iter()
+                .filter(|e| e.indicator == ind.id)
+                .map(|e| super::evidence::EvidenceLine::of(page, e))
+                .collect(),
             code: def.code.clone(),
             title: def.title.clone(),
         });
@@ -221,7 +236,9 @@ async fn entry_page(
     let key =
         ReportKey { programme: code.to_owned(), org: OrgId(org), country: country.clone(), period: period.clone() };
     let v = state.services.report(&user.caller, &key).await?;
-    let rows = grid(&page, &v, typed, &errors);
+    let evidence = state.services.evidence(&v).await?;
+    let rows = grid(&page, &v, typed, &errors, &evidence);
+    let may_attach = dtz_services::Services::may_change_evidence(&user.caller, &v, OrgId(org), &country);
     let status = v.report.as_ref().map_or("draft".to_owned(), |r| r.status.clone());
     Ok(EntryPage {
         orgs: all_orgs
@@ -244,6 +261,16 @@ async fn entry_page(
         status: page.tr.t(&format!("status-{status}")),
         reason: v.report.as_ref().and_then(|r| r.returned_reason.clone()),
         report_id: v.report.as_ref().map(|r| r.id),
+        may_attach,
+        upload: super::evidence::UploadForm {
+            code: code.to_owned(),
+            org: org.to_string(),
+            country: country.clone(),
+            period: period.clone(),
+            back: "entry",
+            report: String::new(),
+            indicators: rows.iter().map(|r| (r.code.clone(), r.title.clone())).collect(),
+        },
         code: code.to_owned(),
         org: org.to_string(),
         country,
@@ -252,6 +279,18 @@ async fn entry_page(
         errors,
         page,
     })
+}
+
+/// The entry page of a report with the problems of a failed evidence upload.
+pub(super) async fn render_with_errors(
+    state: &AppState,
+    user: &PageUser,
+    code: &str,
+    key: &ReportKey,
+    errors: Errors,
+) -> Result<Response, AppError> {
+    let q = EntryQuery { org: key.org.to_string(), country: key.country.clone(), period: key.period.clone() };
+    Ok(render(&entry_page(state, user, code, &q, None, errors).await?))
 }
 
 async fn show(

@@ -22,6 +22,8 @@ struct Line {
     title: String,
     part: String,
     value: String,
+    /// Evidence files of the indicator (shown on its total line).
+    evidence: usize,
 }
 
 #[derive(Template)]
@@ -39,6 +41,10 @@ struct ReportPage {
     lines: Vec<Line>,
     actions: Vec<(&'static str, String)>,
     errors: Errors,
+    /// Evidence by indicator (label, files).
+    evidence: Vec<(String, Vec<super::evidence::EvidenceLine>)>,
+    may_attach: bool,
+    upload: super::evidence::UploadForm,
 }
 
 async fn page_for(state: &AppState, user: &PageUser, id: Uuid, errors: Errors) -> Result<ReportPage, AppError> {
@@ -46,6 +52,7 @@ async fn page_for(state: &AppState, user: &PageUser, id: Uuid, errors: Errors) -
     let r = v.report.clone().ok_or(AppError::NotFound)?;
     let page = Page::signed_in(state, user, "report-title", "/results").await;
     let org = state.services.org(&user.caller, dtz_domain::ids::OrgId(r.org_id)).await?.name;
+    let files = state.services.evidence(&v).await?;
     let lines = v
         .values
         .iter()
@@ -60,7 +67,15 @@ async fn page_for(state: &AppState, user: &PageUser, id: Uuid, errors: Errors) -
                 Measure::Text => x.text_value.clone().unwrap_or_default(),
                 _ => x.value.map(|n| page.tr.number(n)).unwrap_or_default(),
             };
-            Some(Line { id: x.id, code: ind.code.clone(), title: ind.title.clone(), part: x.part.clone(), value })
+            let evidence = if x.part.is_empty() { files.iter().filter(|e| e.indicator == ind.id).count() } else { 0 };
+            Some(Line {
+                id: x.id,
+                code: ind.code.clone(),
+                title: ind.title.clone(),
+                part: x.part.clone(),
+                value,
+                evidence,
+            })
         })
         .collect();
     let actions = [
@@ -74,6 +89,35 @@ async fn page_for(state: &AppState, user: &PageUser, id: Uuid, errors: Errors) -
     .filter(|a| dtz_domain::results::ReportStatus::parse(&r.status).and_then(|s| s.after(*a)).is_some())
     .map(|a| (a.as_str(), page.tr.t(&format!("action-{}", a.as_str()))))
     .collect();
+    let evidence = v
+        .indicators
+        .iter()
+        .map(|i| {
+            let lines: Vec<_> = files
+                .iter()
+                .filter(|e| e.indicator == i.id)
+                .map(|e| super::evidence::EvidenceLine::of(&page, e))
+                .collect();
+            (format!("{} {}", i.code, i.title), lines)
+        })
+        .filter(|(_, lines)| !lines.is_empty())
+        .collect();
+    let org_id = dtz_domain::ids::OrgId(r.org_id);
+    let may_attach = dtz_services::Services::may_change_evidence(&user.caller, &v, org_id, &r.country);
+    let upload = super::evidence::UploadForm {
+        code: v.programme.code.clone(),
+        org: r.org_id.to_string(),
+        country: r.country.clone(),
+        period: r.period.clone(),
+        back: "report",
+        report: r.id.to_string(),
+        indicators: v
+            .indicators
+            .iter()
+            .filter(|i| i.source == "manual")
+            .map(|i| (i.code.clone(), i.title.clone()))
+            .collect(),
+    };
     Ok(ReportPage {
         id: r.id,
         programme: v.programme.code.clone(),
@@ -86,8 +130,21 @@ async fn page_for(state: &AppState, user: &PageUser, id: Uuid, errors: Errors) -
         lines,
         actions,
         errors,
+        evidence,
+        may_attach,
+        upload,
         page,
     })
+}
+
+/// The report page with the problems of a failed evidence upload.
+pub(super) async fn render_with_errors(
+    state: &AppState,
+    user: &PageUser,
+    id: Uuid,
+    errors: Errors,
+) -> Result<Response, AppError> {
+    Ok(render(&page_for(state, user, id, errors).await?))
 }
 
 async fn show(State(state): State<AppState>, user: PageUser, Path(id): Path<Uuid>) -> Result<Response, AppError> {

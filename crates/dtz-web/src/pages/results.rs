@@ -1,7 +1,10 @@
 //! Results: the programmes and their frameworks (goals → outcomes → outputs →
 //! indicators). Figures, targets and approvals join these pages as they land.
 
+mod country;
 mod download;
+mod filters;
+mod table;
 
 use super::{Page, render};
 use crate::auth::PageUser;
@@ -13,9 +16,12 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use dtz_domain::org::CountryCode;
+use dtz_domain::ids::OrgId;
 use dtz_domain::results::rollup::{Cell, Grouping};
 use dtz_domain::results::{Indicator, Measure, Programme, ResultNode};
+use dtz_services::Caller;
+use dtz_services::results::{Figures, ResultsFilter};
+use dtz_store::values::GoalRow;
 use serde::Deserialize;
 
 struct ProgrammeView {
@@ -63,7 +69,13 @@ struct Row {
 #[derive(Deserialize, Default)]
 pub struct ResultsQuery {
     #[serde(default)]
+    goal: String,
+    #[serde(default)]
     country: String,
+    #[serde(default)]
+    org: String,
+    #[serde(default)]
+    period: String,
     #[serde(default)]
     pending: Option<String>,
 }
@@ -162,11 +174,12 @@ struct ProgrammePage {
     name: String,
     description: String,
     period: String,
-    countries: Vec<String>,
+    /// Countries (code, name), linking to their pages.
+    countries: Vec<(String, String)>,
     rows: Vec<Row>,
     indicator_count: usize,
     periods: Vec<String>,
-    countries_filter: Vec<super::admin::SelectOption>,
+    filters: filters::FilterForm,
     pending: bool,
     may_see_pending: bool,
     may_enter: bool,
@@ -180,29 +193,32 @@ async fn show(
     Path(code): Path<String>,
     Query(q): Query<ResultsQuery>,
 ) -> Result<Response, AppError> {
-    let country = CountryCode::parse("country", &q.country).ok();
+    let filter = filters::filter_of(&q)?;
     let by_period = Grouping { period: true, ..Grouping::default() };
-    let f = state.services.figures(&user.caller, &code, by_period, q.pending.is_some(), country).await?;
+    let mut all =
+        state.services.figures_filtered(&user.caller, &code, &[by_period], q.pending.is_some(), &filter).await?;
+    let f = all.pop().ok_or(AppError::NotFound)?;
     let (row, p) = (f.programme.clone(), f.framework.clone());
+    let whole = if filter.goal.is_some() { state.services.programme(&code).await?.1 } else { p.clone() };
     let page = Page::signed_in(&state, &user, "nav-results", "/results").await;
     let mut out = Vec::new();
     rows(&page, &p.goals, 0, &f, &mut out);
-    let mut countries_filter =
-        vec![super::admin::SelectOption::new("", page.tr.t("results-all-countries"), &q.country)];
-    countries_filter.extend(p.countries.iter().map(|c| {
-        super::admin::SelectOption::new(c.country.as_str(), c.country.name(), &q.country.to_ascii_uppercase())
-    }));
-    let query = download_query(country.map(|c| c.as_str().to_owned()), f.with_pending);
+    let form = (format!("/results/{code}"), true);
+    let filters = filters::form(&state, &page, &whole, &filter, &user.caller, f.with_pending, form).await?;
     Ok(render(&ProgrammePage {
-        query,
+        query: filters::query_string(&filter, f.with_pending),
         periods: f.periods.iter().map(ToString::to_string).collect(),
-        countries_filter,
+        filters,
         pending: f.with_pending,
         may_see_pending: dtz_services::Services::may_see_pending(&user.caller),
         may_enter: !dtz_services::Services::entry_scopes(&user.caller).is_empty() && !user.caller.is_system_admin(),
         period: format!("{} – {}", page.tr.date(row.start_date), page.tr.date(row.end_date)),
-        countries: p.countries.iter().map(|c| c.country.name().to_owned()).collect(),
-        indicator_count: p.indicators().len(),
+        countries: whole
+            .countries
+            .iter()
+            .map(|c| (c.country.as_str().to_owned(), c.country.name().to_owned()))
+            .collect(),
+        indicator_count: whole.indicators().len(),
         code: row.code,
         name: row.name,
         description: row.description,
@@ -224,10 +240,12 @@ struct IndicatorPage {
     source: String,
     disaggregations: Vec<String>,
     periods: Vec<String>,
+    first: String,
     table: Vec<(String, Vec<String>)>,
     chart: Option<Chart>,
     pending: bool,
     query: String,
+    filters: filters::FilterForm,
 }
 
 /// A bar chart drawn on the server: one bar per period, with labels in the bars'
@@ -273,15 +291,44 @@ fn chart(page: &Page, i: &Indicator, periods: &[dtz_domain::results::Period], ce
     Some(Chart { title: page.tr.t1("results-chart-title", "indicator", &i.title), bars, width })
 }
 
-/// The filters of a page as the query string of its download links.
-fn download_query(country: Option<String>, pending: bool) -> String {
-    let parts: Vec<String> =
-        country.map(|c| format!("country={c}")).into_iter().chain(pending.then(|| "pending=on".to_owned())).collect();
-    if parts.is_empty() { String::new() } else { format!("?{}", parts.join("&")) }
-}
-
 fn find<'a>(p: &'a Programme, code: &str) -> Option<(&'a ResultNode, &'a Indicator)> {
     p.indicators().into_iter().find(|(_, i)| i.code == code)
+}
+
+/// What an indicator page and its download are made of.
+struct IndicatorData {
+    /// Rows by country, or by organisation when filtered to a country.
+    f: Figures,
+    /// Totals per period.
+    totals: Figures,
+    filter: ResultsFilter,
+    baselines: Vec<GoalRow>,
+    targets: Vec<GoalRow>,
+    /// Organisation names (when rows are organisations).
+    names: Vec<(OrgId, String)>,
+}
+
+/// The figures of an indicator page (and its download): rows and totals from one query,
+/// with the baselines, targets and organisation names the table needs.
+async fn indicator_figures(
+    state: &AppState,
+    user: &PageUser,
+    code: &str,
+    q: &ResultsQuery,
+) -> Result<IndicatorData, AppError> {
+    let filter = filters::filter_of(q)?;
+    let by = Grouping { country: filter.country.is_none(), org: filter.country.is_some(), period: true, part: false };
+    let by_period = Grouping { period: true, ..Grouping::default() };
+    let pending = q.pending.is_some();
+    let mut both = state.services.figures_filtered(&user.caller, code, &[by, by_period], pending, &filter).await?;
+    let (totals, f) = (both.pop().ok_or(AppError::NotFound)?, both.pop().ok_or(AppError::NotFound)?);
+    let (baselines, targets) = state.services.goals(code).await?;
+    let names = if filter.country.is_some() {
+        state.services.orgs(&Caller::System).await?.into_iter().map(|o| (OrgId(o.id), o.name)).collect()
+    } else {
+        Vec::new()
+    };
+    Ok(IndicatorData { f, totals, filter, baselines, targets, names })
 }
 
 async fn indicator(
@@ -290,68 +337,26 @@ async fn indicator(
     Path((code, icode)): Path<(String, String)>,
     Query(q): Query<ResultsQuery>,
 ) -> Result<Response, AppError> {
-    let pending = q.pending.is_some();
-    let by_country = Grouping { country: true, period: true, ..Grouping::default() };
-    let by_period = Grouping { period: true, ..Grouping::default() };
-    let mut both = state.services.figures_by(&user.caller, &code, &[by_country, by_period], pending, None).await?;
-    let (totals, f) = (both.pop().ok_or(AppError::NotFound)?, both.pop().ok_or(AppError::NotFound)?);
+    let IndicatorData { f, totals, filter, baselines, targets, names } =
+        indicator_figures(&state, &user, &code, &q).await?;
     let p = f.framework.clone();
     let (node, i) = find(&p, &icode).ok_or(AppError::NotFound)?;
     let page = Page::signed_in(&state, &user, "nav-results", "/results").await;
-    let cells_of = |fig: &dtz_services::results::Figures| {
-        fig.indicators.iter().find(|x| x.indicator.code == i.code).map(|x| x.cells.clone()).unwrap_or_default()
-    };
-    let (cells, total_cells) = (cells_of(&f), cells_of(&totals));
-    let row_of = |label: String, pick: &dyn Fn(&Cell) -> bool, cs: &[Cell]| {
-        let vals = f.periods.iter().map(|per| {
-            cs.iter()
-                .find(|c| c.period == Some(*per) && pick(c))
-                .map(|c| show_cell(&page, i.measure, c))
-                .unwrap_or_default()
-        });
-        (label, vals.collect::<Vec<_>>())
-    };
-    let mut table: Vec<(String, Vec<String>)> = p
-        .countries
+    let t = table::indicator_table(&page, (&f, &totals), &i.code, &filter, (&baselines, &targets), &names);
+    let table = t
+        .lines
         .iter()
-        .map(|pc| row_of(pc.country.name().to_owned(), &|c: &Cell| c.country == Some(pc.country), &cells))
+        .map(|l| {
+            let figs = l.figs.iter().map(|x| match x {
+                table::Fig::Cell(c) => show_cell(&page, i.measure, c),
+                table::Fig::Goal(g) => table::show_goal(&page, g),
+                table::Fig::Empty => String::new(),
+            });
+            (l.label.clone(), figs.collect())
+        })
         .collect();
-    table.retain(|(_, v)| v.iter().any(|x| !x.is_empty()));
-    table.push(row_of(page.tr.t("results-alliance-total"), &|_: &Cell| true, &total_cells));
-    let (baselines, targets) = state.services.goals(&code).await?;
-    let ind_id = f.indicators.iter().find(|x| x.indicator.code == i.code).map(|x| x.indicator.id);
-    for pc in &p.countries {
-        let mine = |g: &&dtz_store::values::GoalRow| {
-            Some(g.indicator_id) == ind_id
-                && g.country == pc.country.as_str()
-                && g.org_id.is_none()
-                && g.part.is_empty()
-        };
-        let shown = |g: &dtz_store::values::GoalRow| match (g.value, g.numerator, g.denominator) {
-            (Some(v), _, _) => page.tr.number(v),
-            (None, Some(n), Some(d)) => format!("{n}/{d}"),
-            _ => String::new(),
-        };
-        let ts: Vec<String> = f
-            .periods
-            .iter()
-            .map(|per| targets.iter().filter(mine).find(|t| t.period == per.to_string()).map(shown).unwrap_or_default())
-            .collect();
-        if ts.iter().any(|x| !x.is_empty()) {
-            table.push((page.tr.t1("results-target-of", "country", pc.country.name()), ts));
-        }
-        table.extend(part_targets(&page, &p, i, pc.country, ind_id, &targets, &f.periods));
-        if let Some(b) = baselines.iter().find(mine) {
-            let label = page
-                .tr
-                .targs("results-baseline-of", &[("country", pc.country.name().to_owned()), ("year", b.period.clone())]);
-            let mut row = vec![String::new(); f.periods.len()];
-            if let Some(first) = row.first_mut() {
-                *first = shown(b);
-            }
-            table.push((label, row));
-        }
-    }
+    let total_cells =
+        totals.indicators.iter().find(|x| x.indicator.code == i.code).map(|x| x.cells.clone()).unwrap_or_default();
     let chart = chart(&page, i, &f.periods, &total_cells);
     let disaggregations = i
         .disaggregations
@@ -359,6 +364,8 @@ async fn indicator(
         .filter_map(|d| p.disaggregations.iter().find(|s| &s.code == d))
         .map(|s| format!("{}: {}", s.title, s.codes().join(", ")))
         .collect();
+    let form = (format!("/results/{code}/indicators/{}", i.code), false);
+    let filters = filters::form(&state, &page, &p, &filter, &user.caller, f.with_pending, form).await?;
     Ok(render(&IndicatorPage {
         measure: measure_label(&page, i),
         aggregation: page.tr.t(&format!("aggregation-{}", i.aggregation.as_str())),
@@ -369,61 +376,14 @@ async fn indicator(
         i: i.clone(),
         disaggregations,
         periods: f.periods.iter().map(ToString::to_string).collect(),
+        first: t.first,
         table,
         chart,
-        query: download_query(None, f.with_pending),
+        query: filters::query_string(&filter, f.with_pending),
         pending: f.with_pending,
+        filters,
         page,
     }))
-}
-
-/// The country's targets per part of a breakdown, a row per part that has one.
-fn part_targets(
-    page: &Page,
-    p: &Programme,
-    i: &Indicator,
-    country: CountryCode,
-    id: Option<uuid::Uuid>,
-    targets: &[dtz_store::values::GoalRow],
-    periods: &[dtz_domain::results::Period],
-) -> Vec<(String, Vec<String>)> {
-    let mut rows = Vec::new();
-    for set in i.disaggregations.iter().filter_map(|d| p.disaggregations.iter().find(|s| &s.code == d)) {
-        let options = set.options.iter().map(|o| (o.code.as_str(), o.label.clone()));
-        for (option, label) in
-            options.chain(std::iter::once((dtz_domain::results::UNKNOWN, page.tr.t("entry-unknown"))))
-        {
-            let part = format!("{}={option}", set.code);
-            let mine: Vec<&dtz_store::values::GoalRow> = targets
-                .iter()
-                .filter(|t| {
-                    Some(t.indicator_id) == id && t.country == country.as_str() && t.org_id.is_none() && t.part == part
-                })
-                .collect();
-            if mine.is_empty() {
-                continue;
-            }
-            let cells = periods
-                .iter()
-                .map(|per| {
-                    mine.iter()
-                        .find(|t| t.period == per.to_string())
-                        .map(|t| match (t.value, t.numerator, t.denominator) {
-                            (Some(v), _, _) => page.tr.number(v),
-                            (None, Some(n), Some(d)) => format!("{n}/{d}"),
-                            _ => String::new(),
-                        })
-                        .unwrap_or_default()
-                })
-                .collect();
-            let what = format!("{}: {label}", set.title);
-            rows.push((
-                page.tr.targs("results-target-part-of", &[("country", country.name().to_owned()), ("part", what)]),
-                cells,
-            ));
-        }
-    }
-    rows
 }
 
 /// Routes.
@@ -432,5 +392,6 @@ pub fn router() -> Router<AppState> {
         .route("/results", get(list))
         .route("/results/{code}", get(show))
         .route("/results/{code}/indicators/{indicator}", get(indicator))
+        .route("/results/{code}/countries/{country}", get(country::show))
         .merge(download::router())
 }

@@ -8,6 +8,8 @@ mod support;
 mod admin;
 mod approval;
 mod framework;
+mod country;
+mod evidence;
 mod malformed;
 mod notifications;
 mod openapi;

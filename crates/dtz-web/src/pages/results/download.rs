@@ -2,6 +2,7 @@
 //! rules as the pages, with counts and percentages as numbers. Pending values are not
 //! marked `*` inside numbers; a last column names the periods that include them.
 
+use super::table::{Fig, indicator_table};
 use super::{ResultsQuery, find, measure_label, show_cell};
 use crate::auth::PageUser;
 use crate::error::AppError;
@@ -13,7 +14,6 @@ use axum::extract::{Path, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use dtz_domain::org::CountryCode;
 use dtz_domain::results::rollup::{Cell, Grouping};
 use dtz_domain::results::{Measure, Period, ResultNode};
 use dtz_formats::table::{self, Table, TableCell};
@@ -102,9 +102,11 @@ async fn programme(
     q: ResultsQuery,
     format: Format,
 ) -> Result<Response, AppError> {
-    let country = CountryCode::parse("country", &q.country).ok();
+    let filter = super::filters::filter_of(&q)?;
     let by_period = Grouping { period: true, ..Grouping::default() };
-    let f = state.services.figures(&user.caller, &code, by_period, q.pending.is_some(), country).await?;
+    let mut all =
+        state.services.figures_filtered(&user.caller, &code, &[by_period], q.pending.is_some(), &filter).await?;
+    let f = all.pop().ok_or(AppError::NotFound)?;
     let page = Page::signed_in(&state, &user, "nav-results", "/results").await;
     let first = ["results-code", "results-title", "results-kind"].map(|k| page.tr.t(k)).to_vec();
     let mut rows = Vec::new();
@@ -121,35 +123,50 @@ async fn indicator(
     q: ResultsQuery,
     format: Format,
 ) -> Result<Response, AppError> {
-    let pending = q.pending.is_some();
-    let by_country = Grouping { country: true, period: true, ..Grouping::default() };
-    let by_period = Grouping { period: true, ..Grouping::default() };
-    let mut both = state.services.figures_by(&user.caller, &code, &[by_country, by_period], pending, None).await?;
-    let (totals, f) = (both.pop().ok_or(AppError::NotFound)?, both.pop().ok_or(AppError::NotFound)?);
+    let super::IndicatorData { f, totals, filter, baselines, targets, names } =
+        super::indicator_figures(&state, &user, &code, &q).await?;
     let (_, i) = find(&f.framework, &icode).ok_or(AppError::NotFound)?;
     let page = Page::signed_in(&state, &user, "nav-results", "/results").await;
-    let cells_of = |fig: &Figures| -> Vec<Cell> {
-        fig.indicators.iter().filter(|x| x.indicator.code == i.code).flat_map(|x| x.cells.clone()).collect()
-    };
-    let (cells, total_cells) = (cells_of(&f), cells_of(&totals));
-    let mut rows: Vec<Vec<TableCell>> = Vec::new();
-    for pc in &f.framework.countries {
-        let mine: Vec<&Cell> = cells.iter().filter(|c| c.country == Some(pc.country)).collect();
-        if !mine.is_empty() {
-            let mut row = vec![TableCell::from(pc.country.name())];
-            row.extend(figure_cells(&page, &f, i.measure, &mine));
-            rows.push(row);
-        }
-    }
-    let mut total = vec![TableCell::Text(page.tr.t("results-alliance-total"))];
-    total.extend(figure_cells(&page, &f, i.measure, &total_cells.iter().collect::<Vec<_>>()));
-    rows.push(total);
-    let t = Table {
-        title: format!("{} {}", i.code, i.title),
-        header: header(&page, &f, vec![page.tr.t("org-country")]),
-        rows,
-    };
+    let t = indicator_table(&page, (&f, &totals), &i.code, &filter, (&baselines, &targets), &names);
+    let rows = t
+        .lines
+        .iter()
+        .map(|l| {
+            let mut row = vec![TableCell::Text(l.label.clone())];
+            row.extend(line_cells(&page, &f, i.measure, &l.figs));
+            row
+        })
+        .collect();
+    let t = Table { title: format!("{} {}", i.code, i.title), header: header(&page, &f, vec![t.first]), rows };
     respond(&t, &format!("{}-{}", f.programme.code, i.code), format)
+}
+
+/// A line's figures per period as cells (targets and baselines as numbers too), then
+/// (with pending values) the periods that include them.
+fn line_cells(page: &Page, f: &Figures, measure: Measure, figs: &[Fig]) -> Vec<TableCell> {
+    let mut out: Vec<TableCell> = figs
+        .iter()
+        .map(|x| match x {
+            Fig::Cell(c) => cell_of(page, measure, c),
+            Fig::Goal(g) => match (g.value, g.numerator, g.denominator) {
+                (Some(v), _, _) => TableCell::Number(v),
+                (None, Some(n), Some(d)) if d != 0 => TableCell::Ratio(n as f64 / d as f64),
+                _ => TableCell::Empty,
+            },
+            Fig::Empty => TableCell::Empty,
+        })
+        .collect();
+    if f.with_pending {
+        let pending: Vec<String> = f
+            .periods
+            .iter()
+            .zip(figs)
+            .filter(|(_, x)| matches!(x, Fig::Cell(c) if c.includes_pending))
+            .map(|(p, _)| p.to_string())
+            .collect();
+        out.push(TableCell::Text(pending.join(", ")));
+    }
+    out
 }
 
 type St = State<AppState>;

@@ -1,0 +1,19 @@
+# Filters of the results pages and the country page, English.
+results-goal = Strategic goal
+results-all-goals = All goals
+results-all-orgs = All organisations
+results-all-periods = All periods
+results-selection-total = Total of this selection
+country-target = Target
+country-achieved = Achieved
+country-org-target = { $org }: target
+country-progress = { $pct } %
+country-progress-row = Progress from the baseline to the target
+country-baseline = Baseline ({ $year }): { $value }
+country-none = No figures, targets or baselines for this country within your view yet.
+country-without = No figures or targets yet:
+country-reports = Reports from this country
+country-not-expected = not expected
+country-reports-in = { $done } of { $all } in
+country-reports-total = Expected reports submitted or approved
+msg-there-is-no-goal-q-in-this-programme = There is no goal “{ $q1 }” in this programme.

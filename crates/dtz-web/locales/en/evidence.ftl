@@ -1,0 +1,21 @@
+# Evidence files on indicator values, English.
+evidence-title = Evidence
+evidence-none = No evidence attached yet.
+evidence-count = Evidence files: { $count }
+evidence-size = { $kb } KB
+evidence-remove = Remove
+evidence-attach-title = Attach evidence
+evidence-attach-hint = Attach what shows the figure is right: an attendance list, minutes, a report, a photo of the activity. Attach only what the indicator needs; photos of children only with consent. Save your figures first: attaching a file reloads the page.
+evidence-indicator = Indicator
+evidence-file = File
+evidence-file-hint = PDF, JPEG, PNG, WebP, XLSX, DOCX, ODS, ODT, CSV or plain text; at most 10 MB.
+evidence-attach = Attach the file
+evidence-remove-title = Remove evidence
+evidence-remove-question = Remove this file from the report? It is erased and cannot be brought back.
+evidence-remove-confirm = Remove the file
+evidence-keep = Keep it
+msg-the-file-is-empty = The file is empty.
+msg-the-file-is-larger-than-n-mb-attach-a-smaller-file-or-split-it = The file is larger than { $n1 } MB. Attach a smaller file, or split it.
+msg-choose-a-file-to-attach = Choose a file to attach.
+msg-this-kind-of-file-is-not-accepted-attach-a-pdf-a-jpeg-png-or-webp-picture-an = This kind of file is not accepted. Attach a PDF, a JPEG, PNG or WebP picture, an XLSX, DOCX, ODS or ODT document, or CSV or plain text.
+msg-this-report-is-submitted-or-approved-evidence-can-be-attached-or-removed-onl = This report is submitted or approved; evidence can be attached or removed only after it is returned or reopened.

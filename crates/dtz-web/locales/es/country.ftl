@@ -1,0 +1,19 @@
+# Filtros de las páginas de resultados y la página de un país, español.
+results-goal = Objetivo estratégico
+results-all-goals = Todos los objetivos
+results-all-orgs = Todas las organizaciones
+results-all-periods = Todos los períodos
+results-selection-total = Total de esta selección
+country-target = Meta
+country-achieved = Logrado
+country-org-target = { $org }: meta
+country-progress = { $pct } %
+country-progress-row = Avance de la línea de base a la meta
+country-baseline = Línea de base ({ $year }): { $value }
+country-none = Todavía no hay cifras, metas ni líneas de base de este país en lo que usted puede ver.
+country-without = Todavía sin cifras ni metas:
+country-reports = Informes de este país
+country-not-expected = no previsto
+country-reports-in = { $done } de { $all } recibidos
+country-reports-total = Informes previstos enviados o aprobados
+msg-there-is-no-goal-q-in-this-programme = No hay objetivo “{ $q1 }” en este programa.

@@ -1,0 +1,21 @@
+# Archivos de respaldo de los valores de indicadores, español.
+evidence-title = Respaldo
+evidence-none = Todavía no hay archivos de respaldo.
+evidence-count = Archivos de respaldo: { $count }
+evidence-size = { $kb } KB
+evidence-remove = Quitar
+evidence-attach-title = Adjuntar respaldo
+evidence-attach-hint = Adjunte lo que muestra que la cifra es correcta: una lista de asistencia, un acta, un informe, una foto de la actividad. Adjunte solo lo que el indicador necesita; fotos de niñas y niños solo con consentimiento. Guarde antes sus cifras: al adjuntar un archivo la página se vuelve a cargar.
+evidence-indicator = Indicador
+evidence-file = Archivo
+evidence-file-hint = PDF, JPEG, PNG, WebP, XLSX, DOCX, ODS, ODT, CSV o texto simple; como máximo 10 MB.
+evidence-attach = Adjuntar el archivo
+evidence-remove-title = Quitar respaldo
+evidence-remove-question = ¿Quitar este archivo del informe? Se borra y no se puede recuperar.
+evidence-remove-confirm = Quitar el archivo
+evidence-keep = Conservarlo
+msg-the-file-is-empty = El archivo está vacío.
+msg-the-file-is-larger-than-n-mb-attach-a-smaller-file-or-split-it = El archivo pesa más de { $n1 } MB. Adjunte un archivo más pequeño o divídalo.
+msg-choose-a-file-to-attach = Elija un archivo para adjuntar.
+msg-this-kind-of-file-is-not-accepted-attach-a-pdf-a-jpeg-png-or-webp-picture-an = Este tipo de archivo no se acepta. Adjunte un PDF, una imagen JPEG, PNG o WebP, un documento XLSX, DOCX, ODS u ODT, o CSV o texto simple.
+msg-this-report-is-submitted-or-approved-evidence-can-be-attached-or-removed-onl = Este informe está enviado o aprobado; solo se puede adjuntar o quitar respaldo después de que se devuelva o se reabra.
