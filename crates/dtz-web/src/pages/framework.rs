@@ -189,8 +189,12 @@ async fn node_page(
     let (heading, form) = match editing {
         Some(c) => {
             let n = find_node(&p.goals, c).ok_or(AppError::NotFound)?;
-            let heading =
-                format!("{} {} — {}", page.tr.t(&format!("level-{}", n.level.as_str())), n.code, page.tr.t("edit"));
+            let heading = format!(
+                "{} {} — {}",
+                page.tr.t(&format!("level-{}", n.level.as_str())),
+                n.code,
+                page.tr.t("framework-edit")
+            );
             let fresh = NodeForm {
                 version: row.version,
                 code: n.code.clone(),

@@ -213,7 +213,7 @@ async fn indicator_page(
         Some(c) => {
             let (_, i) = p.indicators().into_iter().find(|(_, i)| i.code == c).ok_or(AppError::NotFound)?;
             let fixed = state.services.recorded_indicators(programme).await?.contains(c);
-            (format!("{c} — {}", page.tr.t("edit")), IndicatorForm::from_indicator(i, row.version), fixed)
+            (format!("{c} — {}", page.tr.t("framework-edit")), IndicatorForm::from_indicator(i, row.version), fixed)
         }
         None => {
             let node = typed.as_ref().map_or("", |f| f.node.as_str());
