@@ -73,6 +73,11 @@ pub async fn sweep(tx: &mut Tx, session_hash: &[u8], before: OffsetDateTime) -> 
         .await
 }
 
+/// Drop every upload older than `before`; returns how many went.
+pub async fn purge(tx: &mut Tx, before: OffsetDateTime) -> Result<u64> {
+    tx.q().execute(&Sql::with_args("DELETE FROM import_uploads WHERE created_at < $1", vec![before.into()])).await
+}
+
 /// Drop one upload.
 pub async fn delete(tx: &mut Tx, id: Uuid) -> Result<bool> {
     let n = tx.q().execute(&Sql::with_args("DELETE FROM import_uploads WHERE id = $1", vec![id.into()])).await?;

@@ -13,7 +13,8 @@ use dtz_domain::ids::OrgId;
 use dtz_domain::results::report::check_part;
 use dtz_domain::results::{Entry, Measure, Source};
 use dtz_domain::validate::{Invalid, Violations};
-use dtz_formats::values_csv::{COLUMNS, ValueRow};
+use dtz_formats::values_csv::{COLUMNS, MAX_PROBLEMS, ValueRow};
+use std::collections::BTreeMap;
 
 /// What an import changes in one report.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -78,6 +79,9 @@ pub trait ImportProgress: Send + Sync {
 pub struct Quiet;
 impl ImportProgress for Quiet {}
 
+/// Most reports one file may touch: each costs a few queries to check.
+pub const MAX_REPORTS: usize = 1000;
+
 /// One report's rows: the lines and the inputs, in file order.
 struct Group {
     key: ReportKey,
@@ -135,6 +139,11 @@ impl Services {
                 let (line, column) = line_and_column(&i.field);
                 (line, COLUMNS.iter().position(|c| *c == column).unwrap_or(COLUMNS.len()))
             });
+            if problems.len() > MAX_PROBLEMS {
+                problems.truncate(MAX_PROBLEMS);
+                let line = problems.last().map_or(0, |i| line_and_column(&i.field).0);
+                problems.push(at(line, "file", format!("Stopped after {MAX_PROBLEMS} problems: fix these first.")));
+            }
             return Err(ServiceError::Invalid(Violations(problems)));
         }
         let summary = Imported { reports, values: rows.len(), dry_run };
@@ -211,18 +220,27 @@ impl Services {
     /// or another programme.
     async fn group(&self, caller: &Caller, code: &str, rows: &[ValueRow]) -> Result<(Vec<Group>, Vec<Invalid>)> {
         let orgs = self.orgs(caller).await?;
+        let ids: Vec<String> = orgs.iter().map(|o| o.id.to_string()).collect();
+        let mut by_ref: BTreeMap<&str, &dtz_store::orgs::OrgRow> = BTreeMap::new();
+        for (o, id) in orgs.iter().zip(&ids) {
+            by_ref.insert(id, o);
+            if let Some(iati) = &o.iati_id {
+                by_ref.insert(iati, o);
+            }
+        }
+        // Names win over identifiers, as the first match did before.
+        for o in &orgs {
+            by_ref.insert(&o.name, o);
+        }
         let mut problems = Vec::new();
         let mut groups: Vec<Group> = Vec::new();
+        let mut index: BTreeMap<(uuid::Uuid, String, String), usize> = BTreeMap::new();
         for r in rows {
             if let Some(p) = r.programme.as_deref().filter(|p| !p.eq_ignore_ascii_case(code)) {
                 problems.push(at(r.line, "programme", format!("This row is for the programme “{p}”, not “{code}”.")));
                 continue;
             }
-            let Some(org) = orgs.iter().find(|o| {
-                o.name == r.organisation
-                    || o.iati_id.as_deref() == Some(r.organisation.as_str())
-                    || o.id.to_string() == r.organisation
-            }) else {
+            let Some(org) = by_ref.get(r.organisation.as_str()) else {
                 problems.push(at(r.line, "organisation", format!("There is no organisation “{}”.", r.organisation)));
                 continue;
             };
@@ -243,12 +261,23 @@ impl Services {
                     comment: r.comment.clone(),
                 },
             };
-            match groups.iter_mut().find(|g| g.key == key) {
+            let slot = (org.id, key.country.clone(), key.period.clone());
+            let full = groups.len() >= MAX_REPORTS;
+            match index.get(&slot).and_then(|n| groups.get_mut(*n)) {
                 Some(g) => {
                     g.lines.push(r.line);
                     g.inputs.push(input);
                 }
+                None if full => {
+                    problems.push(at(
+                        r.line,
+                        "period",
+                        format!("At most {MAX_REPORTS} reports (organisation, country and period) per file."),
+                    ));
+                    break;
+                }
                 None => {
+                    index.insert(slot, groups.len());
                     groups.push(Group { key, organisation: org.name.clone(), lines: vec![r.line], inputs: vec![input] })
                 }
             }
@@ -270,20 +299,25 @@ fn diff(g: &Group, view: &ReportView, problems: &mut Vec<Invalid>) -> (ReportCha
         unchanged: 0,
     };
     let mut todo = Vec::new();
-    let mut seen: Vec<(&str, &str, usize)> = Vec::new();
+    // Maps, not scans: a file may hold 200,000 rows for one report.
+    let mut seen: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+    let indicators: BTreeMap<&str, &dtz_store::programmes::IndicatorRow> =
+        view.indicators.iter().map(|x| (x.code.as_str(), x)).collect();
+    let values: BTreeMap<(uuid::Uuid, &str), &dtz_store::values::ValueRow> =
+        view.values.iter().map(|v| ((v.indicator_id, v.part.as_str()), v)).collect();
     for (n, i) in g.inputs.iter().enumerate() {
         let line = g.lines[n];
-        if let Some((_, _, first)) = seen.iter().find(|(ind, part, _)| *ind == i.indicator && *part == i.part) {
+        if let Some(first) = seen.get(&(i.indicator.as_str(), i.part.as_str())) {
             problems.push(at(line, "part", format!("This value is also on line {first}.")));
             continue;
         }
-        seen.push((&i.indicator, &i.part, line));
-        let ind = view.indicators.iter().find(|x| x.code == i.indicator);
+        seen.insert((&i.indicator, &i.part), line);
+        let ind = indicators.get(i.indicator.as_str()).copied();
         let sound = ind.is_some_and(|x| {
             let def = x.indicator();
             def.source == Source::Manual && check_part("part", &i.part, &def, &view.framework.disaggregations).is_ok()
         });
-        let stored = ind.and_then(|x| view.values.iter().find(|v| v.indicator_id == x.id && v.part == i.part));
+        let stored = ind.and_then(|x| values.get(&(x.id, i.part.as_str())).copied());
         let before = stored.map(|v| v.entry()).unwrap_or_default();
         let (had, has) = (!before.is_empty(), !i.entry.is_empty());
         if !sound {

@@ -51,6 +51,15 @@ impl Services {
         uploads::find(&self.db, id, user.0, session_hash, since).await?.ok_or(ServiceError::NotFound)
     }
 
+    /// Drop uploads nobody confirmed within [`UPLOAD_TTL`] (housekeeping, like expired
+    /// sessions: not audited).
+    pub async fn purge_uploads(&self) -> Result<u64> {
+        let mut tx = self.db.begin().await?;
+        let n = uploads::purge(&mut tx, self.clock.now() - UPLOAD_TTL).await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+
     /// Let go of a held upload (after it was imported).
     pub async fn drop_upload(&self, caller: &Caller, session_hash: &[u8], id: Uuid) -> Result<()> {
         self.held_upload(caller, session_hash, id).await?;

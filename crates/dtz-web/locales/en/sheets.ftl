@@ -68,3 +68,4 @@ msg-this-cell-is-outside-the-columns-of-the-table = This cell is outside the col
 msg-you-may-not-enter-values-for-q-in-q = You may not enter values for “{ $q1 }” in “{ $q2 }”.
 msg-this-row-is-for-the-programme-q-not-q = This row is for the programme “{ $q1 }”, not “{ $q2 }”.
 msg-this-value-is-also-on-line-n = This value is also on line { $n1 }.
+msg-at-most-n-reports-organisation-country-and-period-per-file = At most { $n1 } reports (organisation, country and period) per file.

@@ -68,3 +68,4 @@ msg-this-cell-is-outside-the-columns-of-the-table = Esta celda está fuera de la
 msg-you-may-not-enter-values-for-q-in-q = No puede ingresar valores para “{ $q1 }” en “{ $q2 }”.
 msg-this-row-is-for-the-programme-q-not-q = Esta fila es del programa “{ $q1 }”, no de “{ $q2 }”.
 msg-this-value-is-also-on-line-n = Este valor también está en la línea { $n1 }.
+msg-at-most-n-reports-organisation-country-and-period-per-file = Como máximo { $n1 } informes (organización, país y período) por archivo.

@@ -125,6 +125,12 @@ async fn round_trip(app: TestApp) {
             .contains("Imported. New values: 5; changed: 0; emptied: 0; reports changed: 1.")
     );
     assert_eq!(stored(&app, w.bo, "2016").await, 5);
+    let f = dtz_store::audit::EventFilter { limit: 500, ..Default::default() };
+    let actions: Vec<String> =
+        app.services.audit_events(&Caller::System, &f).await.unwrap().into_iter().map(|e| e.action).collect();
+    for a in ["values.upload", "values.save", "values.upload.drop"] {
+        assert!(actions.iter().any(|x| x == a), "{a} audited: {actions:?}");
+    }
     assert_eq!(
         app.post_form(&confirm, Some(&w.me), &format!("csrf={csrf}")).await.status,
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -238,6 +244,7 @@ async fn held(app: TestApp) {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().contains("The upload has expired"));
     assert_eq!(stored(&app, w.bo, "2016").await, 0);
+    assert_eq!(app.services.purge_uploads().await.unwrap(), 1, "housekeeping removes the expired upload");
     // The upload route takes files above the app's small body limit; others do not.
     let big = format!(
         "indicator,country,organisation,period,value,comment\n{}",

@@ -61,6 +61,9 @@ pub async fn run(a: ServeArgs) -> anyhow::Result<ExitCode> {
             if let Err(e) = services.purge_sessions().await {
                 tracing::warn!(error = %e, "could not purge old sessions");
             }
+            if let Err(e) = services.purge_uploads().await {
+                tracing::warn!(error = %e, "could not purge old uploads");
+            }
             match services.send_deadline_reminders().await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(reminded = n, "deadline reminders queued"),
