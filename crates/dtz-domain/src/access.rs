@@ -135,6 +135,10 @@ pub enum Area {
     Results,
     /// Signals, cases, referrals and follow-ups: case data.
     Cases,
+    /// The intake inbox of signals: case supervisors and caseworkers of the organisation
+    /// that receives a country's signals (within their country, when limited to one),
+    /// whatever their team, since an incoming signal belongs to no team yet.
+    Signals,
 }
 
 /// One grant: a set of rows a caller may see.
@@ -299,6 +303,7 @@ fn grant_for(r: &RoleAssignment, area: Area, out: &mut Vec<Grant>) {
             None => out.extend(r.org.map(org_grant)),
         },
         (Area::Cases, Role::Caseworker) => out.extend(r.team.map(Grant::Team)),
+        (Area::Signals, Role::CaseSupervisor | Role::Caseworker) => out.extend(r.org.map(org_grant)),
         (Area::Cases, Role::ServiceProvider) => {
             if let Some(p) = r.org {
                 out.push(Grant::ProviderReferrals(p));

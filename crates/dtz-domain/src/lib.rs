@@ -14,7 +14,9 @@ pub mod disclosure;
 pub mod ids;
 pub mod notify;
 pub mod org;
+pub mod receipt;
 pub mod results;
+pub mod signal;
 pub mod validate;
 pub mod vocab;
 

@@ -10,10 +10,12 @@ mod entry;
 mod home;
 mod login;
 mod notifications;
+mod public;
 mod report;
 mod results;
 mod second_factor;
 mod security;
+mod signals;
 mod totp;
 
 use crate::auth::PageUser;
@@ -136,6 +138,9 @@ fn nav_for(tr: &Tr, caller: &Caller, path: &str) -> Vec<NavItem> {
     {
         items.push(("/results", "nav-results"));
     }
+    if !caller.scope(dtz_domain::access::Area::Signals).grants().is_empty() {
+        items.push(("/signals", "nav-signals"));
+    }
     if let Caller::User(a) = caller
         && a.has_role(Role::Administrator)
     {
@@ -245,6 +250,8 @@ pub fn router() -> Router<AppState> {
         .route("/admin/security", get(security::show).post(security::update))
         .route("/account/notifications", get(notifications::show).post(notifications::update))
         .route("/notifications/{id}/done", post(notifications::done))
+        .merge(public::router())
+        .merge(signals::router())
         .route("/static/style.css", get(stylesheet))
         .fallback(not_found)
         .layer(axum::middleware::from_fn(render_errors))
