@@ -97,7 +97,7 @@ impl PublicPage {
             })
             .collect();
         Self {
-            title: tr.t("report-title"),
+            title: tr.t("public-title"),
             tr,
             helpline: intake.and_then(|i| Phone::of(i.country.helpline.as_deref())),
             police: intake.and_then(|i| Phone::of(i.country.police.as_deref())),
@@ -119,7 +119,7 @@ pub fn language(lang: Option<&str>, headers: &HeaderMap) -> Tr {
 
 /// A country's name in the reader's language (English when not translated).
 pub fn country_name(tr: &Tr, code: &str) -> String {
-    tr.try_t(&format!("country-{code}")).unwrap_or_else(|| {
+    tr.try_t(&format!("public-country-{code}")).unwrap_or_else(|| {
         dtz_domain::org::CountryCode::parse("country", code).map(|c| c.name().to_owned()).unwrap_or_default()
     })
 }
@@ -157,7 +157,7 @@ struct TablesPage {
 async fn tables(headers: HeaderMap, crate::extract::Query(q): crate::extract::Query<LangQuery>) -> Response {
     let tr = language(q.lang.as_deref(), &headers);
     let rows = (1..=10).map(|a| (1..=10).map(|b| a * b).collect()).collect();
-    render(&TablesPage { title: tr.t("exit-title"), lang: tr.code().to_owned(), rows })
+    render(&TablesPage { title: tr.t("public-exit-title"), lang: tr.code().to_owned(), rows })
 }
 
 /// `?lang=` alone.

@@ -102,7 +102,7 @@ fn fields(tr: &Tr, d: &SignalDetail) -> Vec<Field> {
     out.push((tr.t("signal-at-risk"), r.at_risk.clone()));
     if let Some(c) = &r.contact {
         out.push((tr.t("signal-contact"), Some(c.how.clone())));
-        let safe = c.safe_to_call.map(|s| tr.t(&format!("report-safe-{}", s.as_str())));
+        let safe = c.safe_to_call.map(|s| tr.t(&format!("public-safe-{}", s.as_str())));
         out.push((tr.t("signal-safe-to-call"), safe));
         out.push((tr.t("signal-contact-when"), c.when.clone()));
         out.push((tr.t("signal-contact-who"), c.who_answers.clone()));

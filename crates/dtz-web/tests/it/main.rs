@@ -11,6 +11,7 @@ mod malformed;
 mod notifications;
 mod openapi;
 mod pages;
+mod report;
 mod results;
 mod story;
 mod totp;

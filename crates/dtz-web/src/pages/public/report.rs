@@ -65,9 +65,9 @@ struct ReceiptPage {
 /// When a reporter can expect an answer, in words.
 fn answer_text(tr: &Tr, intake: &Intake) -> String {
     match intake.country.answer_within_hours {
-        Some(h) if h >= 48 && h % 24 == 0 => tr.t1("report-answer-days", "days", h / 24),
-        Some(h) => tr.t1("report-answer-hours", "hours", h),
-        None => tr.t("report-answer-soon"),
+        Some(h) if h >= 48 && h % 24 == 0 => tr.t1("public-answer-days", "days", h / 24),
+        Some(h) => tr.t1("public-answer-hours", "hours", h),
+        None => tr.t("public-answer-soon"),
     }
 }
 
@@ -77,7 +77,7 @@ fn report_page(state: &AppState, tr: Tr, intake: &Intake, form: ReportInput, err
     let about = About { country: country_name(&page.tr, &code), org: intake.org_name.clone(), answer: answer_text(&page.tr, intake) };
     let safe_options = [SafeToCall::Yes, SafeToCall::No, SafeToCall::NotSure]
         .into_iter()
-        .map(|s| (s.as_str(), page.tr.t(&format!("report-safe-{}", s.as_str()))))
+        .map(|s| (s.as_str(), page.tr.t(&format!("public-safe-{}", s.as_str()))))
         .collect();
     ReportPage { page, about, form, errors, notice: None, safe_options }
 }
@@ -120,7 +120,7 @@ pub async fn show(
 async fn form_for(state: &AppState, tr: Tr, country: &str) -> Response {
     match state.services.report_intake(country).await {
         Ok(Some(intake)) => render(&report_page(state, tr, &intake, ReportInput::default(), Errors::default())),
-        Ok(None) => problem(state, tr, None, StatusCode::NOT_FOUND, "report-unknown-country"),
+        Ok(None) => problem(state, tr, None, StatusCode::NOT_FOUND, "public-unknown-country"),
         Err(e) => service_problem(state, tr, None, e),
     }
 }
@@ -146,12 +146,12 @@ pub async fn create(
     form: Result<Form<ReportForm>, AppError>,
 ) -> Response {
     let Ok(Form(f)) = form else {
-        return problem(&state, language(None, &headers), None, StatusCode::BAD_REQUEST, "report-unreadable");
+        return problem(&state, language(None, &headers), None, StatusCode::BAD_REQUEST, "public-unreadable");
     };
     let tr = language(Some(&f.lang), &headers);
     let intake = match state.services.report_intake(&f.country).await {
         Ok(Some(i)) => i,
-        Ok(None) => return problem(&state, tr, None, StatusCode::NOT_FOUND, "report-unknown-country"),
+        Ok(None) => return problem(&state, tr, None, StatusCode::NOT_FOUND, "public-unknown-country"),
         Err(e) => return service_problem(&state, tr, None, e),
     };
     let refuse = |tr: Tr, code: StatusCode, key: &str, input: ReportInput| {
@@ -160,10 +160,10 @@ pub async fn create(
         with_status(code, &p)
     };
     if !state.services.check_public_form_token(&f.csrf) {
-        return refuse(tr, StatusCode::FORBIDDEN, "report-expired", f.input);
+        return refuse(tr, StatusCode::FORBIDDEN, "public-expired", f.input);
     }
     if !state.public_throttle.report(state.source_keys.key_for(ip)) {
-        return refuse(tr, StatusCode::TOO_MANY_REQUESTS, "report-limited", f.input);
+        return refuse(tr, StatusCode::TOO_MANY_REQUESTS, "public-limited", f.input);
     }
     match state.services.submit_report(&intake.country.country, tr.code(), &f.input).await {
         Ok(receipt) => {
@@ -186,8 +186,8 @@ pub async fn create(
 /// about the reporter).
 pub fn service_problem(state: &AppState, tr: Tr, intake: Option<&Intake>, e: ServiceError) -> Response {
     match AppError::from(e) {
-        AppError::Busy => problem(state, tr, intake, StatusCode::SERVICE_UNAVAILABLE, "report-problem"),
-        _ => problem(state, tr, intake, StatusCode::INTERNAL_SERVER_ERROR, "report-problem"),
+        AppError::Busy => problem(state, tr, intake, StatusCode::SERVICE_UNAVAILABLE, "public-problem"),
+        _ => problem(state, tr, intake, StatusCode::INTERNAL_SERVER_ERROR, "public-problem"),
     }
 }
 

@@ -112,10 +112,10 @@ pub struct ReceiptForm {
 
 fn typo_text(tr: &Tr, e: ReceiptError) -> String {
     match e {
-        ReceiptError::Empty => tr.t("report-typo-empty"),
-        ReceiptError::Length(n) => tr.t1("report-typo-length", "count", n),
-        ReceiptError::Character(c) => tr.t1("report-typo-char", "char", c),
-        ReceiptError::Check => tr.t("report-typo"),
+        ReceiptError::Empty => tr.t("public-typo-empty"),
+        ReceiptError::Length(n) => tr.t1("public-typo-length", "count", n),
+        ReceiptError::Character(c) => tr.t1("public-typo-char", "char", c),
+        ReceiptError::Check => tr.t("public-typo"),
     }
 }
 
@@ -148,7 +148,7 @@ async fn answer(state: &AppState, tr: Tr, f: &ReceiptForm, check: ReceiptCheck, 
             match after {
                 After::Nothing => render(&p),
                 After::Added => {
-                    p.notice = Some(p.page.tr.t("report-added"));
+                    p.notice = Some(p.page.tr.t("public-added"));
                     render(&p)
                 }
                 After::Refused(problem) => {
@@ -163,7 +163,7 @@ async fn answer(state: &AppState, tr: Tr, f: &ReceiptForm, check: ReceiptCheck, 
 
 fn found(tr: &Tr, view: &PublicView) -> FoundView {
     FoundView {
-        status: tr.t(&format!("report-status-{}", view.status.as_str())),
+        status: tr.t(&format!("public-status-{}", view.status.as_str())),
         messages: view
             .messages
             .iter()
@@ -181,7 +181,7 @@ async fn refused(
     form: Result<Form<ReceiptForm>, AppError>,
 ) -> Result<(Tr, ReceiptForm), Response> {
     let Ok(Form(f)) = form else {
-        return Err(problem(state, language(None, headers), None, StatusCode::BAD_REQUEST, "report-unreadable"));
+        return Err(problem(state, language(None, headers), None, StatusCode::BAD_REQUEST, "public-unreadable"));
     };
     let tr = language(Some(&f.lang), headers);
     let refuse = |code: StatusCode, key: &str, tr: Tr, intake: Option<Intake>| {
@@ -192,11 +192,11 @@ async fn refused(
     };
     if !state.services.check_public_form_token(&f.csrf) {
         let i = intake(state, &f.country).await;
-        return Err(refuse(StatusCode::FORBIDDEN, "report-expired", tr, i));
+        return Err(refuse(StatusCode::FORBIDDEN, "public-expired", tr, i));
     }
     if !state.public_throttle.check(state.source_keys.key_for(ip)) {
         let i = intake(state, &f.country).await;
-        return Err(refuse(StatusCode::TOO_MANY_REQUESTS, "report-limited", tr, i));
+        return Err(refuse(StatusCode::TOO_MANY_REQUESTS, "public-limited", tr, i));
     }
     Ok((tr, f))
 }
