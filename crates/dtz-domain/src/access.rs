@@ -346,6 +346,21 @@ mod tests {
     }
 
     #[test]
+    fn case_roles_of_the_receiving_organisation_see_its_signals_whatever_their_team() {
+        let org = OrgId::new();
+        let bo = CountryCode::parse("c", "BO").ok();
+        let team = Some(TeamId::new());
+        let worker = actor(vec![RoleAssignment { role: Role::Caseworker, org: Some(org), country: bo, team }]);
+        let signal = ScopeRow { org: Some(org), country: bo, ..Default::default() };
+        assert!(worker.scope(Area::Signals).admits(&signal));
+        assert!(!worker.scope(Area::Cases).admits(&signal), "cases stay with the team");
+        let peru = ScopeRow { org: Some(org), country: CountryCode::parse("c", "PE").ok(), ..Default::default() };
+        assert!(!worker.scope(Area::Signals).admits(&peru));
+        let officer = actor(vec![RoleAssignment { role: Role::MeOfficer, org: Some(org), country: None, team: None }]);
+        assert_eq!(officer.scope(Area::Signals), Scope::none());
+    }
+
+    #[test]
     fn every_user_sees_itself() {
         let a = actor(vec![]);
         let me = ScopeRow { owner: Some(a.user), ..Default::default() };

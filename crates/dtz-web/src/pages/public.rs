@@ -187,3 +187,62 @@ pub fn router() -> Router<AppState> {
         .route("/tables", get(tables))
         .route("/static/quick-exit.js", get(quick_exit_script))
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::i18n::{PUBLIC_LANGUAGES, Tr};
+    use std::collections::BTreeSet;
+
+    fn keys(lang: &str) -> (String, BTreeSet<String>) {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales").join(lang).join("report.ftl");
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        let keys = text
+            .lines()
+            .filter_map(|l| l.split_once(" ="))
+            .map(|(k, _)| k.trim().to_owned())
+            .filter(|k| !k.is_empty() && !k.starts_with('#'))
+            .collect();
+        (text, keys)
+    }
+
+    #[test]
+    fn every_public_language_has_every_public_message_and_says_it_awaits_review() {
+        let (_, en) = keys("en");
+        assert!(en.len() > 80);
+        // Generic problem messages live in messages.ftl for staff languages.
+        let generic: BTreeSet<String> =
+            ["msg-use-at-most-n-characters", "msg-remove-the-control-characters"].map(String::from).into();
+        for (code, _) in PUBLIC_LANGUAGES.iter().filter(|(c, _)| *c != "en") {
+            let (text, other) = keys(code);
+            assert!(
+                text.starts_with("# Machine-drafted; to be reviewed by a native speaker."),
+                "{code}: mark the file for review"
+            );
+            let missing: Vec<_> = en.difference(&other).collect();
+            let extra: Vec<_> = other.difference(&en).filter(|k| !generic.contains(*k)).collect();
+            assert!(missing.is_empty() && extra.is_empty(), "{code}: missing {missing:?}, unknown {extra:?}");
+            let tr = Tr::public(code);
+            assert_eq!(tr.code(), *code);
+            let args = [("org", "X".to_owned()), ("hours", "1".into()), ("days", "1".into()), ("country", "X".into())];
+            let args = [&args[..], &[("count", "1".into()), ("char", "X".into()), ("n1", "1".into())]].concat();
+            for k in en.iter().filter(|k| !k.starts_with("public-country-")) {
+                let (mine, english) = (tr.targs(k, &args), Tr::public("en").targs(k, &args));
+                assert!(!mine.starts_with("Unknown localization"), "{code}: {k}");
+                assert_ne!(mine, english, "{code}: {k} is not translated");
+            }
+            for m in ["Use at most 4000 characters.", "Tell us what happened, in your own words."] {
+                assert_ne!(tr.message(m), m, "{code}: {m}");
+            }
+        }
+    }
+
+    #[test]
+    fn public_languages_are_negotiated_and_staff_languages_stay() {
+        assert_eq!(Tr::negotiate_public(Some("my-MM, en;q=0.5")).code(), "my");
+        assert_eq!(Tr::negotiate_public(Some("in")).code(), "id");
+        assert_eq!(Tr::negotiate_public(Some("pt-BR")).code(), "pt");
+        assert_eq!(Tr::negotiate_public(Some("de, fr")).code(), "en");
+        assert_eq!(Tr::negotiate(Some("th")).code(), "en", "staff pages keep their languages");
+        assert_eq!(Tr::new("hi").code(), "en");
+    }
+}

@@ -13,5 +13,6 @@ mod openapi;
 mod pages;
 mod report;
 mod results;
+mod signals;
 mod story;
 mod totp;

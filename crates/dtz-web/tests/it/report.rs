@@ -377,3 +377,47 @@ async fn rotation(app: TestApp) {
     assert!(matches!(found, dtz_services::signals::ReceiptCheck::Found(_)), "{found:?}");
     assert!(app.services.signal(&Caller::System, id.0).await.is_err(), "the old master key is gone");
 }
+
+/// Captures everything logged, at every level, on this thread.
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Nothing logged while the public pages work names the reporter's address or browser,
+/// or what they wrote. The test runs on one thread so a thread-local subscriber sees
+/// every handler's events (the one line about a received report proves that the capture works).
+#[tokio::test(flavor = "current_thread")]
+async fn nothing_about_the_reporter_reaches_the_logs() {
+    let captured = Captured::default();
+    let sink = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || sink.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let app = TestApp::new(dtz_testkit::Backend::Sqlite).await.expect("app");
+    bolivia(&app).await;
+    let ip = "203.0.113.250";
+    let sent = send_report(&app, ip, "what=Secret+words+from+a+child&contact=%2B591+7777").await;
+    let receipt = receipt_of(&sent.text());
+    check(&app, &receipt, ip).await;
+    check(&app, "0000-0000-0000-0001", ip).await;
+    check(&app, "0000-0000-0000-0000", ip).await;
+    public(&app, "POST", "/report", Some("csrf=1.x&lang=en&country=BO&what=Secret+words"), ip).await;
+    public(&app, "GET", "/report/zz", None, ip).await;
+    let logs = String::from_utf8_lossy(&captured.0.lock().unwrap_or_else(|e| e.into_inner())).into_owned();
+    assert!(logs.contains("public report received") && logs.contains("country=BO"), "the capture works: {logs}");
+    for needle in [ip, "203.0.113", UA, "TestPhone", "Secret words", "7777", &receipt, &receipt.replace('-', "")] {
+        assert!(!logs.contains(needle), "{needle} was logged");
+    }
+}

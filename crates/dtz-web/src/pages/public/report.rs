@@ -167,6 +167,8 @@ pub async fn create(
     }
     match state.services.submit_report(&intake.country.country, tr.code(), &f.input).await {
         Ok(receipt) => {
+            // Operators see that reports arrive; nothing about who sent them.
+            tracing::info!(country = %intake.country.country, "public report received");
             let code = intake.country.country.to_ascii_lowercase();
             let page = PublicPage::new(&state, tr, Some(&intake), &format!("/report/{code}"));
             let answer = answer_text(&page.tr, &intake);
