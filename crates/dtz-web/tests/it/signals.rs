@@ -11,6 +11,7 @@ use dtz_services::Caller;
 crate::on_both! {
     the_receiving_organisation_reads_signals_and_replies_from_templates => inbox;
     staff_of_other_organisations_and_other_roles_get_404 => out_of_scope;
+    the_demo_has_sample_signals_for_its_intake_account => demo;
 }
 
 fn role(role: Role, org: dtz_domain::ids::OrgId, country: Option<&str>) -> Option<RoleAssignment> {
@@ -99,4 +100,19 @@ async fn out_of_scope(app: TestApp) {
     let cookie = app.login("root@example.org", PASSWORD).await.unwrap();
     assert_eq!(app.page("/signals", Some(&cookie)).await.status, StatusCode::NOT_FOUND, "administrators see no case data");
     assert_eq!(app.page("/signals/not-an-id", Some(&cookie)).await.status, StatusCode::NOT_FOUND);
+}
+
+async fn demo(app: TestApp) {
+    let demo = dtz_services::demo::load(&app.services).await.unwrap();
+    let pw = demo.password.unwrap();
+    let cookie = app.login("intake.bo@demo.example.org", &pw).await.unwrap();
+    let list = app.page("/signals", Some(&cookie)).await.text();
+    assert_eq!(list.matches("href=\"/signals/").count(), 2, "the two Bolivian samples, not India's: {list}");
+    let first = list.split("href=\"/signals/").nth(1).and_then(|s| s.split('"').next()).unwrap().to_owned();
+    let page = app.page(&format!("/signals/{first}"), Some(&cookie)).await.text();
+    assert!(page.contains("Datos de ejemplo"), "{page}");
+    let chooser = crate::report::public(&app, "GET", "/report?lang=hi", None, "10.1.2.3").await.text();
+    assert!(chooser.contains(">बोलीविया</a>") && chooser.contains(">भारत</a>"), "{chooser}");
+    let bo = crate::report::public(&app, "GET", "/report/bo?lang=es", None, "10.1.2.3").await.text();
+    assert!(bo.contains("tel:156") && bo.contains("ICCO Cooperation") && bo.contains("2 días"), "{bo}");
 }
