@@ -298,7 +298,8 @@ pub enum MessageBody {
 
 /// The messages staff may send to a reporter (Fluent: `signal-reply-…`). Each says
 /// nothing about the child, the case or who handles it.
-pub const REPLY_TEMPLATES: &[&str] = &["thanks", "looking", "more_info", "contact_soon", "passed_on", "call_helpline", "closed"];
+pub const REPLY_TEMPLATES: &[&str] =
+    &["thanks", "looking", "more_info", "contact_soon", "passed_on", "call_helpline", "closed"];
 
 /// Check a template code.
 pub fn reply_template(field: &str, code: &str) -> Result<&'static str, Invalid> {
@@ -338,7 +339,10 @@ mod tests {
 
     #[test]
     fn only_what_happened_is_needed() {
-        let r = Report::parse(&ReportInput { what: " A man asks children for photos. ".into(), ..Default::default() }, "es");
+        let r = Report::parse(
+            &ReportInput { what: " A man asks children for photos. ".into(), ..Default::default() },
+            "es",
+        );
         let r = r.unwrap_or_default();
         assert_eq!(r.what, "A man asks children for photos.");
         assert_eq!((r.place, r.contact, r.language.as_str()), (None, None, "es"));
@@ -350,7 +354,8 @@ mod tests {
             when: "y".repeat(SHORT_MAX + 1),
             ..Default::default()
         };
-        let fields: Vec<String> = Report::parse(&long, "en").err().unwrap_or_default().0.into_iter().map(|i| i.field).collect();
+        let fields: Vec<String> =
+            Report::parse(&long, "en").err().unwrap_or_default().0.into_iter().map(|i| i.field).collect();
         assert_eq!(fields, ["what", "when", "safe_to_call"]);
     }
 

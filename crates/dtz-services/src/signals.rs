@@ -14,9 +14,7 @@ use crate::{Result, ServiceError, Services};
 use dtz_domain::access::Scope;
 use dtz_domain::ids::OrgId;
 use dtz_domain::receipt::{self, Receipt, ReceiptError};
-use dtz_domain::signal::{
-    self, Channel, Direction, MessageBody, PublicStatus, Report, ReportInput, SignalStatus,
-};
+use dtz_domain::signal::{self, Channel, Direction, MessageBody, PublicStatus, Report, ReportInput, SignalStatus};
 use dtz_domain::validate::Invalid;
 use dtz_store::audit::NewEvent;
 use dtz_store::config::{self, CountryRow};

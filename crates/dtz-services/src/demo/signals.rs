@@ -5,60 +5,65 @@ use crate::{Caller, Result, Services};
 use dtz_domain::signal::ReportInput;
 use dtz_store::Sql;
 
-/// (country, page language, what, where, when, who is at risk, contact, safe to call).
-const SAMPLES: &[(&str, &str, &str, &str, &str, &str, &str, &str)] = &[
-    (
-        "BO",
-        "es",
-        "(Datos de ejemplo) Un hombre ofrece dinero y saldo de teléfono a chicas del colegio para que se encuentren con turistas.",
-        "Plaza cerca de la terminal de buses; también escribe por una aplicación de mensajes, cuenta @ejemplo_demo",
-        "Desde hace dos semanas, por las tardes",
-        "Chicas de unos 14 a 16 años",
-        "",
-        "",
-    ),
-    (
-        "BO",
-        "es",
-        "(Datos de ejemplo) Mi amiga dice que un señor le pide fotos por internet y le promete trabajo.",
-        "Una red social, cuenta @trabajo_demo",
-        "Ayer",
-        "Mi amiga, 15 años",
-        "Mensaje al 700 00000 (ejemplo)",
-        "not_sure",
-    ),
-    (
-        "IN",
-        "hi",
-        "(नमूना डेटा) एक होटल में रात को नाबालिग लड़कियों को लाया जाता है।",
-        "स्टेशन के पास एक होटल",
-        "पिछले महीने से",
-        "लगभग 13–16 साल की लड़कियाँ",
-        "",
-        "",
-    ),
+/// One sample report: country, page language, and the form as typed.
+struct Sample {
+    country: &'static str,
+    lang: &'static str,
+    /// what, where, when, who is at risk, contact, safe to call.
+    form: [&'static str; 6],
+}
+
+const SAMPLES: &[Sample] = &[
+    Sample {
+        country: "BO",
+        lang: "es",
+        form: [
+            "(Datos de ejemplo) Un hombre ofrece dinero y saldo de teléfono a chicas del colegio para que se encuentren con turistas.",
+            "Plaza cerca de la terminal de buses; también escribe por una aplicación de mensajes, cuenta @ejemplo_demo",
+            "Desde hace dos semanas, por las tardes",
+            "Chicas de unos 14 a 16 años",
+            "",
+            "",
+        ],
+    },
+    Sample {
+        country: "BO",
+        lang: "es",
+        form: [
+            "(Datos de ejemplo) Mi amiga dice que un señor le pide fotos por internet y le promete trabajo.",
+            "Una red social, cuenta @trabajo_demo",
+            "Ayer",
+            "Mi amiga, 15 años",
+            "Mensaje al 700 00000 (ejemplo)",
+            "not_sure",
+        ],
+    },
+    Sample {
+        country: "IN",
+        lang: "hi",
+        form: [
+            "(नमूना डेटा) एक होटल में रात को नाबालिग लड़कियों को लाया जाता है।",
+            "स्टेशन के पास एक होटल",
+            "पिछले महीने से",
+            "लगभग 13–16 साल की लड़कियाँ",
+            "",
+            "",
+        ],
+    },
 ];
 
 /// Receive the sample reports through the same use case as the public page, then
 /// write to the reporter of the first one from a template.
 pub async fn load(s: &Services) -> Result<()> {
-    for (country, lang, what, place, when, at_risk, contact, safe) in SAMPLES {
-        let input = ReportInput {
-            what: (*what).into(),
-            place: (*place).into(),
-            when: (*when).into(),
-            at_risk: (*at_risk).into(),
-            contact: (*contact).into(),
-            safe_to_call: (*safe).into(),
-            ..Default::default()
-        };
-        s.submit_report(country, lang, &input).await?;
+    for sample in SAMPLES {
+        let [what, place, when, at_risk, contact, safe] = sample.form.map(String::from);
+        let input = ReportInput { what, place, when, at_risk, contact, safe_to_call: safe, ..Default::default() };
+        s.submit_report(sample.country, sample.lang, &input).await?;
     }
-    let first: Option<(uuid::Uuid,)> = s
-        .db
-        .read()
-        .fetch_optional(&Sql::new("SELECT id FROM signals WHERE country = 'BO' ORDER BY created_at, id LIMIT 1"))
-        .await?;
+    let first: Option<(uuid::Uuid,)> =
+        s.db.read()
+            .fetch_optional(&Sql::new("SELECT id FROM signals WHERE country = 'BO' ORDER BY created_at, id LIMIT 1"))
+            .await?;
     if let Some((id,)) = first {
         s.reply_to_reporter(&Caller::System, id, "thanks").await?;
     }

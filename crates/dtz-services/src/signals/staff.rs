@@ -108,7 +108,13 @@ impl Services {
         let row = signals::get(&self.db, &caller.scope(Area::Signals), id).await?;
         let summary = SignalSummary::from(&row);
         let (Some(wrapped), Some(content)) = (&row.data_key, &row.content) else {
-            return Ok(SignalDetail { summary, report: None, messages: Vec::new(), has_link: false, version: row.version });
+            return Ok(SignalDetail {
+                summary,
+                report: None,
+                messages: Vec::new(),
+                has_link: false,
+                version: row.version,
+            });
         };
         let key = self.signal_key(OrgId(row.org_id), row.id, Some(wrapped)).await?;
         let report: Report = key.open_json("content", content)?;

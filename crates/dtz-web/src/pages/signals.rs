@@ -65,7 +65,12 @@ async fn list(State(state): State<AppState>, user: PageUser, Query(q): Query<Lis
     let n = q.page.unwrap_or(1).clamp(1, 10_000);
     let (found, total) = state.services.signals(&user.caller, PER_PAGE, (n - 1) * PER_PAGE).await?;
     let rows = found.iter().map(|s| row(&page.tr, s)).collect();
-    Ok(render(&ListPage { page, rows, newer: (n > 1).then_some(n - 1), older: (n * PER_PAGE < total).then_some(n + 1) }))
+    Ok(render(&ListPage {
+        page,
+        rows,
+        newer: (n > 1).then_some(n - 1),
+        older: (n * PER_PAGE < total).then_some(n + 1),
+    }))
 }
 
 struct Field {
@@ -109,7 +114,8 @@ fn fields(tr: &Tr, d: &SignalDetail) -> Vec<Field> {
     } else {
         out.push((tr.t("signal-contact"), Some(tr.t("signal-no-contact"))));
     }
-    let lang = crate::i18n::PUBLIC_LANGUAGES.iter().find(|(c, _)| *c == r.language).map_or(r.language.as_str(), |(_, n)| n);
+    let lang =
+        crate::i18n::PUBLIC_LANGUAGES.iter().find(|(c, _)| *c == r.language).map_or(r.language.as_str(), |(_, n)| n);
     out.push((tr.t("signal-language"), Some(lang.to_owned())));
     out.into_iter().filter_map(|(label, v)| v.map(|value| Field { label, value })).collect()
 }

@@ -71,8 +71,14 @@ pub fn receipt_of(html: &str) -> String {
 pub async fn check(app: &TestApp, receipt: &str, ip: &str) -> Res {
     let form = public(app, "GET", "/report/status?country=bo", None, ip).await;
     let csrf = csrf_of(&form.text());
-    public(app, "POST", "/report/status", Some(&format!("csrf={csrf}&lang=en&country=BO&receipt={}", urlenc(receipt))), ip)
-        .await
+    public(
+        app,
+        "POST",
+        "/report/status",
+        Some(&format!("csrf={csrf}&lang=en&country=BO&receipt={}", urlenc(receipt))),
+        ip,
+    )
+    .await
 }
 
 async fn count(app: &TestApp, table: &'static str) -> i64 {
@@ -148,7 +154,8 @@ async fn same_answer(app: TestApp) {
     let mut wrong: String = receipt.lookup();
     wrong.extend(receipt.secret().chars().enumerate().map(|(i, c)| if i == 0 { flip(c) } else { c }));
     let wrong = Receipt::with_check(&wrong).expect("wrong secret").grouped();
-    let mut unknown: String = receipt.lookup().chars().enumerate().map(|(i, c)| if i == 0 { flip(c) } else { c }).collect();
+    let mut unknown: String =
+        receipt.lookup().chars().enumerate().map(|(i, c)| if i == 0 { flip(c) } else { c }).collect();
     unknown.push_str(&receipt.secret());
     let unknown = Receipt::with_check(&unknown).expect("unknown lookup").grouped();
     let n0 = app.services.passwords.checks_done();
@@ -221,17 +228,19 @@ async fn no_cookie(app: TestApp) {
 async fn at_rest(app: TestApp) {
     let org = bolivia(&app).await;
     let secret_words = "Uncle+Pedro+sells+photos+of+Maria";
-    let r = send_report(&app, "203.0.113.77", &format!("what={secret_words}&contact=%2B591+7000+1234&safe_to_call=no")).await;
+    let r = send_report(&app, "203.0.113.77", &format!("what={secret_words}&contact=%2B591+7000+1234&safe_to_call=no"))
+        .await;
     assert_eq!(r.status, StatusCode::OK);
-    let rows: Vec<(uuid::Uuid, Option<Vec<u8>>, Option<Vec<u8>>, Option<String>, String)> = app
+    type Stored = (Option<Vec<u8>>, Option<Vec<u8>>, Option<String>);
+    let rows: Vec<Stored> = app
         .db
         .db
         .read()
-        .fetch_all(&dtz_store::Sql::new("SELECT id, content, data_key, receipt_hash, country FROM signals"))
+        .fetch_all(&dtz_store::Sql::new("SELECT content, data_key, receipt_hash FROM signals"))
         .await
         .unwrap();
     assert_eq!(rows.len(), 1);
-    let (_, content, key, hash, _) = &rows[0];
+    let (content, key, hash) = &rows[0];
     let content = content.clone().unwrap();
     for needle in ["Pedro", "Maria", "7000", "203.0.113.77", "TestPhone"] {
         assert!(!content.windows(needle.len()).any(|w| w == needle.as_bytes()), "{needle} at rest");
@@ -242,12 +251,21 @@ async fn at_rest(app: TestApp) {
     for c in dtz_store::schema::columns(&app.db.db).await.unwrap() {
         if c.table.starts_with("signal") {
             for part in c.name.split('_') {
-                assert!(!["ip", "address", "addr", "agent", "ua", "cookie", "source"].contains(&part), "{}.{}", c.table, c.name);
+                assert!(
+                    !["ip", "address", "addr", "agent", "ua", "cookie", "source"].contains(&part),
+                    "{}.{}",
+                    c.table,
+                    c.name
+                );
             }
         }
     }
     // Nor does the audit event name anything but fields.
-    let events = app.services.audit_events(&Caller::System, &dtz_store::audit::EventFilter { limit: 100, ..Default::default() }).await.unwrap();
+    let events = app
+        .services
+        .audit_events(&Caller::System, &dtz_store::audit::EventFilter { limit: 100, ..Default::default() })
+        .await
+        .unwrap();
     let e = events.iter().find(|e| e.action == "signal.report").expect("audited");
     assert_eq!(e.org_id, Some(org.0));
     assert_eq!(e.actor_user_id, None);
@@ -256,7 +274,8 @@ async fn at_rest(app: TestApp) {
 
 async fn tokens(app: TestApp) {
     bolivia(&app).await;
-    let forged = public(&app, "POST", "/report", Some("csrf=123.abc&lang=en&country=BO&what=Kept+text"), "10.1.2.3").await;
+    let forged =
+        public(&app, "POST", "/report", Some("csrf=123.abc&lang=en&country=BO&what=Kept+text"), "10.1.2.3").await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
     assert!(forged.text().contains("Kept text"), "the text typed is kept");
     assert!(forged.text().contains("This page was open for a long time."));
@@ -289,7 +308,10 @@ async fn limits(app: TestApp) {
     let refused = send_report(&app, "198.51.100.1", "what=Number+twenty-one").await;
     assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
     let t = refused.text();
-    assert!(t.contains("Please wait one hour") && t.contains("href=\"tel:156\"") && t.contains("Number twenty-one"), "{t}");
+    assert!(
+        t.contains("Please wait one hour") && t.contains("href=\"tel:156\"") && t.contains("Number twenty-one"),
+        "{t}"
+    );
     let other = send_report(&app, "198.51.100.2", "what=Something").await;
     assert_eq!(other.status, StatusCode::OK, "another source is not limited");
     // An IPv6 /64 counts as one source.
@@ -320,7 +342,9 @@ async fn languages(app: TestApp) {
         ("my", "အကူအညီ"),
     ];
     for (lang, title) in titles {
-        for path in [format!("/report/bo?lang={lang}"), format!("/report/status?lang={lang}"), format!("/report?lang={lang}")] {
+        for path in
+            [format!("/report/bo?lang={lang}"), format!("/report/status?lang={lang}"), format!("/report?lang={lang}")]
+        {
             let r = public(&app, "GET", &path, None, "10.1.2.3").await;
             assert_eq!(r.status, StatusCode::OK, "{path}");
             let t = r.text();
@@ -329,11 +353,17 @@ async fn languages(app: TestApp) {
             assert!(!t.contains("Unknown localization"), "{path}: a key is missing");
         }
     }
-    let r = app.send(Request::get("/report/bo").header(header::ACCEPT_LANGUAGE, "th-TH,th;q=0.9").body(Body::empty()).unwrap()).await;
+    let r = app
+        .send(Request::get("/report/bo").header(header::ACCEPT_LANGUAGE, "th-TH,th;q=0.9").body(Body::empty()).unwrap())
+        .await;
     assert!(r.text().contains("<html lang=\"th\">"));
-    let r = app.send(Request::get("/report/bo").header(header::ACCEPT_LANGUAGE, "tl, en;q=0.5").body(Body::empty()).unwrap()).await;
+    let r = app
+        .send(Request::get("/report/bo").header(header::ACCEPT_LANGUAGE, "tl, en;q=0.5").body(Body::empty()).unwrap())
+        .await;
     assert!(r.text().contains("<html lang=\"fil\">"), "Tagalog asks for Filipino");
-    let r = app.send(Request::get("/report/bo?lang=de").header(header::ACCEPT_LANGUAGE, "my").body(Body::empty()).unwrap()).await;
+    let r = app
+        .send(Request::get("/report/bo?lang=de").header(header::ACCEPT_LANGUAGE, "my").body(Body::empty()).unwrap())
+        .await;
     assert!(r.text().contains("<html lang=\"en\">"), "an unknown ?lang= falls back to English");
     // A report in Thai is stored with its language, and problems read in Thai.
     let form = public(&app, "GET", "/report/bo?lang=th", None, "10.1.2.3").await;
@@ -346,7 +376,8 @@ async fn languages(app: TestApp) {
 }
 
 async fn no_intake(app: TestApp) {
-    let input = CountryInput { country: "TH".into(), helpline: "1300".into(), police: "191".into(), ..Default::default() };
+    let input =
+        CountryInput { country: "TH".into(), helpline: "1300".into(), police: "191".into(), ..Default::default() };
     app.services.save_country(&Caller::System, &input, 0).await.unwrap();
     let r = public(&app, "GET", "/report/th", None, "10.1.2.3").await;
     assert_eq!(r.status, StatusCode::OK);

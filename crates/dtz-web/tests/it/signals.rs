@@ -15,7 +15,12 @@ crate::on_both! {
 }
 
 fn role(role: Role, org: dtz_domain::ids::OrgId, country: Option<&str>) -> Option<RoleAssignment> {
-    Some(RoleAssignment { role, org: Some(org), country: country.and_then(|c| CountryCode::parse("c", c).ok()), team: None })
+    Some(RoleAssignment {
+        role,
+        org: Some(org),
+        country: country.and_then(|c| CountryCode::parse("c", c).ok()),
+        team: None,
+    })
 }
 
 async fn inbox(app: TestApp) {
@@ -49,9 +54,13 @@ async fn inbox(app: TestApp) {
     assert_eq!(audit_reads(&app, id.0).await, before + 1, "every read is audited");
     // Reply from a template; the reporter sees it with the receipt.
     let csrf = csrf_of(&t);
-    let r = app.post_form(&format!("/signals/{}/reply", id.0), Some(&cookie), &format!("csrf={csrf}&template=more_info")).await;
+    let r = app
+        .post_form(&format!("/signals/{}/reply", id.0), Some(&cookie), &format!("csrf={csrf}&template=more_info"))
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
-    let bad = app.post_form(&format!("/signals/{}/reply", id.0), Some(&cookie), &format!("csrf={csrf}&template=free+text")).await;
+    let bad = app
+        .post_form(&format!("/signals/{}/reply", id.0), Some(&cookie), &format!("csrf={csrf}&template=free+text"))
+        .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.text().contains("Choose one of the messages."));
     let status = check(&app, &receipt, "10.1.2.3").await;
@@ -61,7 +70,9 @@ async fn inbox(app: TestApp) {
     let body = format!("csrf={csrf}&lang=en&country=BO&receipt={receipt}&message=The+account+is+now+%40seller2");
     crate::report::public(&app, "POST", "/report/status/add", Some(&body), "10.1.2.3").await;
     let t = app.page(&format!("/signals/{}", id.0), Some(&cookie)).await.text();
-    assert!(t.contains("The account is now @seller2") && t.contains("from the reporter") && t.contains("to the reporter"));
+    assert!(
+        t.contains("The account is now @seller2") && t.contains("from the reporter") && t.contains("to the reporter")
+    );
     let events = app
         .services
         .audit_events(&Caller::System, &dtz_store::audit::EventFilter { limit: 100, ..Default::default() })
@@ -70,7 +81,10 @@ async fn inbox(app: TestApp) {
     for e in &events {
         assert!(!e.fields.contains("seller") && !e.fields.contains("bad.example"), "no content in the audit: {e:?}");
     }
-    assert!(events.iter().any(|e| e.action == "signal.reply") && events.iter().any(|e| e.action == "signal.add_information"));
+    assert!(
+        events.iter().any(|e| e.action == "signal.reply")
+            && events.iter().any(|e| e.action == "signal.add_information")
+    );
 }
 
 async fn audit_reads(app: &TestApp, id: uuid::Uuid) -> usize {
@@ -90,7 +104,13 @@ async fn out_of_scope(app: TestApp) {
         let cookie = app.login(email, PASSWORD).await.unwrap();
         let page = app.page(&format!("/signals/{}", id.0), Some(&cookie)).await;
         assert_eq!(page.status, StatusCode::NOT_FOUND, "{email}");
-        let r = app.post_form(&format!("/signals/{}/reply", id.0), Some(&cookie), &format!("csrf={}&template=thanks", csrf_of(&app.page("/account", Some(&cookie)).await.text()))).await;
+        let r = app
+            .post_form(
+                &format!("/signals/{}/reply", id.0),
+                Some(&cookie),
+                &format!("csrf={}&template=thanks", csrf_of(&app.page("/account", Some(&cookie)).await.text())),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{email}");
         let list = app.page("/signals", Some(&cookie)).await;
         assert!(list.status == StatusCode::NOT_FOUND || !list.text().contains(&id.0.to_string()), "{email}");
@@ -98,7 +118,11 @@ async fn out_of_scope(app: TestApp) {
     let admin = app.admin().await;
     let _ = admin;
     let cookie = app.login("root@example.org", PASSWORD).await.unwrap();
-    assert_eq!(app.page("/signals", Some(&cookie)).await.status, StatusCode::NOT_FOUND, "administrators see no case data");
+    assert_eq!(
+        app.page("/signals", Some(&cookie)).await.status,
+        StatusCode::NOT_FOUND,
+        "administrators see no case data"
+    );
     assert_eq!(app.page("/signals/not-an-id", Some(&cookie)).await.status, StatusCode::NOT_FOUND);
 }
 

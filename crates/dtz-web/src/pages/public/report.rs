@@ -74,7 +74,11 @@ fn answer_text(tr: &Tr, intake: &Intake) -> String {
 fn report_page(state: &AppState, tr: Tr, intake: &Intake, form: ReportInput, errors: Errors) -> ReportPage {
     let code = intake.country.country.clone();
     let page = PublicPage::new(state, tr, Some(intake), &format!("/report/{}", code.to_ascii_lowercase()));
-    let about = About { country: country_name(&page.tr, &code), org: intake.org_name.clone(), answer: answer_text(&page.tr, intake) };
+    let about = About {
+        country: country_name(&page.tr, &code),
+        org: intake.org_name.clone(),
+        answer: answer_text(&page.tr, intake),
+    };
     let safe_options = [SafeToCall::Yes, SafeToCall::No, SafeToCall::NotSure]
         .into_iter()
         .map(|s| (s.as_str(), page.tr.t(&format!("public-safe-{}", s.as_str()))))
@@ -197,7 +201,10 @@ pub fn service_problem(state: &AppState, tr: Tr, intake: Option<&Intake>, e: Ser
 mod tests {
     #[test]
     fn the_form_never_takes_files() {
-        for t in [include_str!("../../../templates/public/report.html"), include_str!("../../../templates/public/status.html")] {
+        for t in [
+            include_str!("../../../templates/public/report.html"),
+            include_str!("../../../templates/public/status.html"),
+        ] {
             assert!(!t.contains("type=\"file\"") && !t.contains("multipart"), "no file input, no multipart form");
         }
     }
