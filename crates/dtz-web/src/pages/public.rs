@@ -145,6 +145,15 @@ pub fn problem(state: &AppState, tr: Tr, intake: Option<&Intake>, code: StatusCo
     with_status(code, &ProblemPage { page, message })
 }
 
+/// Any other address under `/report/`: a public 404 with the emergency numbers.
+async fn unknown_page(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    headers: HeaderMap,
+    crate::extract::Query(q): crate::extract::Query<LangQuery>,
+) -> Response {
+    problem(&state, language(q.lang.as_deref(), &headers), None, StatusCode::NOT_FOUND, "public-unknown-country")
+}
+
 #[derive(Template)]
 #[template(path = "public/tables.html")]
 struct TablesPage {
@@ -184,6 +193,7 @@ pub fn router() -> Router<AppState> {
         .route("/report/{country}", get(report::show))
         .route("/report/status", get(status::show).post(status::check))
         .route("/report/status/add", post(status::add))
+        .route("/report/{country}/{*rest}", get(unknown_page))
         .route("/tables", get(tables))
         .route("/static/quick-exit.js", get(quick_exit_script))
 }

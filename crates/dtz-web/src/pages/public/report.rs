@@ -174,7 +174,10 @@ pub async fn create(
             // Operators see that reports arrive; nothing about who sent them.
             tracing::info!(country = %intake.country.country, "public report received");
             let code = intake.country.country.to_ascii_lowercase();
-            let page = PublicPage::new(&state, tr, Some(&intake), &format!("/report/{code}"));
+            let mut page = PublicPage::new(&state, tr, Some(&intake), &format!("/report/{code}"));
+            // The receipt shows only here: no link away but the status page and the
+            // quick exit, so a tap on another language does not lose it.
+            page.languages.clear();
             let answer = answer_text(&page.tr, &intake);
             render(&ReceiptPage { page, groups: receipt.groups(), answer })
         }
