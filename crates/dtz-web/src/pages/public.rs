@@ -247,6 +247,29 @@ mod tests {
     }
 
     #[test]
+    fn every_key_built_from_a_name_exists() {
+        use dtz_domain::signal::{Channel, REPLY_TEMPLATES, SafeToCall, SignalStatus};
+        let (_, en) = keys("en");
+        let mut public: Vec<String> = REPLY_TEMPLATES.iter().map(|t| format!("signal-reply-{t}")).collect();
+        public.extend(SignalStatus::ALL.iter().map(|s| format!("public-status-{}", s.public().as_str())));
+        public.extend(
+            [SafeToCall::Yes, SafeToCall::No, SafeToCall::NotSure].map(|s| format!("public-safe-{}", s.as_str())),
+        );
+        let missing: Vec<_> = public.iter().filter(|k| !en.contains(*k)).collect();
+        assert!(missing.is_empty(), "{missing:?}");
+        for lang in ["en", "es"] {
+            let tr = Tr::new(lang);
+            let staff = SignalStatus::ALL
+                .iter()
+                .map(|s| format!("signal-status-{}", s.as_str()))
+                .chain(Channel::ALL.iter().map(|c| format!("signal-channel-{}", c.as_str())));
+            for k in staff {
+                assert!(tr.try_t(&k).is_some(), "{lang}: {k}");
+            }
+        }
+    }
+
+    #[test]
     fn public_languages_are_negotiated_and_staff_languages_stay() {
         assert_eq!(Tr::negotiate_public(Some("my-MM, en;q=0.5")).code(), "my");
         assert_eq!(Tr::negotiate_public(Some("in")).code(), "id");
