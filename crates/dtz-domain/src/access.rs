@@ -135,6 +135,10 @@ pub enum Area {
     Results,
     /// Signals, cases, referrals and follow-ups: case data.
     Cases,
+    /// The intake inbox of signals: case supervisors and caseworkers of the organisation
+    /// that receives a country's signals (within their country, when limited to one),
+    /// whatever their team, since an incoming signal belongs to no team yet.
+    Signals,
 }
 
 /// One grant: a set of rows a caller may see.
@@ -299,6 +303,7 @@ fn grant_for(r: &RoleAssignment, area: Area, out: &mut Vec<Grant>) {
             None => out.extend(r.org.map(org_grant)),
         },
         (Area::Cases, Role::Caseworker) => out.extend(r.team.map(Grant::Team)),
+        (Area::Signals, Role::CaseSupervisor | Role::Caseworker) => out.extend(r.org.map(org_grant)),
         (Area::Cases, Role::ServiceProvider) => {
             if let Some(p) = r.org {
                 out.push(Grant::ProviderReferrals(p));
@@ -338,6 +343,21 @@ mod tests {
         assert!(a.can_assign(org, &within));
         assert!(!a.can_assign(org, &beyond));
         assert!(!a.can_assign(other, &RoleAssignment { org: Some(other), ..within }));
+    }
+
+    #[test]
+    fn case_roles_of_the_receiving_organisation_see_its_signals_whatever_their_team() {
+        let org = OrgId::new();
+        let bo = CountryCode::parse("c", "BO").ok();
+        let team = Some(TeamId::new());
+        let worker = actor(vec![RoleAssignment { role: Role::Caseworker, org: Some(org), country: bo, team }]);
+        let signal = ScopeRow { org: Some(org), country: bo, ..Default::default() };
+        assert!(worker.scope(Area::Signals).admits(&signal));
+        assert!(!worker.scope(Area::Cases).admits(&signal), "cases stay with the team");
+        let peru = ScopeRow { org: Some(org), country: CountryCode::parse("c", "PE").ok(), ..Default::default() };
+        assert!(!worker.scope(Area::Signals).admits(&peru));
+        let officer = actor(vec![RoleAssignment { role: Role::MeOfficer, org: Some(org), country: None, team: None }]);
+        assert_eq!(officer.scope(Area::Signals), Scope::none());
     }
 
     #[test]

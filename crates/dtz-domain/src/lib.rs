@@ -15,7 +15,9 @@ pub mod files;
 pub mod ids;
 pub mod notify;
 pub mod org;
+pub mod receipt;
 pub mod results;
+pub mod signal;
 pub mod validate;
 pub mod vocab;
 

@@ -3,6 +3,7 @@
 
 mod config;
 pub mod scale;
+mod signals;
 mod values;
 
 use crate::accounts::{UserInput, generate_password};
@@ -118,6 +119,13 @@ pub async fn load(s: &Services) -> Result<DemoAccounts> {
             "caseworker, Bolivia",
         ),
         (
+            "intake.bo@demo.example.org",
+            "Demo intake caseworker ICCO Bolivia",
+            icco,
+            ra(Role::CaseSupervisor, Some(icco), bo, None),
+            "signals inbox of ICCO, which receives the public reports from Bolivia",
+        ),
+        (
             "provider.bo@demo.example.org",
             "Demo shelter staff",
             shelter_bo,
@@ -168,6 +176,7 @@ pub async fn load(s: &Services) -> Result<DemoAccounts> {
     ];
     values::load(s, &reporters).await?;
     values::load_goals(s, &reporters).await?;
+    signals::load(s).await?;
     let mut tx = s.db.begin().await?;
     dtz_store::settings::put(&mut tx, DEMO_SETTING, "true", 0, s.clock.now()).await?;
     tx.commit().await?;

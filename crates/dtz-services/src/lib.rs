@@ -16,6 +16,7 @@ pub mod orgs;
 pub mod passwords;
 pub mod programmes;
 pub mod results;
+pub mod signals;
 pub mod totp;
 pub mod values;
 

@@ -27,6 +27,35 @@ pub fn staff_languages() -> &'static [(&'static str, &'static str)] {
     dtz_domain::account::STAFF_LANGUAGES
 }
 
+/// Languages of the public pages (code, own name): the languages of children in the
+/// programme countries, migrant children included. Only `locales/<code>/report.ftl`
+/// (the public pages) is needed for them; staff pages keep [`staff_languages`].
+pub const PUBLIC_LANGUAGES: &[(&str, &str)] = &[
+    ("en", "English"),
+    ("es", "Español"),
+    ("pt", "Português"),
+    ("th", "ไทย"),
+    ("hi", "हिन्दी"),
+    ("id", "Bahasa Indonesia"),
+    ("fil", "Filipino"),
+    ("my", "မြန်မာ"),
+];
+
+/// The first language of an `Accept-Language` header found in `offered` (primary tags
+/// only; old and alternative codes of offered languages count too).
+fn pick(accept: Option<&str>, offered: &[(&'static str, &'static str)]) -> Option<&'static str> {
+    accept.unwrap_or("").split(',').find_map(|part| {
+        let tag = part.split(';').next()?.trim().to_ascii_lowercase();
+        let primary = match tag.split(['-', '_']).next()? {
+            "tl" => "fil",
+            "in" => "id",
+            "bur" | "mya" => "my",
+            p => p,
+        };
+        offered.iter().find(|(c, _)| *c == primary).map(|(c, _)| *c)
+    })
+}
+
 impl Tr {
     /// A translator for `code`, falling back to English for unknown codes.
     pub fn new(code: &str) -> Self {
@@ -37,12 +66,26 @@ impl Tr {
 
     /// The best staff language for an `Accept-Language` header.
     pub fn negotiate(accept: Option<&str>) -> Self {
-        let pick = accept.unwrap_or("").split(',').find_map(|part| {
-            let tag = part.split(';').next()?.trim().to_ascii_lowercase();
-            let primary = tag.split('-').next()?.to_owned();
-            staff_languages().iter().find(|(c, _)| *c == primary).map(|(c, _)| *c)
-        });
-        Self::new(pick.unwrap_or("en"))
+        Self::new(pick(accept, staff_languages()).unwrap_or("en"))
+    }
+
+    /// A translator for a public page in `code`, falling back to English for codes the
+    /// public pages do not offer.
+    pub fn public(code: &str) -> Self {
+        let code = code.trim().to_ascii_lowercase();
+        let code = PUBLIC_LANGUAGES.iter().find(|(c, _)| *c == code).map_or("en", |(c, _)| *c);
+        let id = code.parse().unwrap_or_else(|_| fluent_templates::langid!("en"));
+        Self { id, code: code.to_owned() }
+    }
+
+    /// The best public language for an `Accept-Language` header.
+    pub fn negotiate_public(accept: Option<&str>) -> Self {
+        Self::public(pick(accept, PUBLIC_LANGUAGES).unwrap_or("en"))
+    }
+
+    /// The message `key`, or `None` when no file of this language or English has it.
+    pub fn try_t(&self, key: &str) -> Option<String> {
+        LOCALES.try_lookup(&self.id, key)
     }
 
     /// The language code (for `<html lang>`).

@@ -12,12 +12,14 @@ mod evidence;
 mod home;
 mod login;
 mod notifications;
+mod public;
 mod report;
 mod results;
 mod second_factor;
 mod security;
 mod sheets;
 mod targets;
+mod signals;
 mod totp;
 
 use crate::auth::PageUser;
@@ -140,6 +142,9 @@ fn nav_for(tr: &Tr, caller: &Caller, path: &str) -> Vec<NavItem> {
     {
         items.push(("/results", "nav-results"));
     }
+    if !caller.scope(dtz_domain::access::Area::Signals).grants().is_empty() {
+        items.push(("/signals", "nav-signals"));
+    }
     if let Caller::User(a) = caller
         && a.has_role(Role::Administrator)
     {
@@ -253,6 +258,8 @@ pub fn router() -> Router<AppState> {
         .route("/admin/security", get(security::show).post(security::update))
         .route("/account/notifications", get(notifications::show).post(notifications::update))
         .route("/notifications/{id}/done", post(notifications::done))
+        .merge(public::router())
+        .merge(signals::router())
         .route("/static/style.css", get(stylesheet))
         .fallback(not_found)
         .layer(axum::middleware::from_fn(render_errors))

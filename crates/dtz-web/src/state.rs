@@ -1,6 +1,6 @@
 //! What every handler can reach.
 
-use crate::throttle::{LoginThrottle, SourceKeys};
+use crate::throttle::{LoginThrottle, PublicThrottle, SourceKeys};
 use dtz_services::Services;
 use std::sync::Arc;
 
@@ -26,6 +26,8 @@ pub struct AppState {
     pub source_keys: Arc<SourceKeys>,
     /// Sign-in attempt limits.
     pub login_throttle: Arc<LoginThrottle>,
+    /// Limits of the public reporting pages.
+    pub public_throttle: Arc<PublicThrottle>,
     /// Settings.
     pub config: WebConfig,
 }
@@ -37,6 +39,7 @@ impl AppState {
             services,
             source_keys: Arc::new(SourceKeys::new()),
             login_throttle: Arc::new(LoginThrottle::new()),
+            public_throttle: Arc::new(PublicThrottle::new()),
             config,
         }
     }

@@ -109,3 +109,51 @@ impl LoginThrottle {
         self.per_source.retain_recent();
     }
 }
+
+/// Limits of the public reporting pages, per source only (a keyed hash of the address,
+/// see [`SourceKeys`]): 20 reports and 60 receipt checks an hour, generous enough for a
+/// school or a mobile network behind one address. There is no global limit, which one
+/// attacker could use to silence every child.
+#[derive(Debug)]
+pub struct PublicThrottle {
+    reports: Keyed<[u8; 32]>,
+    checks: Keyed<[u8; 32]>,
+}
+
+impl Default for PublicThrottle {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Reports per source per hour.
+pub const REPORTS_PER_HOUR: u32 = 20;
+/// Receipt checks (and additions) per source per hour.
+pub const CHECKS_PER_HOUR: u32 = 60;
+
+impl PublicThrottle {
+    /// Fresh, empty limits.
+    pub fn new() -> Self {
+        let hour = Duration::from_secs(3600);
+        Self {
+            reports: RateLimiter::keyed(quota(REPORTS_PER_HOUR, hour)),
+            checks: RateLimiter::keyed(quota(CHECKS_PER_HOUR, hour)),
+        }
+    }
+
+    /// Whether one more report from `source` is allowed (and count it).
+    pub fn report(&self, source: [u8; 32]) -> bool {
+        self.reports.check_key(&source).is_ok()
+    }
+
+    /// Whether one more receipt check from `source` is allowed (and count it).
+    pub fn check(&self, source: [u8; 32]) -> bool {
+        self.checks.check_key(&source).is_ok()
+    }
+
+    /// Forget idle keys (run on a timer).
+    pub fn sweep(&self) {
+        self.reports.retain_recent();
+        self.checks.retain_recent();
+    }
+}

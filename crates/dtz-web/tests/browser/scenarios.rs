@@ -12,6 +12,7 @@ fn check(ok: bool, what: &str) -> Outcome {
 
 /// Every scenario, in order.
 pub async fn run_all(b: &Browser, app: &App) -> Outcome {
+    public_report(b, app).await?;
     sign_in(b, app, "admin@demo.example.org").await?;
     phone_and_desktop(b, app).await?;
     switch_language(b, app).await?;
@@ -315,4 +316,45 @@ async fn framework(b: &Browser, app: &App) -> Outcome {
     b.screenshot("indicator-form-desktop").await;
     let fixed = text_of(b, "main").await?;
     check(fixed.contains("its code and measure are fixed"), "an indicator with values says what is fixed")
+}
+
+/// A child on a small phone: the form in Thai, Hindi and Burmese fits 320 px; a report
+/// in Spanish gets its receipt, which shows the status; the quick exit leaves.
+async fn public_report(b: &Browser, app: &App) -> Outcome {
+    let c = &b.client;
+    let e = |e: fantoccini::error::CmdError| e.to_string();
+    c.set_window_size(320, 640).await.map_err(|e| e.to_string())?;
+    for lang in ["th", "hi", "my", "es"] {
+        c.goto(&format!("{}/report/bo?lang={lang}", app.base)).await.map_err(e)?;
+        wait_for(b, "form[action='/report']").await?;
+        b.screenshot(&format!("report-{lang}-phone")).await;
+        c.execute("document.querySelector('form').scrollIntoView();", vec![]).await.map_err(e)?;
+        b.screenshot(&format!("report-{lang}-form-phone")).await;
+        check(no_horizontal_scroll(b).await?, &format!("the {lang} form fits 320 px"))?;
+    }
+    let call = c.find(Locator::Css("a.call[href^='tel:']")).await.map_err(e)?;
+    check(call.is_displayed().await.map_err(e)?, "a one-tap call to the helpline")?;
+    let form = c.form(Locator::Css("form[action='/report']")).await.map_err(e)?;
+    form.set_by_name("what", "Prueba del navegador (datos de ejemplo)").await.map_err(e)?;
+    form.set_by_name("where", "Una aplicación, cuenta @prueba").await.map_err(e)?;
+    form.submit().await.map_err(e)?;
+    wait_for(b, "p.receipt").await?;
+    c.execute("document.querySelector('h1').scrollIntoView();", vec![]).await.map_err(e)?;
+    b.screenshot("report-receipt-phone").await;
+    check(no_horizontal_scroll(b).await?, "the receipt fits 320 px")?;
+    let receipt: String = text_of(b, "p.receipt").await?.chars().filter(|c| !c.is_whitespace()).collect();
+    check(receipt.len() == 19, &format!("four groups of four: {receipt}"))?;
+    c.goto(&format!("{}/report/status?lang=es&country=bo", app.base)).await.map_err(e)?;
+    let form = c.form(Locator::Css("form[action='/report/status']")).await.map_err(e)?;
+    form.set_by_name("receipt", &receipt.to_lowercase()).await.map_err(e)?;
+    form.submit().await.map_err(e)?;
+    let status = text_of(b, "p.status-line").await?;
+    c.execute("document.querySelector('h1').scrollIntoView();", vec![]).await.map_err(e)?;
+    b.screenshot("report-status-phone").await;
+    check(status.contains("Recibimos tu denuncia"), &format!("the receipt shows the status: {status}"))?;
+    c.find(Locator::Css("a.quick-exit")).await.map_err(e)?.click().await.map_err(e)?;
+    wait_for(b, "table.times").await?;
+    let title = c.title().await.map_err(e)?;
+    check(title == "Tablas de multiplicar" || title == "Times tables", &format!("a harmless page: {title}"))?;
+    c.set_window_size(1440, 900).await.map_err(e)
 }

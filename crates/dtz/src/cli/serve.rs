@@ -53,11 +53,13 @@ pub async fn run(a: ServeArgs) -> anyhow::Result<ExitCode> {
     let state = AppState::new(services.clone(), config);
     let mail = mailer.map(|m| tokio::spawn(dtz_web::mail::run_sender(services.clone(), m, Duration::from_secs(30))));
     let throttle = state.login_throttle.clone();
+    let public_throttle = state.public_throttle.clone();
     let housekeeping = tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(300));
         loop {
             tick.tick().await;
             throttle.sweep();
+            public_throttle.sweep();
             if let Err(e) = services.purge_sessions().await {
                 tracing::warn!(error = %e, "could not purge old sessions");
             }
