@@ -9,6 +9,7 @@ mod admin;
 mod approval;
 mod framework;
 mod country;
+mod directory;
 mod evidence;
 mod malformed;
 mod notifications;
