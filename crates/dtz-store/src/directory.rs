@@ -342,9 +342,7 @@ pub async fn delete(tx: &mut Tx, id: Uuid, base: i64, now: OffsetDateTime) -> Re
 
 /// Replace the areas of a provider (`(area, search key)` pairs).
 pub async fn set_areas(tx: &mut Tx, provider: Uuid, areas: &[(String, String)]) -> Result<()> {
-    tx.q()
-        .execute(&Sql::with_args("DELETE FROM provider_areas WHERE provider_id = $1", vec![provider.into()]))
-        .await?;
+    tx.q().execute(&Sql::with_args("DELETE FROM provider_areas WHERE provider_id = $1", vec![provider.into()])).await?;
     for (area, key) in areas {
         tx.q()
             .execute(&Sql::with_args(

@@ -128,7 +128,11 @@ pub async fn load(s: &Services, linked: &[OrgId]) -> Result<()> {
             notes: "Call first; bring the referral form (sample data).".into(),
             areas: p.areas.iter().map(|a| (*a).to_owned()).collect(),
             languages: p.languages.iter().map(|l| (*l).to_owned()).collect(),
-            services: p.services.iter().map(|(t, c, _)| ((*t).to_owned(), c.map(|c| c.to_string()).unwrap_or_default())).collect(),
+            services: p
+                .services
+                .iter()
+                .map(|(t, c, _)| ((*t).to_owned(), c.map(|c| c.to_string()).unwrap_or_default()))
+                .collect(),
         };
         let created = s.create_provider(&sys, ProviderId::new(), ProviderFields::parse(&input)?).await?;
         let availability: Vec<AvailabilityInput> = created

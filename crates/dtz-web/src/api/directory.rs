@@ -289,12 +289,18 @@ pub async fn update(
     let org = match r.org_id.as_deref().map(str::trim) {
         None => cur.row.org_id.map(OrgId),
         Some("") => None,
-        Some(s) => Some(s.parse::<OrgId>().map_err(|_| Invalid::new("org_id", "Choose an organisation from the list."))?),
+        Some(s) => {
+            Some(s.parse::<OrgId>().map_err(|_| Invalid::new("org_id", "Choose an organisation from the list."))?)
+        }
     };
     let or = |new: Option<String>, old: Option<String>| new.unwrap_or_else(|| old.unwrap_or_default());
     let services = match &r.services {
         Some(s) => services_input(s),
-        None => cur.services.iter().map(|s| (s.service_type.clone(), s.capacity.map(|c| c.to_string()).unwrap_or_default())).collect(),
+        None => cur
+            .services
+            .iter()
+            .map(|s| (s.service_type.clone(), s.capacity.map(|c| c.to_string()).unwrap_or_default()))
+            .collect(),
     };
     let f = parse(&ProviderInput {
         name: r.name.unwrap_or(cur.row.name),

@@ -69,10 +69,9 @@ fn services_view(tr: &Tr, labels: &BTreeMap<String, String>, p: &Provider) -> Ve
         .iter()
         .map(|s| {
             let summary = match (s.capacity, s.places_free) {
-                (Some(c), Some(f)) => tr.targs(
-                    "directory-places-free",
-                    &[("free", tr.number(f)), ("capacity", tr.number(c))],
-                ),
+                (Some(c), Some(f)) => {
+                    tr.targs("directory-places-free", &[("free", tr.number(f)), ("capacity", tr.number(c))])
+                }
                 (Some(c), None) => tr.t1("directory-places-unknown", "capacity", tr.number(c)),
                 _ => String::new(),
             };
@@ -172,7 +171,9 @@ impl ListQuery {
     /// The query string of page `n` of this search.
     fn page_link(&self, n: i64) -> String {
         let mut parts = Vec::new();
-        for (k, v) in [("country", &self.country), ("area", &self.area), ("service", &self.service), ("language", &self.language)] {
+        for (k, v) in
+            [("country", &self.country), ("area", &self.area), ("service", &self.service), ("language", &self.language)]
+        {
             if !v.is_empty() {
                 parts.push(format!("{k}={}", super::urlencode(v)));
             }
@@ -188,17 +189,8 @@ impl ListQuery {
     }
 }
 
-async fn list(State(state): State<AppState>, user: PageUser, Query(q): Query<ListQuery>) -> Result<Response, AppError> {
-    directory_only(&user)?;
-    let page = Page::signed_in(&state, &user, "directory-title", "/directory").await;
-    let n = q.page.unwrap_or(1).clamp(1, 10_000);
-    let labels = type_labels(&state, &page.tr).await?;
-    let (found, total, errors) = match state.services.providers(&user.caller, &q.search(), PER_PAGE, (n - 1) * PER_PAGE).await {
-        Ok((found, total)) => (found, total, Errors::default()),
-        Err(e) => (Vec::new(), 0, Errors::from_service(e)?),
-    };
-    let tr = &page.tr;
-    let cards = found
+fn cards(tr: &Tr, labels: &BTreeMap<String, String>, found: &[Provider]) -> Vec<Card> {
+    found
         .iter()
         .map(|p| Card {
             id: p.row.id,
@@ -209,19 +201,47 @@ async fn list(State(state): State<AppState>, user: PageUser, Query(q): Query<Lis
             phone: p.row.phone.clone().unwrap_or_default(),
             tel: tel(p.row.phone.as_deref()),
             has_accounts: p.has_accounts(),
-            services: services_view(tr, &labels, p),
+            services: services_view(tr, labels, p),
         })
-        .collect();
+        .collect()
+}
+
+/// The choices of the search form: configured countries and every service type.
+async fn filter_options(
+    state: &AppState,
+    tr: &Tr,
+    labels: &BTreeMap<String, String>,
+    q: &ListQuery,
+) -> Result<(Vec<SelectOption>, Vec<SelectOption>), AppError> {
     let mut countries = vec![SelectOption::new("", tr.t("directory-any-country"), &q.country)];
     countries.extend(
-        state.services.countries().await?.iter().map(|c| SelectOption::new(c.country.clone(), country_name(&c.country), &q.country)),
+        state
+            .services
+            .countries()
+            .await?
+            .iter()
+            .map(|c| SelectOption::new(c.country.clone(), country_name(&c.country), &q.country)),
     );
     let mut types = vec![SelectOption::new("", tr.t("directory-any-service"), &q.service)];
     types.extend(labels.iter().map(|(code, label)| SelectOption::new(code.clone(), label.clone(), &q.service)));
+    Ok((countries, types))
+}
+
+async fn list(State(state): State<AppState>, user: PageUser, Query(q): Query<ListQuery>) -> Result<Response, AppError> {
+    directory_only(&user)?;
+    let page = Page::signed_in(&state, &user, "directory-title", "/directory").await;
+    let n = q.page.unwrap_or(1).clamp(1, 10_000);
+    let labels = type_labels(&state, &page.tr).await?;
+    let (found, total, errors) =
+        match state.services.providers(&user.caller, &q.search(), PER_PAGE, (n - 1) * PER_PAGE).await {
+            Ok((found, total)) => (found, total, Errors::default()),
+            Err(e) => (Vec::new(), 0, Errors::from_service(e)?),
+        };
+    let tr = &page.tr;
+    let (countries, types) = filter_options(&state, tr, &labels, &q).await?;
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    let notice = q.removed.as_ref().map(|_| tr.t("directory-removed"));
     let p = ListPage {
-        cards,
+        cards: cards(tr, &labels, &found),
         found: tr.t1("directory-found", "count", tr.number(total)),
         countries,
         types,
@@ -229,7 +249,7 @@ async fn list(State(state): State<AppState>, user: PageUser, Query(q): Query<Lis
         can_create: user.caller.may_edit_any_directory(),
         newer: (n > 1).then(|| q.page_link(n - 1)),
         older: (n * PER_PAGE < total).then(|| q.page_link(n + 1)),
-        notice,
+        notice: q.removed.as_ref().map(|_| tr.t("directory-removed")),
         q,
         page,
     };
@@ -259,7 +279,9 @@ async fn show_page(state: &AppState, user: &PageUser, id: ProviderId) -> Result<
     let page = Page::signed_in(state, user, "directory-provider", "/directory").await;
     let labels = type_labels(state, &page.tr).await?;
     let org_name = match p.row.org_id {
-        Some(o) => state.services.org(&user.caller, dtz_domain::ids::OrgId(o)).await.map(|o| o.name).unwrap_or_default(),
+        Some(o) => {
+            state.services.org(&user.caller, dtz_domain::ids::OrgId(o)).await.map(|o| o.name).unwrap_or_default()
+        }
         None => String::new(),
     };
     let tr = &page.tr;

@@ -192,11 +192,14 @@ async fn config(app: TestApp) {
         .post_form(
             "/admin/vocabularies/service_type",
             Some(&c),
-            &format!("csrf={csrf}&code=interpretation&label_en=Interpretation&label_es=Interpretaci%C3%B3n&sort_order=100"),
+            &format!(
+                "csrf={csrf}&code=interpretation&label_en=Interpretation&label_es=Interpretaci%C3%B3n&sort_order=100"
+            ),
         )
         .await;
     assert_eq!(added.status, StatusCode::SEE_OTHER);
-    let find = |terms: Vec<dtz_services::config::Term>| terms.into_iter().find(|t| t.row.code == "interpretation").unwrap();
+    let find =
+        |terms: Vec<dtz_services::config::Term>| terms.into_iter().find(|t| t.row.code == "interpretation").unwrap();
     let t = find(app.services.terms("service_type").await.unwrap());
     assert_eq!(t.label("es"), "Interpretación");
     let id = t.row.id;
@@ -204,7 +207,9 @@ async fn config(app: TestApp) {
         .post_form(
             "/admin/vocabularies/service_type",
             Some(&c),
-            &format!("csrf={csrf}&term_id={id}&version=1&label_en=Interpretation&label_es=Int%C3%A9rprete&sort_order=5"),
+            &format!(
+                "csrf={csrf}&term_id={id}&version=1&label_en=Interpretation&label_es=Int%C3%A9rprete&sort_order=5"
+            ),
         )
         .await;
     assert_eq!(edited.status, StatusCode::SEE_OTHER);

@@ -110,7 +110,12 @@ async fn api_crud(app: TestApp) {
     assert!(service_ids.iter().all(|s| now.contains(s)), "service ids are stable: {service_ids:?} {now:?}");
     // A stale edit is refused and names what changed.
     let stale = app
-        .api(Method::PATCH, &format!("/directory/providers/{id}"), Some(&admin), Some(json!({"version": 1, "phone": "+591 9"})))
+        .api(
+            Method::PATCH,
+            &format!("/directory/providers/{id}"),
+            Some(&admin),
+            Some(json!({"version": 1, "phone": "+591 9"})),
+        )
         .await;
     assert_eq!(stale.status, StatusCode::CONFLICT);
     assert_eq!(stale.json()["current_version"], 2);
@@ -141,7 +146,8 @@ async fn api_crud(app: TestApp) {
     let r = app.api(Method::GET, "/directory/providers", Some(&officer), None).await;
     assert_eq!(r.status, StatusCode::OK);
     // A coordinator edits its own country only.
-    let (_, coord_pe) = app.user("coord.pe@example.org", partner, role(Role::CountryCoordinator, None, Some("PE"))).await;
+    let (_, coord_pe) =
+        app.user("coord.pe@example.org", partner, role(Role::CountryCoordinator, None, Some("PE"))).await;
     let r = app.api(Method::POST, "/directory/providers", Some(&coord_pe), Some(shelter_json(None))).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "a Bolivian provider is not Peru's to add");
     let mut pe = shelter_json(None);
@@ -178,7 +184,11 @@ async fn page_crud(app: TestApp) {
 
     // Edit: the form shows what is stored; a save from an old version is a 409.
     let edit = app.page(&format!("/directory/{id}/edit"), Some(&c)).await.text();
-    assert!(edit.contains("value=\"Refugio Norte\"") && edit.contains("Calle Oculta 7") && edit.contains("name=\"version\" value=\"1\""));
+    assert!(
+        edit.contains("value=\"Refugio Norte\"")
+            && edit.contains("Calle Oculta 7")
+            && edit.contains("name=\"version\" value=\"1\"")
+    );
     let save = |version: i64, name: &str| {
         format!(
             "csrf={csrf}&version={version}&name={}&country=BO&service_shelter=on&capacity_shelter=8&service_medical=on&areas=Oruro&languages=es&takes_referrals=on&address=Calle+Oculta+7",
@@ -194,7 +204,10 @@ async fn page_crud(app: TestApp) {
     assert!(t.contains("value=\"Refugio Norte Oruro\""), "the page shows the current state");
     // Remove, after a confirmation page.
     let confirm = app.page(&format!("/directory/{id}/delete"), Some(&c)).await.text();
-    assert!(confirm.contains("Remove Refugio Norte Oruro from the directory?") && confirm.contains("name=\"version\" value=\"2\""));
+    assert!(
+        confirm.contains("Remove Refugio Norte Oruro from the directory?")
+            && confirm.contains("name=\"version\" value=\"2\"")
+    );
     let stale = app.post_form(&format!("/directory/{id}/delete"), Some(&c), &format!("csrf={csrf}&version=1")).await;
     assert_eq!(stale.status, StatusCode::CONFLICT);
     let bad_csrf = app.post_form(&format!("/directory/{id}/delete"), Some(&c), "csrf=nope&version=2").await;
@@ -220,7 +233,11 @@ async fn bad_input(app: TestApp) {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let body = r.json();
     let fields: Vec<&str> = body["errors"].as_array().unwrap().iter().filter_map(|e| e["field"].as_str()).collect();
-    assert!(fields.contains(&"languages") && fields.contains(&"capacity_shelter") && fields.contains(&"email"), "{}", r.text());
+    assert!(
+        fields.contains(&"languages") && fields.contains(&"capacity_shelter") && fields.contains(&"email"),
+        "{}",
+        r.text()
+    );
     let mut unknown = shelter_json(None);
     unknown["services"] = json!([{"service_type": "teleportation"}]);
     let r = app.api(Method::POST, "/directory/providers", Some(&admin), Some(unknown)).await;
@@ -239,12 +256,24 @@ async fn bad_input(app: TestApp) {
     let c = app.login("root@example.org", PASSWORD).await.unwrap();
     let csrf = csrf_of(&app.page("/directory/new", Some(&c)).await.text());
     let r = app
-        .post_form("/directory", Some(&c), &format!("csrf={csrf}&name=Refugio+Sur&country=BO&languages=castellano&service_shelter=on&capacity_shelter=lots"))
+        .post_form(
+            "/directory",
+            Some(&c),
+            &format!(
+                "csrf={csrf}&name=Refugio+Sur&country=BO&languages=castellano&service_shelter=on&capacity_shelter=lots"
+            ),
+        )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let t = r.text();
-    assert!(t.contains("Use language codes such as es, en or qu") && t.contains("Enter a whole number from 0 to 100000."), "{t}");
-    assert!(t.contains("value=\"Refugio Sur\"") && t.contains("value=\"lots\"") && t.contains("href=\"#capacity_shelter\""), "{t}");
+    assert!(
+        t.contains("Use language codes such as es, en or qu") && t.contains("Enter a whole number from 0 to 100000."),
+        "{t}"
+    );
+    assert!(
+        t.contains("value=\"Refugio Sur\"") && t.contains("value=\"lots\"") && t.contains("href=\"#capacity_shelter\""),
+        "{t}"
+    );
     let none = app.post_form("/directory", Some(&c), &format!("csrf={csrf}&name=Refugio+Sur&country=BO")).await;
     assert!(none.text().contains("Choose at least one service."));
     assert_eq!(count_providers(&app).await, 0);
@@ -297,7 +326,11 @@ async fn search(app: TestApp) {
     let all = ["Casa Segura", "Clínica Andina", "Línea Nacional"];
     assert_eq!(names(&app, &admin, "").await, all);
     assert_eq!(names(&app, &admin, "country=bo").await, ["Casa Segura", "Clínica Andina"]);
-    assert_eq!(names(&app, &admin, "area=alto").await, ["Casa Segura", "Línea Nacional"], "nationwide matches every area");
+    assert_eq!(
+        names(&app, &admin, "area=alto").await,
+        ["Casa Segura", "Línea Nacional"],
+        "nationwide matches every area"
+    );
     assert_eq!(names(&app, &admin, "country=BO&area=COCHA").await, ["Clínica Andina"]);
     assert_eq!(names(&app, &admin, "area=50%25").await, ["Línea Nacional"], "% is text, not a wildcard");
     assert_eq!(names(&app, &admin, "service_type=shelter").await, ["Casa Segura", "Clínica Andina"]);
@@ -347,13 +380,24 @@ async fn availability(app: TestApp) {
     // An edit based on the old version is refused; more than the capacity too.
     assert_eq!(set_free(&app, &staff, &mine, "shelter", Some(2)).await, StatusCode::CONFLICT);
     assert_eq!(set_free(&app, &staff, &now, "shelter", Some(11)).await, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(set_free(&app, &staff, &now, "legal_aid", Some(1)).await, StatusCode::UNPROCESSABLE_ENTITY, "no places to count");
+    assert_eq!(
+        set_free(&app, &staff, &now, "legal_aid", Some(1)).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "no places to count"
+    );
     // Another provider: readable (without its address), not theirs to change.
     assert_eq!(set_free(&app, &staff, &theirs, "shelter", Some(1)).await, StatusCode::FORBIDDEN);
     let other_id = theirs["id"].as_str().unwrap();
     let seen = app.api(Method::GET, &format!("/directory/providers/{other_id}"), Some(&staff), None).await.json();
     assert_eq!((seen["address"].clone(), seen["address_hidden"].clone()), (Value::Null, json!(true)));
-    let r = app.api(Method::PATCH, &format!("/directory/providers/{id}"), Some(&staff), Some(json!({"version": 1, "name": "Mine"}))).await;
+    let r = app
+        .api(
+            Method::PATCH,
+            &format!("/directory/providers/{id}"),
+            Some(&staff),
+            Some(json!({"version": 1, "name": "Mine"})),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "staff update availability, not the entry");
 
     // The same through the page.
@@ -364,18 +408,30 @@ async fn availability(app: TestApp) {
     let csrf = csrf_of(&page);
     let v = shelter["version"].as_i64().unwrap();
     let r = app
-        .post_form(&format!("/directory/{id}/availability"), Some(&cookie), &format!("csrf={csrf}&free_{sid}=99&version_{sid}={v}"))
+        .post_form(
+            &format!("/directory/{id}/availability"),
+            Some(&cookie),
+            &format!("csrf={csrf}&free_{sid}=99&version_{sid}={v}"),
+        )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().contains("Enter a whole number from 0 to 10.") && r.text().contains("value=\"99\""));
     let r = app
-        .post_form(&format!("/directory/{id}/availability"), Some(&cookie), &format!("csrf={csrf}&free_{sid}=0&version_{sid}={v}"))
+        .post_form(
+            &format!("/directory/{id}/availability"),
+            Some(&cookie),
+            &format!("csrf={csrf}&free_{sid}=0&version_{sid}={v}"),
+        )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
     let page = app.page(&format!("/directory/{id}?saved=1"), Some(&cookie)).await.text();
     assert!(page.contains("by Test staff@casa.example.org"), "who set it: {page}");
     let r = app
-        .post_form(&format!("/directory/{id}/availability"), Some(&cookie), &format!("csrf={csrf}&free_{sid}=1&version_{sid}={v}"))
+        .post_form(
+            &format!("/directory/{id}/availability"),
+            Some(&cookie),
+            &format!("csrf={csrf}&free_{sid}=1&version_{sid}={v}"),
+        )
         .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     assert!(r.text().contains("Someone updated the places free meanwhile"));
@@ -383,7 +439,11 @@ async fn availability(app: TestApp) {
     assert!(!theirs_page.contains("Save places free") && !theirs_page.contains("Avenida Escondida"));
     let other_sid = theirs["services"][0]["id"].as_str().unwrap();
     let r = app
-        .post_form(&format!("/directory/{other_id}/availability"), Some(&cookie), &format!("csrf={csrf}&free_{other_sid}=1&version_{other_sid}=1"))
+        .post_form(
+            &format!("/directory/{other_id}/availability"),
+            Some(&cookie),
+            &format!("csrf={csrf}&free_{other_sid}=1&version_{other_sid}=1"),
+        )
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert_eq!(app.page(&format!("/directory/{other_id}/edit"), Some(&cookie)).await.status, StatusCode::FORBIDDEN);
@@ -463,12 +523,21 @@ async fn audit(app: TestApp) {
         .services
         .audit_events(
             &Caller::System,
-            &dtz_store::audit::EventFilter { action_prefix: Some("directory.".into()), limit: 100, ..Default::default() },
+            &dtz_store::audit::EventFilter {
+                action_prefix: Some("directory.".into()),
+                limit: 100,
+                ..Default::default()
+            },
         )
         .await
         .unwrap();
     let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
-    assert!(actions.contains(&"directory.create") && actions.contains(&"directory.update") && actions.contains(&"directory.availability"), "{actions:?}");
+    assert!(
+        actions.contains(&"directory.create")
+            && actions.contains(&"directory.update")
+            && actions.contains(&"directory.availability"),
+        "{actions:?}"
+    );
     let update = events.iter().find(|e| e.action == "directory.update").unwrap();
     assert!(update.fields.contains("address") && update.fields.contains("phone"), "{update:?}");
     assert!(!update.fields.contains("name"), "only what changed: {update:?}");
@@ -486,8 +555,7 @@ async fn audit(app: TestApp) {
 async fn demo(app: TestApp) {
     let demo = dtz_services::demo::load(&app.services).await.unwrap();
     let pw = demo.password.unwrap();
-    let (found, total) =
-        app.services.providers(&Caller::System, &Default::default(), 100, 0).await.unwrap();
+    let (found, total) = app.services.providers(&Caller::System, &Default::default(), 100, 0).await.unwrap();
     assert!(total >= 6, "{total}");
     let mut countries: Vec<&str> = found.iter().map(|p| p.row.country.as_str()).collect();
     countries.dedup();

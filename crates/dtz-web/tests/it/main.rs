@@ -7,10 +7,10 @@ mod support;
 
 mod admin;
 mod approval;
-mod framework;
 mod country;
 mod directory;
 mod evidence;
+mod framework;
 mod malformed;
 mod notifications;
 mod openapi;

@@ -22,7 +22,8 @@ async fn an_acknowledged_report_survives_kill_9_right_after_the_answer(env: Env)
     let server = env.serve(&["--demo"]);
     let (status, form) = server.get("/report/bo?lang=en", None);
     assert_eq!(status, 200, "{form}");
-    let body = format!("csrf={}&lang=en&country=BO&what=A+man+offers+children+money+at+the+bus+station", csrf_of(&form));
+    let body =
+        format!("csrf={}&lang=en&country=BO&what=A+man+offers+children+money+at+the+bus+station", csrf_of(&form));
     let (status, answer) = server.post_form("/report", &body);
     assert_eq!(status, 200, "{answer}");
     let receipt = receipt_of(&answer);

@@ -229,8 +229,7 @@ impl Server {
     /// POST a form body to `path`, returning the status and the body once the server
     /// has sent the whole answer.
     pub fn post_form(&self, path: &str, body: &str) -> (u16, String) {
-        http_post_form(self.addr, path, body)
-            .unwrap_or_else(|e| panic!("POST {path}: {e}; server log: {}", self.log()))
+        http_post_form(self.addr, path, body).unwrap_or_else(|e| panic!("POST {path}: {e}; server log: {}", self.log()))
     }
 
     /// Kill the server with SIGKILL (`kill -9`): no graceful shutdown, no flush.

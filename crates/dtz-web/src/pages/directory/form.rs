@@ -103,7 +103,12 @@ impl ProviderForm {
             notes: self.notes.clone(),
             areas: split_areas(&self.areas),
             languages: split_languages(&self.languages),
-            services: self.services.iter().filter(|(_, (on, _))| *on).map(|(c, (_, cap))| (c.clone(), cap.clone())).collect(),
+            services: self
+                .services
+                .iter()
+                .filter(|(_, (on, _))| *on)
+                .map(|(c, (_, cap))| (c.clone(), cap.clone()))
+                .collect(),
         };
         Ok(ProviderFields::parse(&input)?)
     }
@@ -250,7 +255,11 @@ async fn editable(state: &AppState, user: &PageUser, id: ProviderId) -> Result<P
 }
 
 /// The form of an existing provider.
-pub async fn edit(State(state): State<AppState>, user: PageUser, IdPath(id): IdPath<ProviderId>) -> Result<Response, AppError> {
+pub async fn edit(
+    State(state): State<AppState>,
+    user: PageUser,
+    IdPath(id): IdPath<ProviderId>,
+) -> Result<Response, AppError> {
     let p = editable(&state, &user, id).await?;
     let form = ProviderForm::from_provider(&p);
     Ok(render(&form_page(&state, &user, Some(&p), form, Errors::default()).await?))
@@ -274,7 +283,8 @@ pub async fn update(
         Ok(_) => Ok(Redirect::to(&format!("/directory/{}?saved=1", id.0)).into_response()),
         Err(ServiceError::Stale { changed, .. }) => {
             let now = state.services.provider(&user.caller, id).await?;
-            let mut page = form_page(&state, &user, Some(&now), ProviderForm::from_provider(&now), Errors::default()).await?;
+            let mut page =
+                form_page(&state, &user, Some(&now), ProviderForm::from_provider(&now), Errors::default()).await?;
             page.notice = Some(page.page.tr.t1("directory-stale", "fields", changed.join(", ")));
             Ok((StatusCode::CONFLICT, render(&page)).into_response())
         }
