@@ -519,6 +519,23 @@ async fn audit(app: TestApp) {
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert_eq!(set_free(&app, &admin, &r.json(), "shelter", Some(5)).await, StatusCode::OK);
+    // Confirming the same number is a write too (when and by whom), and a lower capacity
+    // cuts the places free to it.
+    let p = app.api(Method::GET, &format!("/directory/providers/{id}"), Some(&admin), None).await.json();
+    assert_eq!(set_free(&app, &admin, &p, "shelter", Some(5)).await, StatusCode::OK);
+    let services = json!([{"service_type": "shelter", "capacity": 3}, {"service_type": "legal_aid"}]);
+    let r = app
+        .api(
+            Method::PATCH,
+            &format!("/directory/providers/{id}"),
+            Some(&admin),
+            Some(json!({"version": 2, "services": services})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let shelter =
+        r.json()["services"].as_array().unwrap().iter().find(|s| s["service_type"] == "shelter").cloned().unwrap();
+    assert_eq!((shelter["capacity"].as_i64(), shelter["places_free"].as_i64()), (Some(3), Some(3)));
     let events = app
         .services
         .audit_events(
@@ -538,11 +555,15 @@ async fn audit(app: TestApp) {
             && actions.contains(&"directory.availability"),
         "{actions:?}"
     );
-    let update = events.iter().find(|e| e.action == "directory.update").unwrap();
-    assert!(update.fields.contains("address") && update.fields.contains("phone"), "{update:?}");
-    assert!(!update.fields.contains("name"), "only what changed: {update:?}");
-    let free = events.iter().find(|e| e.action == "directory.availability").unwrap();
-    assert!(free.fields.contains("places_free"));
+    let updates: Vec<&str> =
+        events.iter().filter(|e| e.action == "directory.update").map(|e| e.fields.as_str()).collect();
+    assert!(
+        updates.contains(&r#"["address","phone"]"#) && updates.contains(&r#"["services"]"#),
+        "only what changed: {updates:?}"
+    );
+    let free: Vec<_> = events.iter().filter(|e| e.action == "directory.availability").collect();
+    assert_eq!(free.len(), 2, "the confirmation is audited too");
+    assert!(free.iter().all(|e| e.fields.contains("places_free")));
     for e in &events {
         for value in ["Calle Secreta", "Pasaje Nuevo", "+591", "Casa Segura", "La Paz"] {
             assert!(!e.fields.contains(value), "no value in the audit: {e:?}");
