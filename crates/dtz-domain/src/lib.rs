@@ -10,6 +10,7 @@ pub mod change;
 pub mod clock;
 pub mod countries;
 pub mod country;
+pub mod directory;
 pub mod disclosure;
 pub mod files;
 pub mod ids;

@@ -2,6 +2,7 @@
 //! sample partners, providers, teams and one account per role. Sample names say so.
 
 mod config;
+mod directory;
 pub mod scale;
 mod signals;
 mod values;
@@ -162,6 +163,7 @@ pub async fn load(s: &Services) -> Result<DemoAccounts> {
     }
     let programme = Services::parse_programme(PROGRAMME)?;
     s.load_programme(&sys, &programme).await?;
+    directory::load(s, &[shelter_bo, org(10)]).await?;
     let (partner_in, partner_ph) = (org(7), org(8));
     let reporters = [
         (fag, "IN"),

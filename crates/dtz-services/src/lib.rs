@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod config;
 pub mod demo;
+pub mod directory;
 pub mod error;
 pub mod framework;
 pub mod goals;

@@ -9,6 +9,7 @@ pub mod config;
 pub mod counting;
 pub mod crypto;
 pub mod db;
+pub mod directory;
 pub mod error;
 pub mod files;
 pub mod filtered;

@@ -4,6 +4,7 @@
 //! document covers every route by construction.
 
 mod audit;
+mod directory;
 mod evidence;
 mod me;
 mod notifications;
@@ -78,6 +79,9 @@ pub fn parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(sheets::routes())
         .routes(with_upload_limit(routes!(evidence::list, evidence::create)))
         .routes(routes!(evidence::show, evidence::delete))
+        .routes(routes!(directory::list, directory::create))
+        .routes(routes!(directory::show, directory::update, directory::delete))
+        .routes(routes!(directory::availability))
         .split_for_parts()
 }
 

@@ -6,6 +6,7 @@ mod account;
 mod admin;
 mod audit;
 mod completeness;
+mod directory;
 mod entry;
 mod evidence;
 mod framework;
@@ -145,6 +146,9 @@ fn nav_for(tr: &Tr, caller: &Caller, path: &str) -> Vec<NavItem> {
     if !caller.scope(dtz_domain::access::Area::Signals).grants().is_empty() {
         items.push(("/signals", "nav-signals"));
     }
+    if !caller.scope(dtz_domain::access::Area::Directory).grants().is_empty() {
+        items.push(("/directory", "nav-directory"));
+    }
     if let Caller::User(a) = caller
         && a.has_role(Role::Administrator)
     {
@@ -260,6 +264,7 @@ pub fn router() -> Router<AppState> {
         .route("/notifications/{id}/done", post(notifications::done))
         .merge(public::router())
         .merge(signals::router())
+        .merge(directory::router())
         .route("/static/style.css", get(stylesheet))
         .fallback(not_found)
         .layer(axum::middleware::from_fn(render_errors))

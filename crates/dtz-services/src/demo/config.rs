@@ -1,5 +1,6 @@
 //! Demo configuration: the ten programme countries with the leads that are public, their
-//! emergency numbers, and starting vocabularies in English and Spanish.
+//! emergency numbers, and starting vocabularies in English and Spanish (service types
+//! come with every installation: migration 0017).
 
 use crate::config::TermInput;
 use crate::{Caller, Result, Services};
@@ -29,12 +30,6 @@ const TERMS: &[(&str, &str, &str, &str)] = &[
     ("signal_category", "trafficking", "Trafficking for sexual purposes", "Trata con fines sexuales"),
     ("signal_category", "child_marriage", "Child, early and forced marriage", "Matrimonio infantil, precoz y forzado"),
     ("signal_category", "other", "Other", "Otro"),
-    ("service_type", "shelter", "Shelter", "Albergue"),
-    ("service_type", "medical", "Medical care", "Atención médica"),
-    ("service_type", "psychosocial", "Psychosocial support", "Apoyo psicosocial"),
-    ("service_type", "legal_aid", "Legal aid", "Asistencia legal"),
-    ("service_type", "education", "Education and training", "Educación y formación"),
-    ("service_type", "family_reunification", "Family tracing and reunification", "Búsqueda y reunificación familiar"),
     ("referral_outcome", "completed", "Service completed", "Servicio completado"),
     ("referral_outcome", "declined", "Declined by the provider", "Rechazada por el proveedor"),
     ("referral_outcome", "did_not_arrive", "The child did not arrive", "La niña o el niño no llegó"),

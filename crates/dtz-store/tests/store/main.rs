@@ -13,6 +13,7 @@ use proptest::prelude::*;
 use uuid::Uuid;
 
 mod bulk;
+mod durability;
 
 #[tokio::test]
 async fn sqlite_and_postgres_migrate_to_the_same_schema() {

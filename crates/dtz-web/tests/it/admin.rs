@@ -170,36 +170,50 @@ async fn config(app: TestApp) {
 
     let v = app.page("/admin/vocabularies/service_type", Some(&c)).await;
     assert_eq!(v.status, StatusCode::OK);
+    assert!(v.text().contains("Legal aid"), "service types come with every installation");
     let no_en = app
         .post_form(
             "/admin/vocabularies/service_type",
             Some(&c),
-            &format!("csrf={csrf}&code=legal_aid&label_en=&label_es=Asistencia+legal"),
+            &format!("csrf={csrf}&code=interpretation&label_en=&label_es=Interpretaci%C3%B3n"),
         )
         .await;
     assert_eq!(no_en.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(no_en.text().contains("Give at least the English label."));
+    let dup = app
+        .post_form(
+            "/admin/vocabularies/service_type",
+            Some(&c),
+            &format!("csrf={csrf}&code=legal_aid&label_en=Legal+aid&sort_order=10"),
+        )
+        .await;
+    assert_eq!(dup.status, StatusCode::UNPROCESSABLE_ENTITY, "a code is used once");
     let added = app
         .post_form(
             "/admin/vocabularies/service_type",
             Some(&c),
-            &format!("csrf={csrf}&code=legal_aid&label_en=Legal+aid&label_es=Asistencia+legal&sort_order=10"),
+            &format!(
+                "csrf={csrf}&code=interpretation&label_en=Interpretation&label_es=Interpretaci%C3%B3n&sort_order=100"
+            ),
         )
         .await;
     assert_eq!(added.status, StatusCode::SEE_OTHER);
-    let terms = app.services.terms("service_type").await.unwrap();
-    assert_eq!(terms.len(), 1);
-    assert_eq!(terms[0].label("es"), "Asistencia legal");
-    let id = terms[0].row.id;
+    let find =
+        |terms: Vec<dtz_services::config::Term>| terms.into_iter().find(|t| t.row.code == "interpretation").unwrap();
+    let t = find(app.services.terms("service_type").await.unwrap());
+    assert_eq!(t.label("es"), "Interpretación");
+    let id = t.row.id;
     let edited = app
         .post_form(
             "/admin/vocabularies/service_type",
             Some(&c),
-            &format!("csrf={csrf}&term_id={id}&version=1&label_en=Legal+aid&label_es=Ayuda+legal&sort_order=5"),
+            &format!(
+                "csrf={csrf}&term_id={id}&version=1&label_en=Interpretation&label_es=Int%C3%A9rprete&sort_order=5"
+            ),
         )
         .await;
     assert_eq!(edited.status, StatusCode::SEE_OTHER);
-    let t = &app.services.terms("service_type").await.unwrap()[0];
-    assert_eq!((t.label("es"), t.row.active, t.row.sort_order), ("Ayuda legal", false, 5));
+    let t = find(app.services.terms("service_type").await.unwrap());
+    assert_eq!((t.label("es"), t.row.active, t.row.sort_order), ("Intérprete", false, 5));
     assert_eq!(app.page("/admin/vocabularies/nonsense", Some(&c)).await.status, StatusCode::NOT_FOUND);
 }

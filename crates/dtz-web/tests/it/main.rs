@@ -8,6 +8,7 @@ mod support;
 mod admin;
 mod approval;
 mod country;
+mod directory;
 mod evidence;
 mod framework;
 mod malformed;

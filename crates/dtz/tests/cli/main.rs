@@ -41,6 +41,7 @@ mod accounts;
 mod audit;
 mod backup;
 mod demo_scale;
+mod durability;
 mod help;
 mod import;
 mod keys;

@@ -225,6 +225,18 @@ impl Server {
     pub fn get(&self, path: &str, token: Option<&str>) -> (u16, String) {
         http_get(self.addr, path, token).unwrap_or_else(|e| panic!("GET {path}: {e}; server log: {}", self.log()))
     }
+
+    /// POST a form body to `path`, returning the status and the body once the server
+    /// has sent the whole answer.
+    pub fn post_form(&self, path: &str, body: &str) -> (u16, String) {
+        http_post_form(self.addr, path, body).unwrap_or_else(|e| panic!("POST {path}: {e}; server log: {}", self.log()))
+    }
+
+    /// Kill the server with SIGKILL (`kill -9`): no graceful shutdown, no flush.
+    pub fn kill9(mut self) {
+        self.child.kill().expect("SIGKILL the server");
+        self.child.wait().expect("reap the server");
+    }
 }
 
 impl Drop for Server {
@@ -236,10 +248,26 @@ impl Drop for Server {
 
 /// One HTTP/1.1 GET over a fresh connection (`Connection: close`).
 fn http_get(addr: SocketAddr, path: &str, token: Option<&str>) -> std::io::Result<(u16, String)> {
+    let auth = token.map(|t| format!("Authorization: Bearer {t}\r\n")).unwrap_or_default();
+    http_exchange(addr, &format!("GET {path} HTTP/1.1\r\nHost: x\r\n{auth}Connection: close\r\n\r\n"))
+}
+
+/// One HTTP/1.1 POST of a form over a fresh connection (`Connection: close`).
+fn http_post_form(addr: SocketAddr, path: &str, body: &str) -> std::io::Result<(u16, String)> {
+    http_exchange(
+        addr,
+        &format!(
+            "POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        ),
+    )
+}
+
+/// Send a whole request and read the whole answer (the server closes the connection).
+fn http_exchange(addr: SocketAddr, request: &str) -> std::io::Result<(u16, String)> {
     let mut s = TcpStream::connect(addr)?;
     s.set_read_timeout(Some(Duration::from_secs(60)))?;
-    let auth = token.map(|t| format!("Authorization: Bearer {t}\r\n")).unwrap_or_default();
-    write!(s, "GET {path} HTTP/1.1\r\nHost: x\r\n{auth}Connection: close\r\n\r\n")?;
+    s.write_all(request.as_bytes())?;
     let mut raw = Vec::new();
     s.read_to_end(&mut raw)?;
     let text = String::from_utf8_lossy(&raw);
