@@ -12,6 +12,7 @@ pub mod countries;
 pub mod country;
 pub mod disclosure;
 pub mod files;
+pub mod iati;
 pub mod ids;
 pub mod notify;
 pub mod org;

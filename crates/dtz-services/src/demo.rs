@@ -2,6 +2,7 @@
 //! sample partners, providers, teams and one account per role. Sample names say so.
 
 mod config;
+mod finance;
 pub mod scale;
 mod values;
 
@@ -168,6 +169,7 @@ pub async fn load(s: &Services) -> Result<DemoAccounts> {
     ];
     values::load(s, &reporters).await?;
     values::load_goals(s, &reporters).await?;
+    finance::load(s, "DTZ").await?;
     let mut tx = s.db.begin().await?;
     dtz_store::settings::put(&mut tx, DEMO_SETTING, "true", 0, s.clock.now()).await?;
     tx.commit().await?;

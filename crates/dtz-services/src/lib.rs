@@ -8,6 +8,7 @@ pub mod auth;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod finance;
 pub mod framework;
 pub mod goals;
 pub mod keys;

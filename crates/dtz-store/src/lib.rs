@@ -12,6 +12,7 @@ pub mod db;
 pub mod error;
 pub mod files;
 pub mod filtered;
+pub mod finance;
 pub mod keys;
 pub mod notifications;
 pub mod orgs;

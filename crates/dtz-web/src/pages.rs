@@ -7,8 +7,9 @@ mod admin;
 mod audit;
 mod completeness;
 mod entry;
-mod framework;
 mod evidence;
+mod finance;
+mod framework;
 mod home;
 mod login;
 mod notifications;
@@ -246,6 +247,7 @@ pub fn router() -> Router<AppState> {
         .merge(framework::router())
         .merge(targets::router())
         .merge(evidence::router())
+        .merge(finance::router())
         .route("/login/totp", get(second_factor::show).post(second_factor::create))
         .route("/account/totp", get(totp::show).post(totp::create))
         .route("/account/totp/disable", post(totp::delete))

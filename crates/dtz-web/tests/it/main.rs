@@ -7,9 +7,9 @@ mod support;
 
 mod admin;
 mod approval;
-mod framework;
 mod country;
 mod evidence;
+mod framework;
 mod malformed;
 mod notifications;
 mod openapi;

@@ -1,0 +1,26 @@
+# Finance records and IATI publishing.
+finance-title = Finance for IATI
+finance-link = Finance for IATI
+finance-intro = Budgets, funds received, expenditure and what was passed on to partners, per member, country and year, in whole { $currency }. They become the budgets and transactions of the IATI activities.
+finance-slots = Members and countries
+finance-none = You keep no finance records in this programme.
+finance-partners = Partners funded
+finance-budget-total = Budget, all years
+finance-year = Year
+finance-budget = Budget
+finance-incoming = Funds received
+finance-date = Date received
+finance-expenditure = Expenditure
+finance-paid-to = Paid to { $partner }
+finance-save = Save the finance records
+finance-saved = The finance records are saved.
+finance-stale = Someone changed these records since you opened the page: { $records }. The page now shows what is stored; enter your changes again.
+finance-download = Download every record (CSV)
+finance-import-title = Import a CSV file
+finance-import-columns = Columns: organisation, country, year, budget, incoming_funds, incoming_date (YYYY-MM-DD), expenditure, partner, disbursement — one row per member, country and year, and one more for each further partner paid. Every row is imported, or none.
+finance-import-file = CSV file
+finance-import-dry-run = Only check the file; change nothing
+finance-import-submit = Import
+finance-import-problems = The file has { $count } problems; nothing was imported.
+finance-import-checked = The file is fine: { $records } records, { $changed } would change. Nothing was written.
+finance-import-done = Imported { $records } records; { $changed } changed.

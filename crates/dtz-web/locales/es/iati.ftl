@@ -1,0 +1,26 @@
+# Registros financieros y publicación en IATI.
+finance-title = Finanzas para IATI
+finance-link = Finanzas para IATI
+finance-intro = Presupuestos, fondos recibidos, gastos y lo transferido a las contrapartes, por miembro, país y año, en { $currency } enteros. Se convierten en los presupuestos y transacciones de las actividades IATI.
+finance-slots = Miembros y países
+finance-none = No lleva registros financieros en este programa.
+finance-partners = Contrapartes financiadas
+finance-budget-total = Presupuesto, todos los años
+finance-year = Año
+finance-budget = Presupuesto
+finance-incoming = Fondos recibidos
+finance-date = Fecha de recepción
+finance-expenditure = Gastos
+finance-paid-to = Pagado a { $partner }
+finance-save = Guardar los registros financieros
+finance-saved = Los registros financieros están guardados.
+finance-stale = Alguien cambió estos registros desde que abrió la página: { $records }. La página muestra ahora lo guardado; vuelva a escribir sus cambios.
+finance-download = Descargar todos los registros (CSV)
+finance-import-title = Importar un archivo CSV
+finance-import-columns = Columnas: organisation, country, year, budget, incoming_funds, incoming_date (AAAA-MM-DD), expenditure, partner, disbursement — una fila por miembro, país y año, y otra más por cada contraparte adicional pagada. Se importan todas las filas o ninguna.
+finance-import-file = Archivo CSV
+finance-import-dry-run = Solo revisar el archivo; no cambiar nada
+finance-import-submit = Importar
+finance-import-problems = El archivo tiene { $count } problemas; no se importó nada.
+finance-import-checked = El archivo está bien: { $records } registros, { $changed } cambiarían. No se escribió nada.
+finance-import-done = Se importaron { $records } registros; { $changed } cambiaron.
