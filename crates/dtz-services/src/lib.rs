@@ -11,6 +11,7 @@ pub mod error;
 pub mod finance;
 pub mod framework;
 pub mod goals;
+pub mod iati;
 pub mod keys;
 pub mod notify;
 pub mod orgs;
