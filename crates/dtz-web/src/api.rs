@@ -5,6 +5,7 @@
 
 mod audit;
 mod evidence;
+mod iati;
 mod me;
 mod notifications;
 mod orgs;
@@ -78,6 +79,8 @@ pub fn parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(sheets::routes())
         .routes(with_upload_limit(routes!(evidence::list, evidence::create)))
         .routes(routes!(evidence::show, evidence::delete))
+        .routes(routes!(iati::show))
+        .routes(routes!(iati::check))
         .split_for_parts()
 }
 

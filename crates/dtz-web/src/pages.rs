@@ -11,6 +11,7 @@ mod evidence;
 mod finance;
 mod framework;
 mod home;
+mod iati;
 mod login;
 mod notifications;
 mod report;
@@ -248,6 +249,7 @@ pub fn router() -> Router<AppState> {
         .merge(targets::router())
         .merge(evidence::router())
         .merge(finance::router())
+        .merge(iati::router())
         .route("/login/totp", get(second_factor::show).post(second_factor::create))
         .route("/account/totp", get(totp::show).post(totp::create))
         .route("/account/totp/disable", post(totp::delete))
