@@ -33,9 +33,9 @@ struct ProgrammeFile {
     start: toml::value::Datetime,
     end: toml::value::Datetime,
     periods: PeriodKind,
-    currency: String,
+    currency: Spanned<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    iati_identifier: Option<String>,
+    iati_identifier: Option<Spanned<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     donor: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -285,6 +285,10 @@ pub fn read(text: &str) -> Result<(Programme, BTreeMap<String, usize>), FileProb
     }
     r.mark("programme", &f.programme);
     let pf = f.programme.into_inner();
+    r.mark("programme.currency", &pf.currency);
+    if let Some(id) = &pf.iati_identifier {
+        r.mark("programme.iati_identifier", id);
+    }
     let (start, end) = (r.date("programme.start", &pf.start), r.date("programme.end", &pf.end));
     let mut countries = Vec::new();
     for (i, c) in f.countries.into_iter().enumerate() {
@@ -311,8 +315,8 @@ pub fn read(text: &str) -> Result<(Programme, BTreeMap<String, usize>), FileProb
         start,
         end,
         periods: pf.periods,
-        currency: pf.currency,
-        iati_identifier: pf.iati_identifier,
+        currency: pf.currency.into_inner(),
+        iati_identifier: pf.iati_identifier.map(Spanned::into_inner),
         donor: pf.donor,
         lead: pf.lead,
         countries,
@@ -378,8 +382,8 @@ pub fn write(p: &Programme) -> String {
             start: datetime(p.start),
             end: datetime(p.end),
             periods: p.periods,
-            currency: p.currency.clone(),
-            iati_identifier: p.iati_identifier.clone(),
+            currency: spanned(p.currency.clone()),
+            iati_identifier: p.iati_identifier.clone().map(spanned),
             donor: p.donor.clone(),
             lead: p.lead.clone(),
         }),

@@ -73,3 +73,7 @@ msg-name-the-member-its-iati-identifier-or-name = Name the member: its IATI iden
 msg-give-each-member-s-settings-once = Give each member's settings once.
 msg-this-is-the-programme-s-own-identifier-give-the-member-s-activities-another = This is the programme's own identifier; give the member's activities another one.
 msg-q-is-not-a-date-such-as-n-n-n = “{ $q1 }” is not a date such as { $n1 }-{ $n2 }-{ $n3 }.
+msg-q-is-not-a-code-of-the-currency-codelist = “{ $q1 }” is not a code of the Currency codelist.
+msg-q-is-not-a-code-of-the-language-codelist = “{ $q1 }” is not a code of the Language codelist.
+msg-q-is-not-a-code-of-the-sector-codelist = “{ $q1 }” is not a code of the Sector codelist.
+msg-q-is-not-a-code-of-the-documentcategory-codelist = “{ $q1 }” is not a code of the DocumentCategory codelist.

@@ -73,3 +73,7 @@ msg-name-the-member-its-iati-identifier-or-name = Nombre al miembro: su identifi
 msg-give-each-member-s-settings-once = Dé la configuración de cada miembro una sola vez.
 msg-this-is-the-programme-s-own-identifier-give-the-member-s-activities-another = Este es el identificador del propio programa; dé otro a las actividades del miembro.
 msg-q-is-not-a-date-such-as-n-n-n = “{ $q1 }” no es una fecha como { $n1 }-{ $n2 }-{ $n3 }.
+msg-q-is-not-a-code-of-the-currency-codelist = “{ $q1 }” no es un código de la lista Currency (monedas).
+msg-q-is-not-a-code-of-the-language-codelist = “{ $q1 }” no es un código de la lista Language (idiomas).
+msg-q-is-not-a-code-of-the-sector-codelist = “{ $q1 }” no es un código de la lista Sector (sectores CAD).
+msg-q-is-not-a-code-of-the-documentcategory-codelist = “{ $q1 }” no es un código de la lista DocumentCategory (categorías de documentos).

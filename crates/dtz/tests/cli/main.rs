@@ -42,6 +42,7 @@ mod audit;
 mod backup;
 mod demo_scale;
 mod help;
+mod iati;
 mod import;
 mod keys;
 mod programme;
