@@ -189,7 +189,8 @@ fn changes(slot: &FinanceSlot, view: &FinanceView, f: &BTreeMap<String, String>)
         let (_, fields) = shown(view, slot, year);
         let now: Vec<String> =
             fields.iter().map(|(n, _)| f.get(n).map(|v| v.trim().to_owned()).unwrap_or_default()).collect();
-        let seen = f.get(&format!("seen-{year}")).cloned().unwrap_or_default();
+        // A year the form did not carry is not part of this edit.
+        let Some(seen) = f.get(&format!("seen-{year}")).cloned() else { continue };
         let (version, was) = seen.split_once('|').unwrap_or(("0", ""));
         if digest(&now) == was {
             continue;

@@ -10,6 +10,7 @@ mod approval;
 mod country;
 mod evidence;
 mod framework;
+mod iati;
 mod malformed;
 mod notifications;
 mod openapi;
