@@ -13,6 +13,7 @@ pub mod country;
 pub mod directory;
 pub mod disclosure;
 pub mod files;
+pub mod iati;
 pub mod ids;
 pub mod notify;
 pub mod org;

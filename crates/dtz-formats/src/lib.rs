@@ -1,7 +1,9 @@
 //! File formats over domain types, with no database: the programme file (TOML), tables
 //! as CSV and XLSX, and indicator values as CSV or XLSX (read) and as a pre-filled XLSX
-//! (written); IATI 2.03 XML as the results work lands.
+//! (written); finance records as CSV; IATI 2.03 activities files (written and checked).
 
+pub mod finance_csv;
+pub mod iati;
 pub mod programme;
 pub mod sniff;
 pub mod table;

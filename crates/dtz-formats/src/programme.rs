@@ -57,8 +57,9 @@ impl Lines {
 /// Read a programme file, keeping the line of every part.
 pub fn parse_located(text: &str) -> Result<(Programme, Lines), FileProblems> {
     let (programme, lines) = file::read(text)?;
-    let problems: Vec<FileProblem> = programme
-        .check()
+    let mut found = programme.check();
+    found.extend(crate::iati::check_codes(&programme));
+    let problems: Vec<FileProblem> = found
         .into_iter()
         .map(|i| FileProblem { line: line_of(&lines, &i.field), field: i.field, reason: i.message })
         .collect();

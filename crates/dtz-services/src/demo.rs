@@ -3,6 +3,7 @@
 
 mod config;
 mod directory;
+mod finance;
 pub mod scale;
 mod signals;
 mod values;
@@ -179,6 +180,7 @@ pub async fn load(s: &Services) -> Result<DemoAccounts> {
     values::load(s, &reporters).await?;
     values::load_goals(s, &reporters).await?;
     signals::load(s).await?;
+    finance::load(s, "DTZ").await?;
     let mut tx = s.db.begin().await?;
     dtz_store::settings::put(&mut tx, DEMO_SETTING, "true", 0, s.clock.now()).await?;
     tx.commit().await?;

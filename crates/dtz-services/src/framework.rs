@@ -41,6 +41,7 @@ fn audit_view(p: &Programme) -> Map<String, Value> {
     put("lead".into(), json!(p.lead));
     put("countries".into(), json!(p.countries));
     put("disaggregations".into(), json!(p.disaggregations));
+    put("iati".into(), json!(p.iati));
     fn walk(n: &ResultNode, parent: Option<&str>, index: usize, put: &mut dyn FnMut(String, Value)) {
         put(
             format!("node:{}", n.code),

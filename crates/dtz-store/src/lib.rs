@@ -13,6 +13,7 @@ pub mod directory;
 pub mod error;
 pub mod files;
 pub mod filtered;
+pub mod finance;
 pub mod keys;
 pub mod notifications;
 pub mod orgs;

@@ -39,10 +39,12 @@ pub struct ProgrammeRow {
     pub version: i64,
     /// Changes to the set of approved reports so far (see [`bump_approved`]).
     pub approved_generation: i64,
+    /// IATI settings as JSON (`dtz_domain::iati::IatiSettings`).
+    pub iati_settings: String,
 }
 
 const COLS: &str = "id, code, name, description, start_date, end_date, period_kind, currency, iati_identifier, donor_ref, lead_ref, version, \
-                    approved_generation";
+                    approved_generation, iati_settings";
 
 /// Count a change to the set of approved reports of the programme of report `report`, in
 /// the transaction that makes it: approved figures are memoised on this count.
@@ -93,6 +95,7 @@ fn programme_args(p: &Programme) -> Vec<crate::Arg> {
         p.iati_identifier.clone().into(),
         p.donor.clone().into(),
         p.lead.clone().into(),
+        serde_json::to_string(&p.iati).unwrap_or_else(|_| "{}".into()).into(),
     ]
 }
 
@@ -103,7 +106,8 @@ pub async fn insert(tx: &mut Tx, id: Uuid, p: &Programme, now: OffsetDateTime) -
     tx.q()
         .execute(&Sql::with_args(
             "INSERT INTO programmes (name, description, start_date, end_date, period_kind, currency, iati_identifier, donor_ref, \
-             lead_ref, id, code, version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, $12, $12)",
+             lead_ref, iati_settings, id, code, version, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1, $13, $13)",
             args,
         ))
         .await?;
@@ -118,8 +122,8 @@ pub async fn update(tx: &mut Tx, id: Uuid, base: i64, p: &Programme, now: Offset
         .q()
         .execute(&Sql::with_args(
             "UPDATE programmes SET name = $1, description = $2, start_date = $3, end_date = $4, period_kind = $5, currency = $6, \
-             iati_identifier = $7, donor_ref = $8, lead_ref = $9, version = version + 1, updated_at = $10 \
-             WHERE id = $11 AND version = $12 AND deleted_at IS NULL",
+             iati_identifier = $7, donor_ref = $8, lead_ref = $9, iati_settings = $10, version = version + 1, updated_at = $11 \
+             WHERE id = $12 AND version = $13 AND deleted_at IS NULL",
             args,
         ))
         .await?;
@@ -461,6 +465,7 @@ pub async fn programme(db: &Db, row: &ProgrammeRow) -> Result<Programme> {
             })
             .collect(),
         goals: tree(&nodes, &indicators, None),
+        iati: serde_json::from_str(&row.iati_settings).unwrap_or_default(),
     })
 }
 

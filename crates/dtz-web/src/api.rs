@@ -6,6 +6,7 @@
 mod audit;
 mod directory;
 mod evidence;
+mod iati;
 mod me;
 mod notifications;
 mod orgs;
@@ -82,6 +83,8 @@ pub fn parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(directory::list, directory::create))
         .routes(routes!(directory::show, directory::update, directory::delete))
         .routes(routes!(directory::availability))
+        .routes(routes!(iati::show))
+        .routes(routes!(iati::check))
         .split_for_parts()
 }
 

@@ -9,8 +9,10 @@ mod completeness;
 mod directory;
 mod entry;
 mod evidence;
+mod finance;
 mod framework;
 mod home;
+mod iati;
 mod login;
 mod notifications;
 mod public;
@@ -255,6 +257,8 @@ pub fn router() -> Router<AppState> {
         .merge(framework::router())
         .merge(targets::router())
         .merge(evidence::router())
+        .merge(finance::router())
+        .merge(iati::router())
         .route("/login/totp", get(second_factor::show).post(second_factor::create))
         .route("/account/totp", get(totp::show).post(totp::create))
         .route("/account/totp/disable", post(totp::delete))

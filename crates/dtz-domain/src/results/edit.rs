@@ -294,6 +294,7 @@ mod tests {
                 indicators: Vec::new(),
                 children: vec![outcome],
             }],
+            iati: crate::iati::IatiSettings::default(),
         }
     }
 

@@ -211,6 +211,9 @@ pub struct Programme {
     pub disaggregations: Vec<CategorySet>,
     /// Strategic goals, each with outcomes (and outputs) and indicators.
     pub goals: Vec<ResultNode>,
+    /// How the programme is published in IATI (defaults when a file says nothing).
+    #[serde(default)]
+    pub iati: crate::iati::IatiSettings,
 }
 
 impl ResultNode {
@@ -258,6 +261,7 @@ impl Programme {
         for (gi, g) in self.goals.iter().enumerate() {
             check_node(g, &format!("goals[{gi}]"), Level::Goal, &sets, &mut codes, &mut out);
         }
+        out.extend(self.iati.check(self.iati_identifier.as_deref(), self.lead.as_deref()));
         out
     }
 }

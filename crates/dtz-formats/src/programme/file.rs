@@ -1,6 +1,7 @@
 //! The TOML shape of the programme file, and its conversion to and from domain values.
 
 use super::{FORMAT, FileProblem, FileProblems, line_at};
+use dtz_domain::iati::{DocumentLink, IatiSettings, Layout, PublisherSettings, SectorShare};
 use dtz_domain::org::CountryCode;
 use dtz_domain::results::*;
 use serde::{Deserialize, Serialize};
@@ -12,6 +13,8 @@ use toml::Spanned;
 struct FileV1 {
     format: String,
     programme: Spanned<ProgrammeFile>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    iati: Option<Spanned<IatiFile>>,
     #[serde(default)]
     countries: Vec<Spanned<CountryFile>>,
     #[serde(default)]
@@ -30,13 +33,31 @@ struct ProgrammeFile {
     start: toml::value::Datetime,
     end: toml::value::Datetime,
     periods: PeriodKind,
-    currency: String,
+    currency: Spanned<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    iati_identifier: Option<String>,
+    iati_identifier: Option<Spanned<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     donor: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     lead: Option<String>,
+}
+
+/// The `[iati]` table: every field optional, so older files load unchanged.
+#[derive(Deserialize, Serialize, Default)]
+#[serde(deny_unknown_fields)]
+struct IatiFile {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    language: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    activities: Option<Layout>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    donor_activity: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    sectors: Vec<Spanned<SectorShare>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    documents: Vec<Spanned<DocumentLink>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    publishers: Vec<Spanned<PublisherSettings>>,
 }
 
 #[derive(Deserialize, Serialize)]
@@ -189,6 +210,46 @@ impl Reader<'_> {
     }
 }
 
+impl Reader<'_> {
+    fn iati(&mut self, t: Spanned<IatiFile>) -> IatiSettings {
+        self.mark("iati", &t);
+        let f = t.into_inner();
+        let mut list = |name: &str, n: usize, span: &dyn Fn(usize) -> std::ops::Range<usize>| {
+            for i in 0..n {
+                let line = line_at(self.text, span(i).start);
+                self.lines.insert(format!("iati.{name}[{i}]"), line);
+            }
+        };
+        list("sectors", f.sectors.len(), &|i| f.sectors[i].span());
+        list("documents", f.documents.len(), &|i| f.documents[i].span());
+        list("publishers", f.publishers.len(), &|i| f.publishers[i].span());
+        let d = IatiSettings::default();
+        IatiSettings {
+            language: f.language.unwrap_or(d.language),
+            activities: f.activities.unwrap_or(d.activities),
+            donor_activity: f.donor_activity,
+            sectors: f.sectors.into_iter().map(Spanned::into_inner).collect(),
+            documents: f.documents.into_iter().map(Spanned::into_inner).collect(),
+            publishers: f.publishers.into_iter().map(Spanned::into_inner).collect(),
+        }
+    }
+}
+
+fn iati_file(s: &IatiSettings) -> Option<Spanned<IatiFile>> {
+    if s.is_default() {
+        return None;
+    }
+    let d = IatiSettings::default();
+    Some(spanned(IatiFile {
+        language: (s.language != d.language).then(|| s.language.clone()),
+        activities: (s.activities != d.activities).then_some(s.activities),
+        donor_activity: s.donor_activity.clone(),
+        sectors: s.sectors.iter().cloned().map(spanned).collect(),
+        documents: s.documents.iter().cloned().map(spanned).collect(),
+        publishers: s.publishers.iter().cloned().map(spanned).collect(),
+    }))
+}
+
 fn indicator(f: IndicatorFile) -> Indicator {
     Indicator {
         aggregation: f.aggregation.unwrap_or(default_aggregation(f.measure)),
@@ -224,6 +285,10 @@ pub fn read(text: &str) -> Result<(Programme, BTreeMap<String, usize>), FileProb
     }
     r.mark("programme", &f.programme);
     let pf = f.programme.into_inner();
+    r.mark("programme.currency", &pf.currency);
+    if let Some(id) = &pf.iati_identifier {
+        r.mark("programme.iati_identifier", id);
+    }
     let (start, end) = (r.date("programme.start", &pf.start), r.date("programme.end", &pf.end));
     let mut countries = Vec::new();
     for (i, c) in f.countries.into_iter().enumerate() {
@@ -242,6 +307,7 @@ pub fn read(text: &str) -> Result<(Programme, BTreeMap<String, usize>), FileProb
         disaggregations.push(CategorySet { code: d.code, title: d.title, options: d.options });
     }
     let goals = f.goals.into_iter().enumerate().map(|(i, g)| r.node(&format!("goals[{i}]"), g, Level::Goal)).collect();
+    let iati = f.iati.map(|t| r.iati(t)).unwrap_or_default();
     let programme = Programme {
         code: pf.code,
         name: pf.name,
@@ -249,13 +315,14 @@ pub fn read(text: &str) -> Result<(Programme, BTreeMap<String, usize>), FileProb
         start,
         end,
         periods: pf.periods,
-        currency: pf.currency,
-        iati_identifier: pf.iati_identifier,
+        currency: pf.currency.into_inner(),
+        iati_identifier: pf.iati_identifier.map(Spanned::into_inner),
         donor: pf.donor,
         lead: pf.lead,
         countries,
         disaggregations,
         goals,
+        iati,
     };
     if r.problems.is_empty() { Ok((programme, r.lines)) } else { Err(FileProblems(r.problems)) }
 }
@@ -315,11 +382,12 @@ pub fn write(p: &Programme) -> String {
             start: datetime(p.start),
             end: datetime(p.end),
             periods: p.periods,
-            currency: p.currency.clone(),
-            iati_identifier: p.iati_identifier.clone(),
+            currency: spanned(p.currency.clone()),
+            iati_identifier: p.iati_identifier.clone().map(spanned),
             donor: p.donor.clone(),
             lead: p.lead.clone(),
         }),
+        iati: iati_file(&p.iati),
         countries: p
             .countries
             .iter()

@@ -95,41 +95,45 @@ pub async fn load(s: &Services, reporters: &[(OrgId, &str)]) -> Result<()> {
     Ok(())
 }
 
-/// Country targets (a tenth above what was achieved, rounded) and 2015 baselines for the
-/// children's indicators.
+/// Baselines (2015) and country targets for every year of every indicator with values,
+/// so the IATI export meets the Ministry's expectations: counts a tenth above what was
+/// achieved (rounded), shares, yes/no and scale levels rising over the years. Sample data.
 pub async fn load_goals(s: &Services, reporters: &[(OrgId, &str)]) -> Result<()> {
     use crate::goals::GoalInput;
     let mut targets = Vec::new();
     let mut baselines = Vec::new();
-    for code in ["G1.O1.1", "G1.O3.1"] {
-        let Some((_, totals)) = TOTALS.iter().find(|(c, _)| *c == code) else { continue };
-        let mut countries: Vec<&str> = reporters.iter().map(|(_, c)| *c).collect();
-        countries.sort_unstable();
-        countries.dedup();
-        for country in countries {
-            let share_of = |t: i64| -> i64 {
-                reporters.iter().enumerate().filter(|(_, (_, c))| *c == country).map(|(n, _)| share(t, n)).sum()
-            };
+    let mut countries: Vec<&str> = reporters.iter().map(|(_, c)| *c).collect();
+    countries.sort_unstable();
+    countries.dedup();
+    let goal = |code: &str, country: &str, period: String, entry: Entry| GoalInput {
+        indicator: code.into(),
+        country: country.into(),
+        org: None,
+        period,
+        entry,
+        ..GoalInput::default()
+    };
+    for country in countries {
+        let share_of = |t: i64| -> i64 {
+            reporters.iter().enumerate().filter(|(_, (_, c))| *c == country).map(|(n, _)| share(t, n)).sum()
+        };
+        for (code, totals) in TOTALS {
             for (i, year) in (2016..=2020).enumerate() {
                 let v = share_of(totals[i]) * 11 / 10 / 10 * 10;
-                targets.push(GoalInput {
-                    indicator: code.into(),
-                    country: country.into(),
-                    org: None,
-                    period: year.to_string(),
-                    entry: count(v),
-                    ..GoalInput::default()
-                });
+                targets.push(goal(code, country, year.to_string(), count(v)));
             }
-            baselines.push(GoalInput {
-                indicator: code.into(),
-                country: country.into(),
-                org: None,
-                period: "2015".into(),
-                entry: count(share_of(totals[0]) / 3),
-                ..GoalInput::default()
-            });
+            baselines.push(goal(code, country, "2015".into(), count(share_of(totals[0]) / 3)));
         }
+        let ratio = |n: i64| Entry { numerator: Some(n), denominator: Some(100), ..Entry::default() };
+        for (i, year) in (2016..=2020).enumerate() {
+            let i = i as i64;
+            targets.push(goal("G1.O1.2", country, year.to_string(), ratio(65 + 5 * i)));
+            targets.push(goal("G3.O1.2", country, year.to_string(), count(i64::from(i >= 2))));
+            targets.push(goal("G3.O3.1", country, year.to_string(), count((2 + i / 2).min(4))));
+        }
+        baselines.push(goal("G1.O1.2", country, "2015".into(), ratio(40)));
+        baselines.push(goal("G3.O1.2", country, "2015".into(), count(0)));
+        baselines.push(goal("G3.O3.1", country, "2015".into(), count(1)));
     }
     s.save_goals(&Caller::System, "DTZ", &baselines, &targets).await
 }

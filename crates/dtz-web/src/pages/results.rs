@@ -183,6 +183,8 @@ struct ProgrammePage {
     pending: bool,
     may_see_pending: bool,
     may_enter: bool,
+    /// May open IATI publishing.
+    iati: bool,
     /// The filters as a query string for the download links.
     query: String,
 }
@@ -211,6 +213,7 @@ async fn show(
         filters,
         pending: f.with_pending,
         may_see_pending: dtz_services::Services::may_see_pending(&user.caller),
+        iati: state.services.iati_access(&user.caller).await.is_ok(),
         may_enter: !dtz_services::Services::entry_scopes(&user.caller).is_empty() && !user.caller.is_system_admin(),
         period: format!("{} – {}", page.tr.date(row.start_date), page.tr.date(row.end_date)),
         countries: whole

@@ -11,6 +11,7 @@ mod country;
 mod directory;
 mod evidence;
 mod framework;
+mod iati;
 mod malformed;
 mod notifications;
 mod openapi;

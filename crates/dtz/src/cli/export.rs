@@ -35,10 +35,36 @@ pub enum ExportCommand {
         #[arg(short = 'o', long)]
         output: Option<PathBuf>,
     },
+    /// IATI 2.03 activities of a programme: the lead's programme activity and every
+    /// member's activities, or one publisher's. Approved values only.
+    Iati {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Programme code, e.g. DTZ.
+        #[arg(long)]
+        programme: String,
+        /// Only this publisher's activities: name, IATI identifier or id.
+        #[arg(long)]
+        publisher: Option<String>,
+        /// The file to write (default: standard output; with --check, nothing).
+        #[arg(short = 'o', long)]
+        output: Option<PathBuf>,
+        /// Check the file against IATI's rules, the codelists and the Ministry's
+        /// expectations; list every problem and exit non-zero when there are errors.
+        #[arg(long)]
+        check: bool,
+        /// `xml` (the IATI file) or `csv` (its results, one row per indicator × period ×
+        /// dimension).
+        #[arg(long, default_value = "xml", value_parser = ["xml", "csv"])]
+        format: String,
+    },
 }
 
 pub async fn run(c: ExportCommand) -> anyhow::Result<ExitCode> {
     match c {
+        ExportCommand::Iati { db, programme, publisher, output, check, format } => {
+            iati(db, programme, publisher, output, check, format == "csv").await
+        }
         ExportCommand::ValuesTemplate { db, programme, org, country, period, lang, output } => {
             let s = super::open(&db).await?;
             let orgs = s.orgs(&Caller::System).await?;
@@ -68,4 +94,57 @@ pub async fn run(c: ExportCommand) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Write `bytes` to `path`, or to standard output.
+fn emit(path: Option<&PathBuf>, bytes: &[u8]) -> anyhow::Result<()> {
+    match path {
+        Some(p) => std::fs::write(p, bytes).with_context(|| format!("cannot write {}", p.display())),
+        None => {
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            out.write_all(bytes).and_then(|()| out.flush()).context("cannot write to standard output")
+        }
+    }
+}
+
+async fn iati(
+    db: DbArgs,
+    programme: String,
+    publisher: Option<String>,
+    output: Option<PathBuf>,
+    check: bool,
+    csv: bool,
+) -> anyhow::Result<ExitCode> {
+    let s = super::open(&db).await?;
+    let publisher = publisher.as_deref();
+    if csv {
+        let bytes = s.iati_flat(&Caller::System, &programme, publisher).await;
+        s.db.close().await;
+        emit(output.as_ref(), &bytes.with_context(|| format!("cannot export the results of {programme}"))?)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if !check {
+        let xml = s.iati_xml(&Caller::System, &programme, publisher).await;
+        s.db.close().await;
+        emit(output.as_ref(), &xml.with_context(|| format!("cannot export {programme} to IATI"))?)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let checked = s.iati_check(&Caller::System, &programme, publisher).await;
+    s.db.close().await;
+    let (xml, problems) = checked.with_context(|| format!("cannot export {programme} to IATI"))?;
+    if let Some(p) = &output {
+        emit(Some(p), &xml)?;
+    }
+    for p in &problems {
+        say!("{p}");
+    }
+    let errors = problems.iter().filter(|p| p.severity == dtz_formats::iati::Severity::Error).count();
+    let warnings = problems.len() - errors;
+    if errors > 0 {
+        eprintln!("error: {errors} error(s) and {warnings} warning(s) in the IATI file of {programme}");
+        return Ok(ExitCode::FAILURE);
+    }
+    say!("The IATI file of {programme} passes the checks ({warnings} warning(s)).");
+    Ok(ExitCode::SUCCESS)
 }

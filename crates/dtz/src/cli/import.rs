@@ -27,6 +27,21 @@ pub enum ImportCommand {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Finance records for IATI from CSV (one row per member × country × year, one more
+    /// per further partner paid): every record or none; every problem listed by line and
+    /// column.
+    Finance {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The CSV file.
+        file: PathBuf,
+        /// Programme code, e.g. DTZ.
+        #[arg(long)]
+        programme: String,
+        /// Check everything and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 /// A progress bar on stderr, drawn only when stderr is a terminal (never into a log or a
@@ -68,7 +83,44 @@ impl ImportProgress for Bar {
 pub async fn run(c: ImportCommand) -> anyhow::Result<ExitCode> {
     match c {
         ImportCommand::Values { db, file, programme, dry_run } => values(db, file, programme, dry_run).await,
+        ImportCommand::Finance { db, file, programme, dry_run } => finance(db, file, programme, dry_run).await,
     }
+}
+
+async fn finance(db: DbArgs, file: PathBuf, programme: String, dry_run: bool) -> anyhow::Result<ExitCode> {
+    let size = std::fs::metadata(&file).with_context(|| format!("cannot read {}", file.display()))?.len();
+    if size > dtz_formats::values_xlsx::MAX_FILE_BYTES as u64 {
+        bail!("{} is larger than 10 MB: split it into smaller files", file.display());
+    }
+    let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+    let records = match dtz_formats::finance_csv::read(&bytes) {
+        Ok(r) => r,
+        Err(e) => {
+            for p in &e.0 {
+                eprintln!("{}: {p}", file.display());
+            }
+            bail!("{} has {} problem(s); nothing was imported", file.display(), e.0.len());
+        }
+    };
+    let s = super::open(&db).await?;
+    let outcome = s.import_finance(&Caller::System, &programme, &records, dry_run).await;
+    s.db.close().await;
+    match outcome {
+        Ok(done) if done.dry_run => say!(
+            "{} finance records checked; {} would change; nothing was written (dry run).",
+            done.records,
+            done.changed
+        ),
+        Ok(done) => say!("Imported {} finance records; {} changed.", done.records, done.changed),
+        Err(ServiceError::Invalid(v)) => {
+            for i in &v.0 {
+                eprintln!("{}: {}: {}", file.display(), i.field, i.message);
+            }
+            bail!("{} has {} problem(s); nothing was imported", file.display(), v.0.len());
+        }
+        Err(e) => return Err(e.into()),
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn values(db: DbArgs, file: PathBuf, programme: String, dry_run: bool) -> anyhow::Result<ExitCode> {

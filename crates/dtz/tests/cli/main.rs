@@ -43,6 +43,7 @@ mod backup;
 mod demo_scale;
 mod durability;
 mod help;
+mod iati;
 mod import;
 mod keys;
 mod programme;

@@ -1,0 +1,546 @@
+//! IATI 2.03 export: the activities of a programme built from the database — the lead's
+//! programme activity (hierarchy 1) with the alliance totals, and each member's own
+//! activities (hierarchy 2, see `dtz_domain::iati::publishing`), linked both ways by
+//! `related-activity` and by money: the programme's incoming funds name the donor's
+//! activity; its disbursements name each member activity; each member activity's incoming
+//! funds name the programme activity they come from.
+//!
+//! Figures are approved values only, rolled up by `Services::figures_by` (the one rollup
+//! of the dashboards): the alliance totals directly, a member activity's figures from the
+//! per-reporter figures of its reporters (the member and the partners it funds in its
+//! countries), merged by `dtz_domain::iati::merge`. Who may download: the operator,
+//! system administrators, the alliance M&E lead and donors, every activity; a member's
+//! own staff, its own activities; anyone else gets a 404.
+
+mod money;
+mod results;
+
+pub use results::{SUPPRESSED, case_derived};
+
+use crate::{Caller, Result, ServiceError, Services};
+use dtz_domain::access::Role;
+use dtz_domain::iati::publishing::{self, Org, Planned, Publisher, resolve};
+use dtz_domain::ids::OrgId;
+use dtz_domain::org::{CountryCode, OrgKind};
+use dtz_domain::results::rollup::{Cell, Grouping};
+use dtz_domain::results::{Indicator, Period, Programme};
+use dtz_domain::validate::Invalid;
+use dtz_formats::iati::model::*;
+use dtz_store::finance::FinanceRow;
+use dtz_store::values::GoalRow;
+use money::Record;
+use results::IndicatorSources;
+use time::{Date, OffsetDateTime};
+use uuid::Uuid;
+
+/// Who may download which activities.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IatiAccess {
+    /// Every activity.
+    All,
+    /// The activities this member publishes.
+    Member(OrgId),
+}
+
+fn org_type(k: OrgKind) -> &'static str {
+    match k {
+        OrgKind::AllianceMember => "21",
+        OrgKind::LocalPartner | OrgKind::ServiceProvider => "24",
+        OrgKind::Donor | OrgKind::GovernmentBody => "10",
+    }
+}
+
+/// An organisation as IATI names it; a withheld one by its type only, with a neutral
+/// description instead of its name (IATI's rules want a reference or a narrative).
+fn org_ref(o: &Org) -> OrgRef {
+    if o.publishable {
+        OrgRef { reference: o.iati_id.clone(), org_type: Some(org_type(o.kind).into()), name: Some(o.name.clone()) }
+    } else {
+        OrgRef { reference: None, org_type: Some(org_type(o.kind).into()), name: Some(WITHHELD.into()) }
+    }
+}
+
+/// What a withheld partner is called in public data.
+pub const WITHHELD: &str = "A local partner (name withheld for its safety)";
+
+fn participant(role: &str, o: &Org, activity: Option<&str>) -> Participant {
+    Participant { role: role.into(), org: org_ref(o), activity_id: activity.map(str::to_owned) }
+}
+
+/// Everything the activities are built from.
+struct Inputs<'a> {
+    p: &'a Programme,
+    today: Date,
+    now: String,
+    lead: Option<&'a Org>,
+    donor: Option<&'a Org>,
+    periods: Vec<Period>,
+    indicators: Vec<(Uuid, Indicator)>,
+    reporters: &'a [IndicatorCells],
+    alliance: &'a [IndicatorCells],
+    baselines: &'a [GoalRow],
+    targets: &'a [GoalRow],
+    finance: Vec<Record<'a>>,
+}
+
+/// The cells of one indicator, from `Services::figures_by`.
+struct IndicatorCells {
+    id: Uuid,
+    cells: Vec<Cell>,
+}
+
+impl Inputs<'_> {
+    fn span(&self) -> (Date, Date) {
+        (self.p.start, self.p.end)
+    }
+
+    fn status(&self) -> &'static str {
+        let t = self.today;
+        if t < self.p.start {
+            "1"
+        } else if t <= self.p.end {
+            "2"
+        } else if self.p.end.replace_year(self.p.end.year() + 1).is_ok_and(|d| t <= d) {
+            "3"
+        } else {
+            "4"
+        }
+    }
+
+    fn dates(&self) -> Vec<(String, Date)> {
+        let mut d = vec![("1".into(), self.p.start), ("3".into(), self.p.end)];
+        if self.p.start <= self.today {
+            d.push(("2".into(), self.p.start));
+        }
+        if self.p.end < self.today {
+            d.push(("4".into(), self.p.end));
+        }
+        d.sort();
+        d
+    }
+
+    fn sectors(&self) -> Vec<(String, u32)> {
+        self.p.iati.sectors_or_default().into_iter().map(|s| (s.code, s.percentage)).collect()
+    }
+
+    fn documents(&self) -> Vec<Document> {
+        self.p
+            .iati
+            .documents
+            .iter()
+            .map(|d| Document {
+                url: d.url.clone(),
+                format: d.format.clone(),
+                title: d.title.clone(),
+                category: d.category.clone(),
+                language: self.p.iati.language.clone(),
+            })
+            .collect()
+    }
+
+    fn shell(&self, identifier: String, hierarchy: u8, reporting: &Org, title: String) -> Activity {
+        Activity {
+            identifier,
+            last_updated: self.now.clone(),
+            language: self.p.iati.language.clone(),
+            currency: self.p.currency.clone(),
+            hierarchy,
+            reporting_org: org_ref(reporting),
+            title,
+            descriptions: vec![("1".into(), self.p.description.clone())],
+            participants: Vec::new(),
+            status: self.status().into(),
+            dates: self.dates(),
+            countries: Vec::new(),
+            sectors: self.sectors(),
+            budgets: Vec::new(),
+            transactions: Vec::new(),
+            documents: self.documents(),
+            related: Vec::new(),
+            results: Vec::new(),
+        }
+    }
+
+    /// Results of an activity: its reporters' cells and the goals that count for it.
+    fn results<'c>(
+        &'c self,
+        cells: &dyn Fn(Uuid) -> Vec<&'c Cell>,
+        targets: &dyn Fn(&GoalRow) -> bool,
+        baselines: &dyn Fn(&GoalRow) -> bool,
+    ) -> Vec<ResultEl> {
+        let nodes = self.p.nodes();
+        results::results(&nodes, |ind| {
+            let (id, _) = self.indicators.iter().find(|(_, i)| i.code == ind.code)?;
+            let src = IndicatorSources {
+                cells: cells(*id),
+                targets: self.targets.iter().filter(|t| t.indicator_id == *id && targets(t)).collect(),
+                baselines: self.baselines.iter().filter(|b| b.indicator_id == *id && baselines(b)).collect(),
+            };
+            results::indicator(ind, &src, &self.periods, self.span())
+        })
+    }
+}
+
+/// The targets that count for a set of (organisation, country) reporters: per country, the
+/// organisations' own targets, else the country's when `responsible` for it.
+fn targets_for(all: &[GoalRow], reporters: &[(OrgId, CountryCode)], responsible: &[CountryCode]) -> Vec<String> {
+    let own =
+        |t: &GoalRow| t.org_id.is_some_and(|o| reporters.iter().any(|(r, c)| r.0 == o && c.as_str() == t.country));
+    let mut keep = Vec::new();
+    for t in all {
+        let country_has_own = all
+            .iter()
+            .any(|x| x.indicator_id == t.indicator_id && x.country == t.country && x.period == t.period && own(x));
+        let ok = match t.org_id {
+            Some(_) => own(t),
+            None => !country_has_own && responsible.iter().any(|c| c.as_str() == t.country),
+        };
+        if ok {
+            keep.push(goal_key(t));
+        }
+    }
+    keep
+}
+
+/// The key of a target row (they have no id of their own here).
+fn goal_key(g: &GoalRow) -> String {
+    format!("{}|{}|{:?}|{}|{}", g.indicator_id, g.country, g.org_id, g.period, g.part)
+}
+
+impl Services {
+    /// Who may download the IATI files of a programme (404 for anyone else).
+    pub async fn iati_access(&self, caller: &Caller) -> Result<IatiAccess> {
+        match caller {
+            Caller::System => Ok(IatiAccess::All),
+            Caller::User(a) if a.is_system_admin() || a.has_role(Role::AllianceManager) || a.has_role(Role::Donor) => {
+                Ok(IatiAccess::All)
+            }
+            Caller::User(a) => match self.finance_scope(caller).await? {
+                Some(_) => Ok(IatiAccess::Member(a.org)),
+                None => Err(ServiceError::NotFound),
+            },
+        }
+    }
+
+    /// The publishers of a programme the caller may download, in order.
+    pub async fn iati_publishers(&self, caller: &Caller, code: &str) -> Result<Vec<Publisher>> {
+        let access = self.iati_access(caller).await?;
+        let (_, p) = self.programme(code).await?;
+        let orgs = self.publishing_orgs().await?;
+        let mut all = publishing::publishers(&p, &orgs);
+        let lead = p.lead.as_deref().and_then(|l| resolve(&orgs, l)).map(|o| o.id);
+        if let Some(l) = lead
+            && !all.iter().any(|x| x.org.id == l)
+            && let Some(o) = orgs.iter().find(|o| o.id == l)
+        {
+            all.insert(0, Publisher { org: o.clone(), layout: p.iati.activities, activities: Vec::new() });
+        }
+        Ok(match access {
+            IatiAccess::All => all,
+            IatiAccess::Member(m) => all.into_iter().filter(|x| x.org.id == m).collect(),
+        })
+    }
+
+    /// The activities of a programme (or of one publisher: name, IATI identifier or id).
+    pub async fn iati_activities(&self, caller: &Caller, code: &str, publisher: Option<&str>) -> Result<Activities> {
+        let access = self.iati_access(caller).await?;
+        let (_, p) = self.programme(code).await?;
+        let orgs = self.publishing_orgs().await?;
+        let only = match publisher.map(str::trim).filter(|x| !x.is_empty()) {
+            None => None,
+            Some(r) => Some(
+                resolve(&orgs, r)
+                    .or_else(|| orgs.iter().find(|o| o.id.to_string() == r))
+                    .map(|o| o.id)
+                    .ok_or_else(|| Invalid::new("publisher", format!("There is no organisation “{r}”.")))?,
+            ),
+        };
+        let only = match (access, only) {
+            (IatiAccess::Member(m), Some(o)) if o != m => return Err(ServiceError::NotFound),
+            (IatiAccess::Member(m), _) => Some(m),
+            (IatiAccess::All, o) => o,
+        };
+        let figures = self
+            .figures_by(
+                &Caller::System,
+                code,
+                &[
+                    Grouping { country: true, org: true, period: true, part: true },
+                    Grouping { period: true, part: true, ..Grouping::default() },
+                ],
+                false,
+                None,
+            )
+            .await?;
+        let (mut per_reporter, mut alliance) = (Vec::new(), Vec::new());
+        for (n, f) in figures.iter().enumerate() {
+            let list: Vec<IndicatorCells> =
+                f.indicators.iter().map(|i| IndicatorCells { id: i.indicator.id, cells: i.cells.clone() }).collect();
+            if n == 0 { per_reporter = list } else { alliance = list }
+        }
+        let indicators = figures
+            .first()
+            .map(|f| f.indicators.iter().map(|i| (i.indicator.id, i.indicator.indicator())).collect())
+            .unwrap_or_default();
+        let periods = figures.first().map(|f| f.periods.clone()).unwrap_or_default();
+        let (baselines, targets) = self.goals(code).await?;
+        let row = self.programme(code).await?.0;
+        let (records, paid) = dtz_store::finance::list(&self.db, &dtz_domain::access::Scope::all(), row.id).await?;
+        let now = self.clock.now();
+        let inputs = Inputs {
+            p: &p,
+            today: now.date(),
+            now: rfc3339(now),
+            lead: p.lead.as_deref().and_then(|l| resolve(&orgs, l)),
+            donor: p.donor.as_deref().and_then(|d| resolve(&orgs, d)),
+            periods,
+            indicators,
+            reporters: &per_reporter,
+            alliance: &alliance,
+            baselines: &baselines,
+            targets: &targets,
+            finance: records
+                .iter()
+                .map(|r| Record {
+                    row: r,
+                    paid: paid.iter().filter(|d| d.record_id == r.id).map(|d| (d.partner_id, d.amount)).collect(),
+                })
+                .collect(),
+        };
+        let publishers = publishing::publishers(&p, &orgs);
+        let mut activities = Vec::new();
+        if let Some(lead) = inputs.lead
+            && only.is_none_or(|o| o == lead.id)
+        {
+            activities.push(programme_activity(&inputs, lead, &publishers, &orgs));
+        }
+        for pb in publishers.iter().filter(|pb| only.is_none_or(|o| o == pb.org.id)) {
+            for a in &pb.activities {
+                activities.push(member_activity(&inputs, pb, a, &orgs));
+            }
+        }
+        Ok(Activities { generated: rfc3339(now), activities })
+    }
+
+    /// The activities as IATI XML.
+    pub async fn iati_xml(&self, caller: &Caller, code: &str, publisher: Option<&str>) -> Result<Vec<u8>> {
+        let a = self.iati_activities(caller, code, publisher).await?;
+        if a.activities.is_empty() {
+            return Err(Invalid::new("publisher", "This organisation publishes no activity in the programme.").into());
+        }
+        dtz_formats::iati::write(&a).map_err(|e| internal(&e))
+    }
+}
+
+impl Services {
+    /// The activities as XML and the problems `dtz_formats::iati::check` finds in them.
+    pub async fn iati_check(
+        &self,
+        caller: &Caller,
+        code: &str,
+        publisher: Option<&str>,
+    ) -> Result<(Vec<u8>, Vec<dtz_formats::iati::Problem>)> {
+        let xml = self.iati_xml(caller, code, publisher).await?;
+        let problems = dtz_formats::iati::check_bytes(&xml, self.clock.now().date()).map_err(|e| internal(&e))?;
+        Ok((xml, problems))
+    }
+
+    /// The results of the activities in the flat form (CSV rows).
+    pub async fn iati_flat(&self, caller: &Caller, code: &str, publisher: Option<&str>) -> Result<Vec<u8>> {
+        let a = self.iati_activities(caller, code, publisher).await?;
+        Ok(dtz_formats::table::to_csv(&dtz_formats::iati::flat_table(&a)))
+    }
+}
+
+/// Writing to memory and reading back what dtz wrote do not fail; should they, it is a
+/// fault of dtz (a 500), not of the caller's input.
+fn internal(e: &dyn std::fmt::Display) -> ServiceError {
+    ServiceError::Store(dtz_store::StoreError::Config(format!("the IATI file could not be made: {e}")))
+}
+
+fn rfc3339(t: OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC).replace_nanosecond(0).unwrap_or(t);
+    t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+}
+
+fn country_names(parts: &[CountryCode]) -> String {
+    parts.iter().map(|c| c.name()).collect::<Vec<_>>().join(", ")
+}
+
+fn programme_activity(i: &Inputs, lead: &Org, publishers: &[Publisher], orgs: &[Org]) -> Activity {
+    let p = i.p;
+    let id =
+        p.iati_identifier.clone().unwrap_or_else(|| format!("{}-{}", lead.iati_id.clone().unwrap_or_default(), p.code));
+    let mut a = i.shell(id.clone(), 1, lead, p.name.clone());
+    let goals: Vec<String> = p.goals.iter().map(|g| g.title.clone()).collect();
+    if !goals.is_empty() {
+        a.descriptions.push(("2".into(), goals.join(" ")));
+    }
+    if let Some(d) = i.donor {
+        a.participants.push(participant("1", d, p.iati.donor_activity.as_deref()));
+    }
+    a.participants.push(participant("2", lead, Some(&id)));
+    a.participants.push(participant("3", lead, Some(&id)));
+    let mut seen = Vec::new();
+    for pb in publishers {
+        if !seen.contains(&pb.org.id) {
+            seen.push(pb.org.id);
+            a.participants.push(participant("4", &pb.org, None));
+        }
+        for part in pb.activities.iter().flat_map(|x| &x.parts) {
+            for o in &part.partners {
+                if !seen.contains(&o.id) {
+                    seen.push(o.id);
+                    a.participants.push(participant("4", o, None));
+                }
+            }
+        }
+    }
+    let countries: Vec<CountryCode> = {
+        let mut c: Vec<CountryCode> = Vec::new();
+        for part in publishers.iter().flat_map(|pb| pb.activities.iter().flat_map(|x| &x.parts)) {
+            if !c.contains(&part.country) {
+                c.push(part.country);
+            }
+        }
+        c
+    };
+    a.countries = money::shares(&countries, &i.finance);
+    a.budgets = money::budgets(&i.finance, i.span());
+    let donor = i.donor.map(org_ref);
+    for year in i64::from(p.start.year())..=i64::from(p.end.year()) {
+        let of_year: Vec<&Record> = i.finance.iter().filter(|r| r.row.year == year).collect();
+        let incoming: i64 = of_year.iter().filter_map(|r| r.row.incoming).sum();
+        if incoming > 0 {
+            let date =
+                of_year.iter().filter_map(|r| r.row.incoming_date).min().unwrap_or(money::year_end(year, i.today));
+            let mut t = money::transaction("1", date, incoming, format!("Funds for {year} from the donor"));
+            t.provider = donor.clone().and_then(|d| money::tx_org(d, p.iati.donor_activity.clone()));
+            a.transactions.push(t);
+        }
+        for pb in publishers {
+            for act in &pb.activities {
+                let recs: Vec<&&Record> = of_year.iter().filter(|r| covers(act, pb.org.id, r.row)).collect();
+                let value: i64 = recs.iter().filter_map(|r| r.row.incoming).sum();
+                if value > 0 {
+                    let date =
+                        recs.iter().filter_map(|r| r.row.incoming_date).min().unwrap_or(money::year_end(year, i.today));
+                    let mut t =
+                        money::transaction("3", date, value, format!("Funds for {year} passed on to {}", pb.org.name));
+                    t.receiver = money::tx_org(org_ref(&pb.org), Some(act.identifier.clone()));
+                    a.transactions.push(t);
+                }
+            }
+        }
+    }
+    a.transactions.sort_by_key(|t| (t.date, t.kind.clone()));
+    a.related =
+        publishers.iter().flat_map(|pb| pb.activities.iter().map(|x| ("2".to_owned(), x.identifier.clone()))).collect();
+    let cells = |id: Uuid| -> Vec<&Cell> { i.alliance.iter().filter(|x| x.id == id).flat_map(|x| &x.cells).collect() };
+    let all_countries: Vec<CountryCode> = p.countries.iter().map(|c| c.country).collect();
+    let everyone: Vec<(OrgId, CountryCode)> =
+        orgs.iter().flat_map(|o| all_countries.iter().map(move |c| (o.id, *c))).collect();
+    let keep = targets_for(i.targets, &everyone, &all_countries);
+    a.results = i.results(&cells, &|t| keep.contains(&goal_key(t)), &|_| true);
+    a
+}
+
+/// Whether a finance record belongs to a planned activity of its member.
+fn covers(act: &Planned, member: OrgId, r: &FinanceRow) -> bool {
+    r.org_id == member.0 && act.parts.iter().any(|p| p.country.as_str() == r.country)
+}
+
+fn member_activity(i: &Inputs, pb: &Publisher, act: &Planned, orgs: &[Org]) -> Activity {
+    let p = i.p;
+    let countries: Vec<CountryCode> = act.parts.iter().map(|x| x.country).collect();
+    let title = format!("{}: {} in {}", p.name, pb.org.name, country_names(&countries));
+    let mut a = i.shell(act.identifier.clone(), 2, &pb.org, title);
+    let partners: Vec<&Org> = act.parts.iter().flat_map(|x| &x.partners).collect();
+    a.descriptions.push((
+        "4".into(),
+        format!(
+            "Part of the programme {} led by {}; {} works here with {} local partner(s).",
+            p.name,
+            i.lead.map_or("the alliance lead", |l| l.name.as_str()),
+            pb.org.name,
+            partners.len()
+        ),
+    ));
+    let programme_id = p.iati_identifier.clone();
+    if let Some(d) = i.donor {
+        a.participants.push(participant("1", d, p.iati.donor_activity.as_deref()));
+    }
+    if let Some(l) = i.lead {
+        a.participants.push(participant("2", l, programme_id.as_deref()));
+    }
+    a.participants.push(participant("3", &pb.org, Some(&act.identifier)));
+    a.participants.push(participant("4", &pb.org, Some(&act.identifier)));
+    for o in &partners {
+        a.participants.push(participant("4", o, None));
+    }
+    let recs: Vec<Record> = i
+        .finance
+        .iter()
+        .filter(|r| covers(act, pb.org.id, r.row))
+        .map(|r| Record { row: r.row, paid: r.paid.clone() })
+        .collect();
+    a.countries = money::shares(&countries, &recs);
+    a.budgets = money::budgets(&recs, i.span());
+    let lead = i.lead.map(org_ref);
+    for r in &recs {
+        let (year, country) =
+            (r.row.year, CountryCode::parse("country", &r.row.country).map(|c| c.name()).unwrap_or(""));
+        if let (Some(v), Some(d)) = (r.row.incoming, r.row.incoming_date) {
+            let mut t = money::transaction(
+                "1",
+                d,
+                v,
+                format!("Funds for {country} in {year} from the donor, through the programme"),
+            );
+            t.provider = lead.clone().and_then(|l| money::tx_org(l, programme_id.clone()));
+            a.transactions.push(t);
+        }
+        for (partner, amount) in &r.paid {
+            if let Some(o) = orgs.iter().find(|o| o.id.0 == *partner) {
+                let mut t = money::transaction(
+                    "3",
+                    money::year_end(year, i.today),
+                    *amount,
+                    format!("Disbursement in {country}, {year}"),
+                );
+                t.receiver = money::tx_org(org_ref(o), None);
+                a.transactions.push(t);
+            }
+        }
+        if let Some(v) = r.row.expenditure {
+            a.transactions.push(money::transaction(
+                "4",
+                money::year_end(year, i.today),
+                v,
+                format!("Expenditure in {country}, {year}"),
+            ));
+        }
+    }
+    a.transactions.sort_by_key(|t| (t.date, t.kind.clone()));
+    if let Some(id) = programme_id {
+        a.related.push(("1".into(), id));
+    }
+    let mut reporters: Vec<(OrgId, CountryCode)> = Vec::new();
+    for part in &act.parts {
+        reporters.push((pb.org.id, part.country));
+        reporters.extend(part.partners.iter().map(|o| (o.id, part.country)));
+    }
+    let responsible: Vec<CountryCode> = act.parts.iter().filter(|x| x.responsible).map(|x| x.country).collect();
+    let cells = |id: Uuid| -> Vec<&Cell> {
+        i.reporters
+            .iter()
+            .filter(|x| x.id == id)
+            .flat_map(|x| &x.cells)
+            .filter(|c| matches!((c.org, c.country), (Some(o), Some(cc)) if reporters.contains(&(o, cc))))
+            .collect()
+    };
+    let keep = targets_for(i.targets, &reporters, &responsible);
+    let base = |b: &GoalRow| responsible.iter().any(|c| c.as_str() == b.country);
+    a.results = i.results(&cells, &|t| keep.contains(&goal_key(t)), &base);
+    a
+}
