@@ -2,6 +2,7 @@
 //! as CSV and XLSX, and indicator values as CSV or XLSX (read) and as a pre-filled XLSX
 //! (written); IATI 2.03 XML as the results work lands.
 
+pub mod activities_file;
 pub mod programme;
 pub mod sniff;
 pub mod table;
