@@ -1,6 +1,7 @@
 //! The Down to Zero demonstration: the real alliance (public facts of DESIGN §1) and
 //! sample partners, providers, teams and one account per role. Sample names say so.
 
+mod activities;
 mod config;
 pub mod scale;
 mod values;
@@ -166,6 +167,7 @@ pub async fn load(s: &Services) -> Result<DemoAccounts> {
         (partner_bo, "BO"),
         (partner_ph, "PH"),
     ];
+    activities::load(s, &reporters).await?;
     values::load(s, &reporters).await?;
     values::load_goals(s, &reporters).await?;
     let mut tx = s.db.begin().await?;

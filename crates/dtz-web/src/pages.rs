@@ -3,6 +3,7 @@
 //! the rendering of errors as pages.
 
 mod account;
+mod activities;
 mod admin;
 mod audit;
 mod completeness;
@@ -140,6 +141,9 @@ fn nav_for(tr: &Tr, caller: &Caller, path: &str) -> Vec<NavItem> {
     {
         items.push(("/results", "nav-results"));
     }
+    if activities::reads_activities(caller) && !matches!(caller, Caller::System) {
+        items.push(("/activities", "nav-activities"));
+    }
     if let Caller::User(a) = caller
         && a.has_role(Role::Administrator)
     {
@@ -246,6 +250,7 @@ pub fn router() -> Router<AppState> {
         .merge(framework::router())
         .merge(targets::router())
         .merge(evidence::router())
+        .merge(activities::router())
         .route("/login/totp", get(second_factor::show).post(second_factor::create))
         .route("/account/totp", get(totp::show).post(totp::create))
         .route("/account/totp/disable", post(totp::delete))
