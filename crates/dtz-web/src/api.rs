@@ -3,6 +3,7 @@
 //! `/api/v1/openapi.json`. Every route is registered through `OpenApiRouter`, so the
 //! document covers every route by construction.
 
+mod activities;
 mod audit;
 mod evidence;
 mod me;
@@ -78,6 +79,12 @@ pub fn parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(sheets::routes())
         .routes(with_upload_limit(routes!(evidence::list, evidence::create)))
         .routes(routes!(evidence::show, evidence::delete))
+        .routes(routes!(activities::list, activities::create))
+        .routes(routes!(activities::show, activities::update, activities::delete))
+        .routes(with_upload_limit(routes!(activities::files, activities::attach)))
+        .routes(routes!(activities::file, activities::remove_file))
+        .routes(with_upload_limit(routes!(activities::import)))
+        .routes(routes!(activities::recompute))
         .split_for_parts()
 }
 

@@ -35,6 +35,9 @@ use axum::routing::{get, post};
 use dtz_domain::access::Role;
 use dtz_services::Caller;
 
+/// Rows of an uploaded file of activities (for the API's import).
+pub(crate) use activities::read_rows as activity_rows;
+
 /// A link of the navigation.
 #[derive(Clone, Debug)]
 pub struct NavItem {

@@ -7,6 +7,8 @@ mod detail;
 mod form;
 mod import;
 
+pub(crate) use import::read_rows;
+
 use super::admin::SelectOption;
 use super::{Page, render};
 use crate::auth::PageUser;

@@ -51,9 +51,9 @@ pub fn held_key(code: &str) -> String {
 /// Read an uploaded file into rows, on the blocking pool (XLSX parsing is CPU work).
 pub async fn read_rows(
     bytes: Vec<u8>,
-    name: String,
+    name: Option<String>,
 ) -> Result<Vec<dtz_formats::activities_file::ActivityRow>, Vec<Invalid>> {
-    let read = tokio::task::spawn_blocking(move || dtz_formats::activities_file::read(&bytes, Some(&name))).await;
+    let read = tokio::task::spawn_blocking(move || dtz_formats::activities_file::read(&bytes, name.as_deref())).await;
     match read {
         Ok(Ok(rows)) => Ok(rows),
         Ok(Err(p)) => Err(p.0.into_iter().map(|p| Invalid::new(format!("line {}: {}", p.line, p.field), p.reason)).collect()),
@@ -143,7 +143,7 @@ async fn upload(
     let Some(file) = up.file.filter(|f| !f.bytes.is_empty()) else {
         return Ok(p.with_problems(vec![Invalid::new("line 0: file", "Choose a file to upload.")]));
     };
-    let rows = match read_rows(file.bytes.clone(), file.name.clone()).await {
+    let rows = match read_rows(file.bytes.clone(), Some(file.name.clone())).await {
         Ok(rows) => rows,
         Err(problems) => return Ok(p.with_problems(problems)),
     };
@@ -184,7 +184,7 @@ async fn confirm(
         }
         Err(e) => return Err(e.into()),
     };
-    let rows = match read_rows(held.content, held.file_name).await {
+    let rows = match read_rows(held.content, Some(held.file_name)).await {
         Ok(rows) => rows,
         Err(problems) => return Ok(p.with_problems(problems)),
     };
