@@ -201,6 +201,22 @@ impl Services {
         Ok(ActivityPage { rows, total })
     }
 
+    /// A page of activities as [`Services::activities`] gives, each with its reach (two
+    /// queries for the reach of a whole page).
+    pub async fn activities_full(
+        &self,
+        caller: &Caller,
+        code: &str,
+        q: &ActivityQuery,
+        page: i64,
+    ) -> Result<(Vec<Activity>, i64)> {
+        let found = self.activities(caller, code, q, page).await?;
+        let ids: Vec<uuid::Uuid> = found.rows.iter().map(|r| r.id).collect();
+        let reach = store::reach(&self.db, &ids).await?;
+        let list = found.rows.into_iter().map(|row| Ok(Activity { fields: fields_of(&row, &reach)?, row })).collect::<Result<_>>()?;
+        Ok((list, found.total))
+    }
+
     /// Every activity of a programme within the caller's scope and the query (downloads),
     /// with their reach.
     pub async fn activities_all(

@@ -109,7 +109,8 @@ impl Services {
                 problems.push(at(line, "activity", "This activity is also on an earlier row with another key."));
             }
             if let Some(row) = existing.iter().find(|e| e.id == p.id) {
-                if row.programme_id != opts.programme.id || row.org_id != p.org.0 {
+                let visible = super::may_record(caller, p.org, &row.country);
+                if row.programme_id != opts.programme.id || row.org_id != p.org.0 || !visible {
                     problems.push(at(line, "activity", "This id belongs to another organisation's or programme's activity."));
                     continue;
                 }

@@ -215,13 +215,8 @@ pub async fn list(
         activity_type: q.activity_type,
         period: q.period,
     };
-    let found = state.services.activities(&c.caller, &code, &query, page).await?;
-    let ids: Vec<Uuid> = found.rows.iter().map(|r| r.id).collect();
-    let mut activities = Vec::with_capacity(ids.len());
-    for id in ids {
-        activities.push(dto(&code, state.services.activity(&c.caller, ActivityId(id)).await?));
-    }
-    Ok(Json(ActivityList { total: found.total, page, activities }))
+    let (list, total) = state.services.activities_full(&c.caller, &code, &query, page).await?;
+    Ok(Json(ActivityList { total, page, activities: list.into_iter().map(|a| dto(&code, a)).collect() }))
 }
 
 /// Record an activity (its organisation's M&E officer); the computed figures of the
