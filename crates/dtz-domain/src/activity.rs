@@ -284,7 +284,8 @@ fn reach(input: &[ReachInput], v: &mut Violations) -> Vec<ReachCell> {
             v.check(Sex::parse(&at("sex"), &r.sex)),
             v.check(AgeGroup::parse(&at("age"), &r.age)),
         );
-        let (first, repeat) = (v.check(count(&at("first_time"), &r.first_time)), v.check(count(&at("repeat"), &r.repeat)));
+        let (first, repeat) =
+            (v.check(count(&at("first_time"), &r.first_time)), v.check(count(&at("repeat"), &r.repeat)));
         let (Some(group), Some(sex), Some(age), Some(first_time), Some(repeat)) = (g, s, a, first, repeat) else {
             continue;
         };
@@ -335,8 +336,10 @@ impl ActivityFields {
             }
         }
         let area = v.check(validate::optional_text("area", &i.area, AREA_MAX)).flatten().unwrap_or_default();
-        let description =
-            v.check(validate::optional_text("description", &i.description, DESCRIPTION_MAX)).flatten().unwrap_or_default();
+        let description = v
+            .check(validate::optional_text("description", &i.description, DESCRIPTION_MAX))
+            .flatten()
+            .unwrap_or_default();
         let given: Vec<&String> = i.links.iter().filter(|l| !l.trim().is_empty()).collect();
         if given.len() > MAX_LINKS {
             v.push(Invalid::new("links", format!("Give at most {MAX_LINKS} links.")));
@@ -397,7 +400,12 @@ mod tests {
                     first_time: "1,200".into(),
                     repeat: "3".into(),
                 },
-                ReachInput { group: "parents".into(), sex: "unknown".into(), age: "unknown".into(), ..Default::default() },
+                ReachInput {
+                    group: "parents".into(),
+                    sex: "unknown".into(),
+                    age: "unknown".into(),
+                    ..Default::default()
+                },
             ],
             ..ActivityInput::default()
         }
@@ -406,7 +414,10 @@ mod tests {
     #[test]
     fn a_sound_activity_parses_with_its_reach_and_period() {
         let f = ActivityFields::parse(&input(), &allowed()).unwrap();
-        assert_eq!((f.title.as_str(), f.end, f.basis), ("Workshop in El Alto", date!(2016 - 03 - 04), ReachBasis::Counted));
+        assert_eq!(
+            (f.title.as_str(), f.end, f.basis),
+            ("Workshop in El Alto", date!(2016 - 03 - 04), ReachBasis::Counted)
+        );
         assert_eq!(f.reach.len(), 1, "empty cells are left out");
         assert_eq!((f.reach[0].first_time, f.reach[0].repeat, f.reached()), (1200, 3, 1203));
         assert_eq!(f.period(PeriodKind::Year).to_string(), "2016");

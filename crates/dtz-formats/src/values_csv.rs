@@ -263,7 +263,8 @@ mod tests {
 
     #[test]
     fn lines_are_right_after_crlf_line_ends() {
-        let rows = read(b"indicator,country,organisation,period\r\nG1,BO,P,2016\r\n\r\nG1,BO,P,2017\r\n").expect("valid");
+        let rows =
+            read(b"indicator,country,organisation,period\r\nG1,BO,P,2016\r\n\r\nG1,BO,P,2017\r\n").expect("valid");
         assert_eq!(rows.iter().map(|r| r.line).collect::<Vec<_>>(), [2, 4]);
     }
 

@@ -213,18 +213,17 @@ impl Services {
         let found = self.activities(caller, code, q, page).await?;
         let ids: Vec<uuid::Uuid> = found.rows.iter().map(|r| r.id).collect();
         let reach = store::reach(&self.db, &ids).await?;
-        let list = found.rows.into_iter().map(|row| Ok(Activity { fields: fields_of(&row, &reach)?, row })).collect::<Result<_>>()?;
+        let list = found
+            .rows
+            .into_iter()
+            .map(|row| Ok(Activity { fields: fields_of(&row, &reach)?, row }))
+            .collect::<Result<_>>()?;
         Ok((list, found.total))
     }
 
     /// Every activity of a programme within the caller's scope and the query (downloads),
     /// with their reach.
-    pub async fn activities_all(
-        &self,
-        caller: &Caller,
-        code: &str,
-        q: &ActivityQuery,
-    ) -> Result<Vec<Activity>> {
+    pub async fn activities_all(&self, caller: &Caller, code: &str, q: &ActivityQuery) -> Result<Vec<Activity>> {
         let (programme, framework) = self.programme(code).await?;
         if !reads_records(caller) {
             return Err(ServiceError::NotFound);
@@ -253,9 +252,12 @@ impl Services {
         let indicators = dtz_store::programmes::indicators(&self.db, opts.programme.id).await?;
         let ctx = ComputeContext::new(opts.programme.id, opts.framework.clone(), &indicators);
         let mut tx = self.db.begin().await?;
-        let new = NewActivity { id: id.0, programme: opts.programme.id, org, period: &period, fields: &f, by: caller.user() };
+        let new =
+            NewActivity { id: id.0, programme: opts.programme.id, org, period: &period, fields: &f, by: caller.user() };
         store::insert(&mut tx, &new, self.clock.now()).await.map_err(|e| match e {
-            StoreError::Duplicate(_) => ServiceError::from(Invalid::new("id", "An activity with this id exists already.")),
+            StoreError::Duplicate(_) => {
+                ServiceError::from(Invalid::new("id", "An activity with this id exists already."))
+            }
             other => other.into(),
         })?;
         let mut events = vec![event(caller, "activity.create", &Change::create(store::ENTITY, id.0, &f), org)];
@@ -331,11 +333,11 @@ impl Services {
             return Err(self.stale(id.0, base, current).await);
         }
         r?;
-        let mut events = vec![event(caller, "activity.remove", &Change::delete(store::ENTITY, id.0, base), before.org())];
+        let mut events =
+            vec![event(caller, "activity.remove", &Change::delete(store::ENTITY, id.0, base), before.org())];
         let (org, c, p) = (before.org(), &before.row.country, &before.row.period);
         events.extend(self.refresh_computed(&mut tx, caller, &ctx, org, c, p).await?);
-        self.finish(tx, &events).await
-            .map(|_| ())
+        self.finish(tx, &events).await.map(|_| ())
     }
 
     /// The organisations and countries the caller records activities for.

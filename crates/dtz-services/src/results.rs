@@ -10,9 +10,9 @@ use dtz_domain::results::{Period, Programme, ReportStatus};
 use dtz_store::programmes::{IndicatorRow, ProgrammeRow};
 use dtz_store::values::{self, PointRow};
 
-pub mod memo;
 mod country;
 mod filter;
+pub mod memo;
 pub use country::{CountryFigures, ExpectedReports};
 pub use filter::ResultsFilter;
 

@@ -71,8 +71,14 @@ const COLS: &str = "a.id, a.programme_id, a.org_id, a.country, a.goal, a.period,
                     a.updated_by, a.updated_at";
 
 /// Need to know on activities: the organisation (and country), a country, or all.
-pub const SCOPE: ScopeColumns =
-    ScopeColumns { org: Some("a.org_id"), country: Some("a.country"), team: None, owner: None, provider: None, case: None };
+pub const SCOPE: ScopeColumns = ScopeColumns {
+    org: Some("a.org_id"),
+    country: Some("a.country"),
+    team: None,
+    owner: None,
+    provider: None,
+    case: None,
+};
 
 /// One stored cell of an activity's reach.
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
@@ -237,7 +243,9 @@ pub async fn existing(db: &Db, ids: &[Uuid]) -> Result<Vec<ActivityRow>> {
     let mut out = Vec::new();
     for chunk in ids.chunks(400) {
         let mut q = Sql::new("SELECT ");
-        q.push(COLS).push(" FROM activities a WHERE a.deleted_at IS NULL AND a.id IN (").bind_list(chunk.iter().copied());
+        q.push(COLS)
+            .push(" FROM activities a WHERE a.deleted_at IS NULL AND a.id IN (")
+            .bind_list(chunk.iter().copied());
         q.push(")");
         out.extend(db.read().fetch_all::<ActivityRow>(&q).await?);
     }
@@ -298,7 +306,13 @@ fn narrowed(scope: &Scope, f: &ActivityFilter) -> Sql {
 
 /// One page of activities within scope and the filter, latest first, and how many there
 /// are in all.
-pub async fn list(db: &Db, scope: &Scope, f: &ActivityFilter, limit: i64, offset: i64) -> Result<(Vec<ActivityRow>, i64)> {
+pub async fn list(
+    db: &Db,
+    scope: &Scope,
+    f: &ActivityFilter,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<ActivityRow>, i64)> {
     let mut count = Sql::new("SELECT COUNT(*)");
     count.append(narrowed(scope, f));
     let total: i64 = db.read().scalar(&count).await?;
@@ -365,7 +379,12 @@ fn facts_where(q: &mut Sql, f: &FactsOf<'_>) {
     q.push(" WHERE a.deleted_at IS NULL AND a.programme_id = ").bind(f.programme).push(" AND ");
     q.append(filter(f.scope, &SCOPE));
     if let Some((org, country, period)) = f.at {
-        q.push(" AND a.org_id = ").bind(org).push(" AND a.country = ").bind(country).push(" AND a.period = ").bind(period);
+        q.push(" AND a.org_id = ")
+            .bind(org)
+            .push(" AND a.country = ")
+            .bind(country)
+            .push(" AND a.period = ")
+            .bind(period);
     }
 }
 

@@ -209,7 +209,7 @@ pub fn parts(ind: &Indicator, sets: &[CategorySet]) -> Vec<String> {
 
 /// The option of `set` a reach cell falls under: its sex or age group when the set is
 /// `sex` or `age` and has that option, else "unknown".
-fn option_of<'a>(set: &'a CategorySet, sex: Sex, age: AgeGroup) -> &'a str {
+fn option_of(set: &CategorySet, sex: Sex, age: AgeGroup) -> &str {
     let code = match set.code.as_str() {
         "sex" => sex.as_str(),
         "age" => age.as_str(),
@@ -327,13 +327,23 @@ mod tests {
                 reach("awareness_event", ReachGroup::Children, Sex::Female, AgeGroup::Under12, 100, 0),
             ],
         };
-        let c = compute(Computation::UniqueChildrenTrained, &r, &indicator(Computation::UniqueChildrenTrained, &["sex", "age"]), &sets());
+        let c = compute(
+            Computation::UniqueChildrenTrained,
+            &r,
+            &indicator(Computation::UniqueChildrenTrained, &["sex", "age"]),
+            &sets(),
+        );
         let f: BTreeMap<String, i64> = c.at(&at(2016)).into_iter().collect();
         assert_eq!(f[""], 25);
         assert_eq!((f["sex=female"], f["sex=male"], f["sex=unknown"]), (20, 5, 0));
         assert_eq!((f["age=12_17"], f["age=under_12"], f["age=unknown"]), (20, 0, 5), "18_plus is no option: unknown");
         assert_eq!(c.at(&at(2017)).iter().map(|(_, v)| v).sum::<i64>(), 0, "zeros where nothing happened");
-        let aw = compute(Computation::PeopleReachedAwareness, &r, &indicator(Computation::PeopleReachedAwareness, &[]), &sets());
+        let aw = compute(
+            Computation::PeopleReachedAwareness,
+            &r,
+            &indicator(Computation::PeopleReachedAwareness, &[]),
+            &sets(),
+        );
         assert_eq!(aw.total(&at(2016)), 100);
     }
 
@@ -342,11 +352,22 @@ mod tests {
         let mut media = reach("media_campaign", ReachGroup::GeneralPublic, Sex::Unknown, AgeGroup::Unknown, 50_000, 0);
         media.basis = ReachBasis::Estimated;
         let r = Records {
-            activities: vec![ActivityCount { at: at(2016), activity_type: "lobby_meeting".into(), basis: ReachBasis::Counted, activities: 3 }],
-            reach: vec![media, reach("media_campaign", ReachGroup::GeneralPublic, Sex::Unknown, AgeGroup::Unknown, 40, 0)],
+            activities: vec![ActivityCount {
+                at: at(2016),
+                activity_type: "lobby_meeting".into(),
+                basis: ReachBasis::Counted,
+                activities: 3,
+            }],
+            reach: vec![
+                media,
+                reach("media_campaign", ReachGroup::GeneralPublic, Sex::Unknown, AgeGroup::Unknown, 40, 0),
+            ],
         };
         let lobby = compute(Computation::LobbyMeetings, &r, &indicator(Computation::LobbyMeetings, &["sex"]), &sets());
-        assert_eq!(lobby.at(&at(2016)), vec![("".into(), 3), ("sex=female".into(), 0), ("sex=male".into(), 0), ("sex=unknown".into(), 3)]);
+        assert_eq!(
+            lobby.at(&at(2016)),
+            vec![("".into(), 3), ("sex=female".into(), 0), ("sex=male".into(), 0), ("sex=unknown".into(), 3)]
+        );
         let m = compute(Computation::MediaAudience, &r, &indicator(Computation::MediaAudience, &[]), &sets());
         assert_eq!(m.total(&at(2016)), 50_000, "only the estimate counts as media audience");
     }
@@ -358,11 +379,10 @@ mod tests {
             assert!(!c.disclosed());
         }
         assert_eq!(Computation::parse("nope"), None);
-        assert_eq!(disclose(&[("".into(), 3), ("a".into(), 12), ("b".into(), 0)]), vec![
-            ("".into(), None),
-            ("a".into(), Some(10)),
-            ("b".into(), Some(0))
-        ]);
+        assert_eq!(
+            disclose(&[("".into(), 3), ("a".into(), 12), ("b".into(), 0)]),
+            vec![("".into(), None), ("a".into(), Some(10)), ("b".into(), Some(0))]
+        );
     }
 
     proptest! {

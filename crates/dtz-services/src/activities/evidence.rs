@@ -92,8 +92,14 @@ impl Services {
         files::check_size("file", bytes.len())?;
         let kind = dtz_formats::sniff::sniff(&name, bytes).ok_or_else(|| Invalid::new("file", files::REFUSED_KIND))?;
         let file = Uuid::new_v4();
-        let new =
-            NewFile { id: file, org: a.org(), name: &name, content_type: kind.content_type(), content: bytes, by: caller.user() };
+        let new = NewFile {
+            id: file,
+            org: a.org(),
+            name: &name,
+            content_type: kind.content_type(),
+            content: bytes,
+            by: caller.user(),
+        };
         let sealed = fstore::seal(&self.db, &self.keys, &new).await?;
         let now = self.clock.now();
         let mut tx = self.db.begin().await?;

@@ -42,8 +42,21 @@ pub struct ActivitiesImported {
 }
 
 /// Columns of the activity's own fields (the rest describe one reach cell).
-const ACTIVITY_COLUMNS: [&str; 13] =
-    ["programme", "organisation", "country", "goal", "type", "title", "start", "end", "area", "description", "links", "basis", "activity"];
+const ACTIVITY_COLUMNS: [&str; 13] = [
+    "programme",
+    "organisation",
+    "country",
+    "goal",
+    "type",
+    "title",
+    "start",
+    "end",
+    "area",
+    "description",
+    "links",
+    "basis",
+    "activity",
+];
 const REACH_COLUMNS: [&str; 5] = ["group", "sex", "age", "first_time", "repeat"];
 
 fn at(line: usize, column: &str, message: impl Into<String>) -> Invalid {
@@ -111,7 +124,11 @@ impl Services {
             if let Some(row) = existing.iter().find(|e| e.id == p.id) {
                 let visible = super::may_record(caller, p.org, &row.country);
                 if row.programme_id != opts.programme.id || row.org_id != p.org.0 || !visible {
-                    problems.push(at(line, "activity", "This id belongs to another organisation's or programme's activity."));
+                    problems.push(at(
+                        line,
+                        "activity",
+                        "This id belongs to another organisation's or programme's activity.",
+                    ));
                     continue;
                 }
                 p.before = Some(Activity { fields: fields_of(row, &reach)?, row: row.clone() });
@@ -157,16 +174,25 @@ impl Services {
             for c in ACTIVITY_COLUMNS {
                 let v = r.get(c).trim();
                 if !v.is_empty() && v != head.get(c).trim() {
-                    problems.push(at(r.line, c, format!("This differs from line {}, the activity's first row.", head.line)));
+                    problems.push(at(
+                        r.line,
+                        c,
+                        format!("This differs from line {}, the activity's first row.", head.line),
+                    ));
                 }
             }
         }
         let programme = head.get("programme").trim();
         if !programme.is_empty() && !programme.eq_ignore_ascii_case(code) {
-            problems.push(at(head.line, "programme", format!("This row is for the programme “{programme}”, not “{code}”.")));
+            problems.push(at(
+                head.line,
+                "programme",
+                format!("This row is for the programme “{programme}”, not “{code}”."),
+            ));
         }
         let name = head.get("organisation").trim();
-        let Some(org) = orgs.iter().find(|o| o.name == name || o.iati_id.as_deref() == Some(name) || o.id.to_string() == name)
+        let Some(org) =
+            orgs.iter().find(|o| o.name == name || o.iati_id.as_deref() == Some(name) || o.id.to_string() == name)
         else {
             problems.push(at(head.line, "organisation", format!("There is no organisation “{name}”.")));
             return None;
@@ -258,7 +284,11 @@ impl Services {
                         by: caller.user(),
                     };
                     store::insert(&mut tx, &new, now).await?;
-                    events.push(caller.event("activity.create", &Change::create(store::ENTITY, p.id, &p.fields), Some(p.org)));
+                    events.push(caller.event(
+                        "activity.create",
+                        &Change::create(store::ENTITY, p.id, &p.fields),
+                        Some(p.org),
+                    ));
                 }
                 Some(b) if b.fields == p.fields => continue,
                 Some(b) => {

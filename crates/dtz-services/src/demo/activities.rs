@@ -78,7 +78,10 @@ fn planned(n: usize, year: i32, country: &str) -> Vec<ActivityInput> {
             "G2",
             format!("Community meeting {year} (sample data)"),
             10,
-            vec![cell("parents", "female", "18_plus", 15 + k % 11, 9), cell("parents", "male", "18_plus", 10 + k % 6, 4)],
+            vec![
+                cell("parents", "female", "18_plus", 15 + k % 11, 9),
+                cell("parents", "male", "18_plus", 10 + k % 6, 4),
+            ],
         ),
         media,
     ]

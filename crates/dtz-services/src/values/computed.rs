@@ -302,7 +302,8 @@ impl Services {
         for (ind, c) in &ctx.indicators {
             let figures = computed::compute(*c, &records, &ind.indicator(), &ctx.framework.disaggregations).at(&place);
             for (part, now) in figures {
-                let stored = view.values.iter().find(|v| v.indicator_id == ind.id && v.part == part).and_then(|v| v.value);
+                let stored =
+                    view.values.iter().find(|v| v.indicator_id == ind.id && v.part == part).and_then(|v| v.value);
                 if stored != Some(now) && !(stored.is_none() && now == 0 && !part.is_empty()) {
                     out.push(Drift { indicator: ind.id, code: ind.code.clone(), part, stored, now });
                 }

@@ -408,7 +408,13 @@ pub async fn import(
 ) -> Result<Json<ActivitiesImportedDto>, AppError> {
     let rows = crate::pages::activity_rows(body.to_vec(), None).await.map_err(AppError::Validation)?;
     let d = state.services.import_activities(&c.caller, &code, &rows, q.dry_run).await?;
-    Ok(Json(ActivitiesImportedDto { new: d.new, changed: d.changed, unchanged: d.unchanged, rows: d.rows, dry_run: d.dry_run }))
+    Ok(Json(ActivitiesImportedDto {
+        new: d.new,
+        changed: d.changed,
+        unchanged: d.unchanged,
+        rows: d.rows,
+        dry_run: d.dry_run,
+    }))
 }
 
 /// How many computed figures changed.

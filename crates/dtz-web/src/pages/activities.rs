@@ -162,9 +162,11 @@ async fn choices(
     let mut goals = vec![all(page, "results-all-goals", &q.goal)];
     goals.extend(p.goals.iter().map(|g| SelectOption::new(g.code.clone(), format!("{} {}", g.code, g.title), &q.goal)));
     let mut types = vec![all(page, "activities-all-types", &q.activity_type)];
-    types.extend(o.types.iter().map(|t| {
-        SelectOption::new(t.row.code.clone(), t.label(page.tr.code()).to_owned(), &q.activity_type)
-    }));
+    types.extend(
+        o.types
+            .iter()
+            .map(|t| SelectOption::new(t.row.code.clone(), t.label(page.tr.code()).to_owned(), &q.activity_type)),
+    );
     let mut periods = vec![all(page, "results-all-periods", &q.period)];
     periods.extend(
         dtz_domain::results::Period::between(p.periods, p.start, p.end)
@@ -280,7 +282,13 @@ pub(crate) fn file_rows(code: &str, names: &[(uuid::Uuid, String)], list: &[Acti
     out
 }
 
-async fn download(state: &AppState, user: &PageUser, code: &str, q: &ListQuery, xlsx: bool) -> Result<Response, AppError> {
+async fn download(
+    state: &AppState,
+    user: &PageUser,
+    code: &str,
+    q: &ListQuery,
+    xlsx: bool,
+) -> Result<Response, AppError> {
     if !reads_activities(&user.caller) {
         return Err(AppError::NotFound);
     }
@@ -294,7 +302,10 @@ async fn download(state: &AppState, user: &PageUser, code: &str, q: &ListQuery, 
     } else {
         (dtz_formats::table::to_csv(&table), "text/csv; charset=utf-8", "csv")
     };
-    let disposition = format!("attachment; filename=\"activities-{}.{ext}\"", code.replace(|c: char| !c.is_ascii_alphanumeric(), "_"));
+    let disposition = format!(
+        "attachment; filename=\"activities-{}.{ext}\"",
+        code.replace(|c: char| !c.is_ascii_alphanumeric(), "_")
+    );
     Ok(([(header::CONTENT_TYPE, kind.to_owned()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response())
 }
 

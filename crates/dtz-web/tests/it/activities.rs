@@ -49,7 +49,13 @@ pub async fn world(app: &TestApp) -> World {
     app.services.load_programme(&Caller::System, &p).await.unwrap();
     for (n, code) in ["training_children", "peer_education", "awareness_event", "media_campaign"].iter().enumerate() {
         let labels = BTreeMap::from([("en".to_owned(), code.replace('_', " ")), ("es".to_owned(), code.to_string())]);
-        let input = TermInput { code: (*code).into(), sort_order: (n * 10).to_string(), active: true, labels, ..Default::default() };
+        let input = TermInput {
+            code: (*code).into(),
+            sort_order: (n * 10).to_string(),
+            active: true,
+            labels,
+            ..Default::default()
+        };
         app.services.create_term(&Caller::System, "activity_type", &input).await.unwrap();
     }
     let lead = app.org("ICCO", "alliance_member").await;
@@ -108,7 +114,10 @@ async fn story(app: TestApp) {
     let form = app.page("/activities/DTZ/new", Some(&w.me)).await;
     assert_eq!(form.status, StatusCode::OK, "{}", form.text());
     let html = form.text();
-    assert!(html.contains("name=\"r|children|female|12_17|first\"") && html.contains("name=\"r|police|male|18_plus|repeat\""));
+    assert!(
+        html.contains("name=\"r|children|female|12_17|first\"")
+            && html.contains("name=\"r|police|male|18_plus|repeat\"")
+    );
     let body = format!(
         "csrf={}&org={}&activity_type=training_children&title={}&start=2016-03-04&end=2016-03-05&country=BO&area=El+Alto&goal=G1\
          &description=Three+sessions&links={}&basis=counted&r%7Cchildren%7Cfemale%7C12_17%7Cfirst=24&r%7Cchildren%7Cfemale%7C12_17%7Crepeat=3\
@@ -124,7 +133,10 @@ async fn story(app: TestApp) {
     let id = at.rsplit('/').next().unwrap().to_owned();
     let page = app.page(&at, Some(&w.me)).await.text();
     assert!(page.contains("Taller de habilidades para la vida") && page.contains("El Alto"), "{page}");
-    assert!(page.contains("<td class=\"num\">35</td><td class=\"num\">3</td><td class=\"num\">38</td>"), "totals: {page}");
+    assert!(
+        page.contains("<td class=\"num\">35</td><td class=\"num\">3</td><td class=\"num\">38</td>"),
+        "totals: {page}"
+    );
     assert!(page.contains("href=\"https://news.example.org/taller\" rel=\"noopener noreferrer nofollow\""));
 
     // A bad form keeps what was typed, says what is wrong, and records nothing.
@@ -132,12 +144,16 @@ async fn story(app: TestApp) {
     let r = app.post_form("/activities/DTZ/new", Some(&w.me), &bad).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let t = r.text();
-    assert!(t.contains("The end date is before the start date.") && t.contains("Choose a type of activity from the list."), "{t}");
+    assert!(
+        t.contains("The end date is before the start date.") && t.contains("Choose a type of activity from the list."),
+        "{t}"
+    );
     assert!(t.contains("value=\"24\""), "typed values are kept");
     assert_eq!(count_activities(&app).await, 1);
 
     // The list and its filters; the coordinator of Bolivia sees it, others do not.
-    let list = app.page("/activities/DTZ?country=BO&type=training_children&period=2016", Some(&w.coordinator)).await.text();
+    let list =
+        app.page("/activities/DTZ?country=BO&type=training_children&period=2016", Some(&w.coordinator)).await.text();
     assert!(list.contains("Taller de habilidades") && list.contains("1 activities"), "{list}");
     let none = app.page("/activities/DTZ?type=awareness_event", Some(&w.coordinator)).await.text();
     assert!(none.contains("No activities match"), "{none}");
@@ -145,9 +161,13 @@ async fn story(app: TestApp) {
     assert_eq!(app.page(&at, Some(&w.peru)).await.status, StatusCode::NOT_FOUND);
     assert_eq!(app.page("/activities/DTZ?country=XX", Some(&w.me)).await.status, StatusCode::UNPROCESSABLE_ENTITY);
     let r = app.api(Method::GET, &format!("/activities/{id}"), Some(&w.donor_token), None).await;
-    let missing = app.api(Method::GET, &format!("/activities/{}", uuid::Uuid::new_v4()), Some(&w.donor_token), None).await;
+    let missing =
+        app.api(Method::GET, &format!("/activities/{}", uuid::Uuid::new_v4()), Some(&w.donor_token), None).await;
     assert_eq!((r.status, &r.body), (StatusCode::NOT_FOUND, &missing.body), "donors never see activities");
-    assert_eq!(app.api(Method::GET, &format!("/activities/{id}"), Some(&w.peru_token), None).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.api(Method::GET, &format!("/activities/{id}"), Some(&w.peru_token), None).await.status,
+        StatusCode::NOT_FOUND
+    );
     let r = app.api(Method::GET, "/programmes/DTZ/activities?country=BO", Some(&w.coordinator_token), None).await;
     assert_eq!(r.json()["total"], 1, "{}", r.text());
     assert_eq!(r.json()["activities"][0]["reached"], 38);
@@ -159,7 +179,14 @@ async fn story(app: TestApp) {
     let r = app.api(Method::PATCH, &format!("/activities/{id}"), Some(&w.me_token), Some(patch)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert_eq!((r.json()["version"].as_i64(), r.json()["reach"].as_array().map(Vec::len)), (Some(2), Some(2)));
-    let r = app.api(Method::PATCH, &format!("/activities/{id}"), Some(&w.me_token), Some(json!({"version": 1, "area": "Viacha"}))).await;
+    let r = app
+        .api(
+            Method::PATCH,
+            &format!("/activities/{id}"),
+            Some(&w.me_token),
+            Some(json!({"version": 1, "area": "Viacha"})),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text());
     assert_eq!(r.json()["changed_fields"], json!(["title"]));
     let edit = app.page(&format!("{at}/edit"), Some(&w.me)).await.text();
@@ -168,9 +195,21 @@ async fn story(app: TestApp) {
     // Evidence: attached by the officer, read by the coordinator (audited), not by others.
     let pdf: &[u8] = b"%PDF-1.4\n% attendance list\n%%EOF\n";
     let csrf = csrf_of(&app.page(&at, Some(&w.me)).await.text());
-    let r = post_multipart(&app, &format!("{at}/files"), &w.me, multipart(&[("csrf", &csrf)], Some(("asistencia María.pdf", pdf)))).await;
+    let r = post_multipart(
+        &app,
+        &format!("{at}/files"),
+        &w.me,
+        multipart(&[("csrf", &csrf)], Some(("asistencia María.pdf", pdf))),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
-    let r = post_multipart(&app, &format!("{at}/files"), &w.me, multipart(&[("csrf", &csrf)], Some(("x.exe", b"MZ\x90\x00")))).await;
+    let r = post_multipart(
+        &app,
+        &format!("{at}/files"),
+        &w.me,
+        multipart(&[("csrf", &csrf)], Some(("x.exe", b"MZ\x90\x00"))),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let files = app.api(Method::GET, &format!("/activities/{id}/files"), Some(&w.coordinator_token), None).await.json();
     let file = files[0]["id"].as_str().unwrap().to_owned();
@@ -183,7 +222,9 @@ async fn story(app: TestApp) {
     let r = app.api(Method::DELETE, &format!("/activity-files/{file}"), Some(&w.coordinator_token), None).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     let confirm = app.page(&format!("/activities/files/{file}/remove"), Some(&w.me)).await.text();
-    let r = app.post_form(&format!("/activities/files/{file}/remove"), Some(&w.me), &format!("csrf={}", csrf_of(&confirm))).await;
+    let r = app
+        .post_form(&format!("/activities/files/{file}/remove"), Some(&w.me), &format!("csrf={}", csrf_of(&confirm)))
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
     assert_eq!(app.page(&format!("/activities/files/{file}"), Some(&w.me)).await.status, StatusCode::NOT_FOUND);
 
@@ -201,7 +242,14 @@ async fn story(app: TestApp) {
     let actions: Vec<&str> = events.iter().map(|(a, _)| a.as_str()).filter(|a| a.starts_with("activity")).collect();
     assert_eq!(
         actions,
-        ["activity.create", "activity.update", "activity.file.attach", "activity.file.read", "activity.file.remove", "activity.remove"]
+        [
+            "activity.create",
+            "activity.update",
+            "activity.file.attach",
+            "activity.file.read",
+            "activity.file.remove",
+            "activity.remove"
+        ]
     );
     let update = events.iter().find(|(a, _)| a == "activity.update").unwrap();
     assert!(update.1.contains("title") && !update.1.contains("Workshop"), "{}", update.1);
@@ -214,11 +262,15 @@ async fn figure(app: &TestApp, code: &str, pending: bool, part: Part) -> Option<
     let by = Grouping { period: true, part: true, ..Grouping::default() };
     let f = app.services.figures_filtered(&Caller::System, "DTZ", &[by], pending, &filter).await.unwrap();
     let ind = f[0].indicators.iter().find(|i| i.indicator.code == code).unwrap();
-    ind.cells.iter().find(|c| c.period.map(|p| p.to_string()).as_deref() == Some("2016") && c.part == Some(part.clone())).and_then(|c| c.value)
+    ind.cells
+        .iter()
+        .find(|c| c.period.map(|p| p.to_string()).as_deref() == Some("2016") && c.part == Some(part.clone()))
+        .and_then(|c| c.value)
 }
 
 async fn report_of(app: &TestApp, w: &World) -> (String, i64) {
-    let r = app.api(Method::GET, &format!("/programmes/DTZ/reports/{}/BO/2016", w.partner), Some(&w.me_token), None).await;
+    let r =
+        app.api(Method::GET, &format!("/programmes/DTZ/reports/{}/BO/2016", w.partner), Some(&w.me_token), None).await;
     (r.json()["id"].as_str().unwrap_or_default().to_owned(), r.json()["version"].as_i64().unwrap_or(0))
 }
 
@@ -238,7 +290,9 @@ async fn freeze(app: TestApp) {
     let female = Part::of("sex", "female");
     // A training: 20 first-time girls and 5 who came before. The report of Bolivia 2016
     // is started as a draft and holds the computed figure, first-time children only.
-    let r = app.api(Method::POST, "/programmes/DTZ/activities", Some(&w.me_token), Some(training(&w, "2016-04-02", 20, 5))).await;
+    let r = app
+        .api(Method::POST, "/programmes/DTZ/activities", Some(&w.me_token), Some(training(&w, "2016-04-02", 20, 5)))
+        .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
     let activity = r.json()["id"].as_str().unwrap().to_owned();
     let event = json!({
@@ -258,12 +312,23 @@ async fn freeze(app: TestApp) {
     let entry = format!("/results/DTZ/entry?org={}&country=BO&period=2016", w.partner);
     let grid = app.page(&entry, Some(&w.me)).await.text();
     assert!(grid.contains("Computed from records") && !grid.contains("name=\"v|G1.O3.2||value\""), "{grid}");
-    let r = app.post_form("/results/DTZ/entry", Some(&w.me), &format!(
-        "csrf={}&org={}&country=BO&period=2016&v%7CG1.O3.2%7C%7Cvalue=999", csrf_of(&grid), w.partner)).await;
+    let r = app
+        .post_form(
+            "/results/DTZ/entry",
+            Some(&w.me),
+            &format!("csrf={}&org={}&country=BO&period=2016&v%7CG1.O3.2%7C%7Cvalue=999", csrf_of(&grid), w.partner),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().contains("is computed from records; it cannot be entered."));
-    let put = app.api(Method::PUT, &format!("/programmes/DTZ/reports/{}/BO/2016", w.partner), Some(&w.me_token),
-        Some(json!([{"indicator": "G1.O3.2", "value": 999}]))).await;
+    let put = app
+        .api(
+            Method::PUT,
+            &format!("/programmes/DTZ/reports/{}/BO/2016", w.partner),
+            Some(&w.me_token),
+            Some(json!([{"indicator": "G1.O3.2", "value": 999}])),
+        )
+        .await;
     assert_eq!(put.status, StatusCode::UNPROCESSABLE_ENTITY);
 
     // Submitted, approved in the country and by the alliance: the figure reaches the
@@ -284,12 +349,19 @@ async fn freeze(app: TestApp) {
     assert_eq!(r.status, StatusCode::OK, "the activity stays editable: {}", r.text());
     assert_eq!(figure(&app, "G1.O3.2", false, Part::Total).await, Some(20), "approval froze the computed figure");
     assert_eq!(figure(&app, "G1.O3.2", true, Part::Total).await, Some(20), "the frozen report holds it too");
-    assert_eq!(generation(&app).await, gen_approved, "a change to a frozen report's records is no change to approved figures");
+    assert_eq!(
+        generation(&app).await,
+        gen_approved,
+        "a change to a frozen report's records is no change to approved figures"
+    );
     // The report shows the difference for the next reopening; so does the indicator page.
     let page = app.page(&format!("/results/reports/{report}"), Some(&w.manager)).await.text();
     assert!(page.contains("approved: 20") && page.contains("recomputed now: 35"), "{page}");
     let ind = app.page("/results/DTZ/indicators/G1.O3.2", Some(&w.manager)).await.text();
-    assert!(ind.contains("Records changed since these figures were reported") && ind.contains("<td class=\"num\">35</td>"), "{ind}");
+    assert!(
+        ind.contains("Records changed since these figures were reported") && ind.contains("<td class=\"num\">35</td>"),
+        "{ind}"
+    );
     assert!(app.page("/results/DTZ", Some(&w.manager)).await.text().contains("computed"), "marked as computed");
     let r = app.api(Method::POST, &format!("/reports/{report}/recompute"), Some(&w.me_token), None).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "a frozen report is not recomputed: {}", r.text());
@@ -300,7 +372,9 @@ async fn freeze(app: TestApp) {
     assert_eq!(figure(&app, "G1.O3.2", false, Part::Total).await, None, "reopened: out of the approved results");
     let page = app.page(&format!("/results/reports/{report}"), Some(&w.me)).await.text();
     assert!(page.contains("Recompute now"), "{page}");
-    let r = app.post_form(&format!("/results/reports/{report}/recompute"), Some(&w.me), &format!("csrf={}", csrf_of(&page))).await;
+    let r = app
+        .post_form(&format!("/results/reports/{report}/recompute"), Some(&w.me), &format!("csrf={}", csrf_of(&page)))
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
     assert_eq!(figure(&app, "G1.O3.2", true, Part::Total).await, Some(35));
     assert!(!app.page(&format!("/results/reports/{report}"), Some(&w.me)).await.text().contains("recomputed now"));
@@ -335,11 +409,20 @@ async fn import(app: TestApp) {
     );
     let post = |body: String, dry: bool| {
         let path = format!("/api/v1/programmes/DTZ/activity-imports?dry_run={dry}");
-        Request::post(path).header(header::AUTHORIZATION, format!("Bearer {}", w.me_token)).header(header::CONTENT_TYPE, "text/csv").body(Body::from(body)).unwrap()
+        Request::post(path)
+            .header(header::AUTHORIZATION, format!("Bearer {}", w.me_token))
+            .header(header::CONTENT_TYPE, "text/csv")
+            .body(Body::from(body))
+            .unwrap()
     };
     let r = app.send(post(broken.clone(), false)).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
-    let problems: Vec<String> = r.json()["errors"].as_array().unwrap().iter().map(|e| format!("{}: {}", e["field"].as_str().unwrap(), e["detail"].as_str().unwrap())).collect();
+    let problems: Vec<String> = r.json()["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| format!("{}: {}", e["field"].as_str().unwrap(), e["detail"].as_str().unwrap()))
+        .collect();
     let expect = [
         "line 2: start: Use a date such as 2016-03-31.",
         "line 3: sex: Use female, male or unknown.",
@@ -361,9 +444,16 @@ async fn import(app: TestApp) {
          w1,,,,,,,children,male,under_12,6,0\r\n\
          w2,{org},BO,G2,awareness_event,Fair,2016-06-01,parents,unknown,unknown,30,0\r\n"
     );
-    let req = Request::post("/api/v1/programmes/DTZ/activity-imports?dry_run=true").header(header::AUTHORIZATION, format!("Bearer {}", w.peru_token)).body(Body::from(good.clone())).unwrap();
+    let req = Request::post("/api/v1/programmes/DTZ/activity-imports?dry_run=true")
+        .header(header::AUTHORIZATION, format!("Bearer {}", w.peru_token))
+        .body(Body::from(good.clone()))
+        .unwrap();
     let r = app.send(req).await;
-    assert!(r.text().contains("line 2: organisation") && r.text().contains("You may not record activities for"), "{}", r.text());
+    assert!(
+        r.text().contains("line 2: organisation") && r.text().contains("You may not record activities for"),
+        "{}",
+        r.text()
+    );
     // A good file: the dry run writes nothing; the import records both, and the report's
     // computed figure follows.
     let r = app.send(post(good.clone(), true)).await;
@@ -389,17 +479,31 @@ async fn import(app: TestApp) {
     assert_eq!(xlsx.status, StatusCode::OK);
     let changed = text.replace(",10,2,12", ",12,2,14");
     let html = app.page("/activities/DTZ/import", Some(&w.me)).await.text();
-    let r = post_multipart(&app, "/activities/DTZ/import", &w.me, multipart(&[("csrf", &csrf_of(&html))], Some(("activities.csv", changed.as_bytes())))).await;
+    let r = post_multipart(
+        &app,
+        "/activities/DTZ/import",
+        &w.me,
+        multipart(&[("csrf", &csrf_of(&html))], Some(("activities.csv", changed.as_bytes()))),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let t = r.text();
     assert!(t.contains("New activities: 0. Changed: 1. Unchanged: 1."), "{t}");
     let confirm = t.split("action=\"/activities/DTZ/import/").nth(1).unwrap().split('"').next().unwrap().to_owned();
     assert_eq!(figure(&app, "G1.O3.2", true, Part::Total).await, Some(16), "nothing before the confirmation");
-    let r = app.post_form(&format!("/activities/DTZ/import/{confirm}"), Some(&w.me), &format!("csrf={}", csrf_of(&t))).await;
+    let r = app
+        .post_form(&format!("/activities/DTZ/import/{confirm}"), Some(&w.me), &format!("csrf={}", csrf_of(&t)))
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
     assert_eq!(figure(&app, "G1.O3.2", true, Part::Total).await, Some(18));
     // A broken spreadsheet on the page lists its problems by row and column.
-    let r = post_multipart(&app, "/activities/DTZ/import", &w.me, multipart(&[("csrf", &csrf_of(&html))], Some(("broken.csv", broken.as_bytes())))).await;
+    let r = post_multipart(
+        &app,
+        "/activities/DTZ/import",
+        &w.me,
+        multipart(&[("csrf", &csrf_of(&html))], Some(("broken.csv", broken.as_bytes()))),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().contains("<code>sex</code>") && r.text().contains("Use female, male or unknown."), "{}", r.text());
     let events = audit(&app).await;

@@ -51,7 +51,8 @@ async fn generated(app: TestApp) {
     // Activities: 5,000 per scale unit, each with its reach, listed like any.
     let page = s.activities(&Caller::System, scale::results::CODE, &Default::default(), 1).await.expect("activities");
     assert_eq!((page.total, page.rows.len()), (5_000, 50));
-    let reach: i64 = s.db.read().scalar(&dtz_store::Sql::new("SELECT COUNT(*) FROM activity_reach")).await.expect("reach");
+    let reach: i64 =
+        s.db.read().scalar(&dtz_store::Sql::new("SELECT COUNT(*) FROM activity_reach")).await.expect("reach");
     let demo_reach: i64 = 9 * 5 * 12;
     assert!(reach >= 5_000 + demo_reach, "every generated activity reached someone: {reach}");
     let drift = s.indicator_drift(&Caller::System, scale::results::CODE, "G1.O3.2").await.expect("drift");

@@ -115,7 +115,9 @@ async fn activities(db: DbArgs, file: PathBuf, programme: String, dry_run: bool)
     };
     let (new, changed, unchanged) = (done.new, done.changed, done.unchanged);
     if done.dry_run {
-        say!("{new} new and {changed} changed activities would be recorded ({unchanged} unchanged); nothing was written (dry run).");
+        say!(
+            "{new} new and {changed} changed activities would be recorded ({unchanged} unchanged); nothing was written (dry run)."
+        );
     } else {
         say!("Recorded {new} new and {changed} changed activities ({unchanged} unchanged).");
     }

@@ -82,7 +82,12 @@ async fn page_for(
     } else {
         format!("{} – {}", page.tr.date(f.start), page.tr.date(f.end))
     };
-    let goal = o.framework.goals.iter().find(|g| g.code == f.goal).map_or(f.goal.clone(), |g| format!("{} {}", g.code, g.title));
+    let goal = o
+        .framework
+        .goals
+        .iter()
+        .find(|g| g.code == f.goal)
+        .map_or(f.goal.clone(), |g| format!("{} {}", g.code, g.title));
     let mut facts = vec![
         (page.tr.t("activity-type"), o.type_label(&f.activity_type, page.tr.code())),
         (page.tr.t("activity-dates"), dates),
@@ -134,7 +139,11 @@ fn ids(code_id: (String, String)) -> Result<(String, ActivityId), AppError> {
     Ok((code_id.0, ActivityId(code_id.1.parse().map_err(|_| AppError::NotFound)?)))
 }
 
-async fn show(State(state): State<AppState>, user: PageUser, Path(p): Path<(String, String)>) -> Result<Response, AppError> {
+async fn show(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(p): Path<(String, String)>,
+) -> Result<Response, AppError> {
     let (code, id) = ids(p)?;
     Ok(render(&page_for(&state, &user, &code, id, Errors::default()).await?))
 }
@@ -261,7 +270,8 @@ async fn file_remove(
     match state.services.remove_activity_file(&user.caller, id).await {
         Ok(activity) => {
             let a = state.services.activity(&user.caller, ActivityId(activity)).await?;
-            let code = state.services.programmes().await?.into_iter().find(|p| p.id == a.row.programme_id).map(|p| p.code);
+            let code =
+                state.services.programmes().await?.into_iter().find(|p| p.id == a.row.programme_id).map(|p| p.code);
             Ok(Redirect::to(&format!("/activities/{}/{activity}#files", code.unwrap_or_default())).into_response())
         }
         Err(ServiceError::Invalid(v)) => Err(AppError::Validation(v.0)),

@@ -169,10 +169,19 @@ struct Setup<'a> {
     editing: Option<(ActivityId, i64, String)>,
 }
 
-fn build(page: Page, o: &ActivityOptions, orgs: Vec<(String, String)>, s: &Shown, setup: &Setup<'_>, errors: Errors) -> FormPage {
+fn build(
+    page: Page,
+    o: &ActivityOptions,
+    orgs: Vec<(String, String)>,
+    s: &Shown,
+    setup: &Setup<'_>,
+    errors: Errors,
+) -> FormPage {
     let p = &o.framework;
-    let countries = p.countries.iter().map(|c| SelectOption::new(c.country.as_str(), c.country.name(), &s.country)).collect();
-    let goals = p.goals.iter().map(|g| SelectOption::new(g.code.clone(), format!("{} {}", g.code, g.title), &s.goal)).collect();
+    let countries =
+        p.countries.iter().map(|c| SelectOption::new(c.country.as_str(), c.country.name(), &s.country)).collect();
+    let goals =
+        p.goals.iter().map(|g| SelectOption::new(g.code.clone(), format!("{} {}", g.code, g.title), &s.goal)).collect();
     let types = o
         .types
         .iter()
@@ -275,12 +284,19 @@ fn form_errors(e: ServiceError) -> Result<Errors, AppError> {
         errors
             .0
             .into_iter()
-            .map(|f| FieldError { field: if f.field.starts_with("reach[") { "reach".into() } else { f.field }, message: f.message })
+            .map(|f| FieldError {
+                field: if f.field.starts_with("reach[") { "reach".into() } else { f.field },
+                message: f.message,
+            })
             .collect(),
     ))
 }
 
-async fn new_form(State(state): State<AppState>, user: PageUser, Path(code): Path<String>) -> Result<Response, AppError> {
+async fn new_form(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(code): Path<String>,
+) -> Result<Response, AppError> {
     let orgs = my_orgs(&state, &user).await?;
     if orgs.is_empty() || !reads_activities(&user.caller) {
         return Err(AppError::NotFound);
@@ -360,7 +376,11 @@ async fn update(
     let setup = Setup { code: &code, editing: Some((id, a.row.version, name)) };
     let (shown, errors, status) = if stale {
         let note = page.tr.t("activity-version-note");
-        (Shown::of(a.org(), &a.fields), Errors(vec![FieldError { field: "title".into(), message: note }]), StatusCode::CONFLICT)
+        (
+            Shown::of(a.org(), &a.fields),
+            Errors(vec![FieldError { field: "title".into(), message: note }]),
+            StatusCode::CONFLICT,
+        )
     } else {
         (Shown::typed(&f), errors, StatusCode::UNPROCESSABLE_ENTITY)
     };

@@ -56,7 +56,9 @@ pub async fn read_rows(
     let read = tokio::task::spawn_blocking(move || dtz_formats::activities_file::read(&bytes, name.as_deref())).await;
     match read {
         Ok(Ok(rows)) => Ok(rows),
-        Ok(Err(p)) => Err(p.0.into_iter().map(|p| Invalid::new(format!("line {}: {}", p.line, p.field), p.reason)).collect()),
+        Ok(Err(p)) => {
+            Err(p.0.into_iter().map(|p| Invalid::new(format!("line {}: {}", p.line, p.field), p.reason)).collect())
+        }
         Err(_) => Err(vec![Invalid::new("line 0: file", "The file could not be read.")]),
     }
 }
@@ -150,7 +152,8 @@ async fn upload(
     match state.services.import_activities(&user.caller, &code, &rows, true).await {
         Ok(done) => {
             let key = held_key(&code);
-            let id = state.services.hold_upload(&user.caller, &user.session.id_hash, &key, &file.name, file.bytes).await?;
+            let id =
+                state.services.hold_upload(&user.caller, &user.session.id_hash, &key, &file.name, file.bytes).await?;
             Ok(p.with_summary(&done, &file.name, id))
         }
         Err(ServiceError::Invalid(v)) => Ok(p.with_problems(v.0)),
@@ -180,7 +183,9 @@ async fn confirm(
     let held = match held {
         Ok(h) if h.programme_code == held_key(&code) => h,
         Ok(_) | Err(ServiceError::NotFound) => {
-            return Ok(p.with_problems(vec![Invalid::new("line 0: file", "The upload has expired: choose the file again.")]));
+            return Ok(
+                p.with_problems(vec![Invalid::new("line 0: file", "The upload has expired: choose the file again.")])
+            );
         }
         Err(e) => return Err(e.into()),
     };
@@ -191,7 +196,8 @@ async fn confirm(
     match state.services.import_activities(&user.caller, &code, &rows, false).await {
         Ok(done) => {
             state.services.drop_upload(&user.caller, &user.session.id_hash, held.id).await?;
-            Ok(Redirect::to(&format!("/activities/{code}/import?new={}&changed={}", done.new, done.changed)).into_response())
+            Ok(Redirect::to(&format!("/activities/{code}/import?new={}&changed={}", done.new, done.changed))
+                .into_response())
         }
         Err(ServiceError::Invalid(v)) => Ok(p.with_problems(v.0)),
         Err(e) => Err(e.into()),

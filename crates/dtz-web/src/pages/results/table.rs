@@ -144,7 +144,9 @@ fn part_targets(
     let mut lines = Vec::new();
     for set in i.disaggregations.iter().filter_map(|d| p.disaggregations.iter().find(|s| &s.code == d)) {
         let options = set.options.iter().map(|o| (o.code.as_str(), o.label.clone()));
-        for (option, label) in options.chain(std::iter::once((dtz_domain::results::UNKNOWN, page.tr.t("entry-unknown")))) {
+        for (option, label) in
+            options.chain(std::iter::once((dtz_domain::results::UNKNOWN, page.tr.t("entry-unknown"))))
+        {
             let part = format!("{}={option}", set.code);
             let mine: Vec<&GoalRow> = targets
                 .iter()
@@ -161,11 +163,15 @@ fn part_targets(
             let figs = rows
                 .periods
                 .iter()
-                .map(|per| mine.iter().find(|t| t.period == per.to_string()).map_or(Fig::Empty, |t| Fig::Goal((*t).clone())))
+                .map(|per| {
+                    mine.iter().find(|t| t.period == per.to_string()).map_or(Fig::Empty, |t| Fig::Goal((*t).clone()))
+                })
                 .collect();
             let what = format!("{}: {label}", set.title);
             lines.push(Line {
-                label: page.tr.targs("results-target-part-of", &[("country", country.name().to_owned()), ("part", what)]),
+                label: page
+                    .tr
+                    .targs("results-target-part-of", &[("country", country.name().to_owned()), ("part", what)]),
                 figs,
             });
         }
