@@ -192,39 +192,7 @@ fn build(
         .iter()
         .map(|b| SelectOption::new(*b, page.tr.t(&format!("activity-basis-{b}")), basis))
         .collect();
-    let groups = ReachGroup::ALL
-        .iter()
-        .map(|g| {
-            let rows: Vec<(String, Vec<GridCell>)> = Sex::ALL
-                .iter()
-                .map(|sex| {
-                    let cells = AgeGroup::ALL
-                        .iter()
-                        .map(|a| {
-                            let (gs, ss, as_) = (g.as_str(), sex.as_str(), a.as_str());
-                            let get = |w: &str| s.cells.get(&cell_name(gs, ss, as_, w)).cloned().unwrap_or_default();
-                            GridCell {
-                                first_name: cell_name(gs, ss, as_, "first"),
-                                first: get("first"),
-                                repeat_name: cell_name(gs, ss, as_, "repeat"),
-                                repeat: get("repeat"),
-                                label: format!(
-                                    "{}, {}, {}",
-                                    label(&page, "group", gs),
-                                    label(&page, "sex", ss),
-                                    label(&page, "age", as_)
-                                ),
-                            }
-                        })
-                        .collect();
-                    (label(&page, "sex", sex.as_str()), cells)
-                })
-                .collect();
-            let open = *g == ReachGroup::Children
-                || rows.iter().flat_map(|(_, c)| c).any(|c| !c.first.trim().is_empty() || !c.repeat.trim().is_empty());
-            GroupGrid { code: g.as_str(), label: label(&page, "group", g.as_str()), open, rows }
-        })
-        .collect();
+    let groups = grid(&page, s);
     let (action, back, heading, version, editing) = match &setup.editing {
         Some((id, v, _)) => (
             format!("/activities/{}/{id}/edit", setup.code),
@@ -264,6 +232,44 @@ fn build(
         errors,
         page,
     }
+}
+
+/// The reach grid: a table per group, sex by age group; children and groups with
+/// figures open.
+fn grid(page: &Page, s: &Shown) -> Vec<GroupGrid> {
+    ReachGroup::ALL
+        .iter()
+        .map(|g| {
+            let rows: Vec<(String, Vec<GridCell>)> = Sex::ALL
+                .iter()
+                .map(|sex| {
+                    let cells = AgeGroup::ALL
+                        .iter()
+                        .map(|a| {
+                            let (gs, ss, as_) = (g.as_str(), sex.as_str(), a.as_str());
+                            let get = |w: &str| s.cells.get(&cell_name(gs, ss, as_, w)).cloned().unwrap_or_default();
+                            GridCell {
+                                first_name: cell_name(gs, ss, as_, "first"),
+                                first: get("first"),
+                                repeat_name: cell_name(gs, ss, as_, "repeat"),
+                                repeat: get("repeat"),
+                                label: format!(
+                                    "{}, {}, {}",
+                                    label(page, "group", gs),
+                                    label(page, "sex", ss),
+                                    label(page, "age", as_)
+                                ),
+                            }
+                        })
+                        .collect();
+                    (label(page, "sex", sex.as_str()), cells)
+                })
+                .collect();
+            let open = *g == ReachGroup::Children
+                || rows.iter().flat_map(|(_, c)| c).any(|c| !c.first.trim().is_empty() || !c.repeat.trim().is_empty());
+            GroupGrid { code: g.as_str(), label: label(page, "group", g.as_str()), open, rows }
+        })
+        .collect()
 }
 
 /// Organisations the caller records activities for: (id, name).
