@@ -2,6 +2,7 @@
 //! indicators), reporting periods, and the rollup rules that turn approved values into
 //! the figures every page, export and API answer shows.
 
+pub mod computed;
 pub mod edit;
 pub mod framework;
 pub mod period;

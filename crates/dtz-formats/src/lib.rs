@@ -4,6 +4,7 @@
 
 pub mod finance_csv;
 pub mod iati;
+pub mod activities_file;
 pub mod programme;
 pub mod sniff;
 pub mod table;

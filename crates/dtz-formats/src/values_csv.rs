@@ -77,14 +77,42 @@ pub fn read(bytes: &[u8]) -> Result<Vec<ValueRow>, FileProblems> {
         Ok(h) => h.iter().map(str::to_owned).collect(),
         Err(e) => return Err(FileProblems(vec![unreadable(1, &e)])),
     };
+    let mut lines = Lines::new(text);
     let records = r.records().enumerate().map(|(n, rec)| {
-        let line = rec.as_ref().ok().and_then(|x| x.position()).map_or(n + 2, |p| p.line() as usize);
+        let line = rec.as_ref().ok().and_then(|x| x.position()).map_or(n + 2, |p| lines.at(p.byte()));
         (line, rec.map(|x| x.iter().map(str::to_owned).collect()).map_err(|e| unreadable(line, &e)))
     });
     collect(&header, records)
 }
 
-fn unreadable(line: usize, e: &csv::Error) -> FileProblem {
+/// Line numbers of byte offsets met in increasing order (the csv crate's own count is
+/// one short after CRLF line ends, which is what spreadsheets save).
+pub(crate) struct Lines<'a> {
+    text: &'a [u8],
+    byte: usize,
+    line: usize,
+}
+
+impl<'a> Lines<'a> {
+    /// Counting in `text`.
+    pub(crate) fn new(text: &'a [u8]) -> Self {
+        Self { text, byte: 0, line: 1 }
+    }
+
+    /// The line of the byte at `offset` (1 for the first).
+    pub(crate) fn at(&mut self, offset: u64) -> usize {
+        let mut to = usize::try_from(offset).unwrap_or(usize::MAX).min(self.text.len()).max(self.byte);
+        // After CRLF the csv crate starts the next record at its `\n`: skip line ends.
+        while self.text.get(to).is_some_and(|b| matches!(b, b'\r' | b'\n')) {
+            to += 1;
+        }
+        self.line += self.text[self.byte..to].iter().filter(|b| **b == b'\n').count();
+        self.byte = to;
+        self.line
+    }
+}
+
+pub(crate) fn unreadable(line: usize, e: &csv::Error) -> FileProblem {
     let detail = match e.kind() {
         csv::ErrorKind::Utf8 { .. } => "not UTF-8 text".to_owned(),
         csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
@@ -231,6 +259,13 @@ mod tests {
             e.to_string().contains("line 4: row: This row could not be read (“3 cells where the header has 5”)."),
             "{e}"
         );
+    }
+
+    #[test]
+    fn lines_are_right_after_crlf_line_ends() {
+        let rows =
+            read(b"indicator,country,organisation,period\r\nG1,BO,P,2016\r\n\r\nG1,BO,P,2017\r\n").expect("valid");
+        assert_eq!(rows.iter().map(|r| r.line).collect::<Vec<_>>(), [2, 4]);
     }
 
     #[test]

@@ -34,6 +34,25 @@ fn not_xlsx(detail: impl std::fmt::Display) -> FileProblems {
 
 /// Read the values of the first sheet; every problem is listed by row and column.
 pub fn read(bytes: &[u8]) -> Result<Vec<ValueRow>, FileProblems> {
+    let (header, records, problems) = first_sheet(bytes)?;
+    let out = collect(&header, records.into_iter());
+    match (out, problems.is_empty()) {
+        (Ok(rows), true) => Ok(rows),
+        (Ok(_), false) => Err(FileProblems(problems)),
+        (Err(FileProblems(mut more)), _) => {
+            more.extend(problems);
+            Err(FileProblems(more))
+        }
+    }
+}
+
+/// The first sheet of an untrusted workbook as a header and text records with their
+/// lines (a cell outside the header's columns is a problem of its record), and the
+/// problems met while streaming it; the checks and limits of [`read`], for any table.
+pub(crate) type Sheet = (Vec<String>, Vec<(usize, Result<Vec<String>, FileProblem>)>, Vec<FileProblem>);
+
+/// See [`Sheet`].
+pub(crate) fn first_sheet(bytes: &[u8]) -> Result<Sheet, FileProblems> {
     if bytes.len() > MAX_FILE_BYTES {
         return Err(whole_file(format!("Upload at most {} MB at once.", MAX_FILE_BYTES / 1024 / 1024)));
     }
@@ -96,7 +115,7 @@ fn text_of(d: Data) -> String {
     }
 }
 
-fn read_sheet(bytes: &[u8]) -> Result<Vec<ValueRow>, FileProblems> {
+fn read_sheet(bytes: &[u8]) -> Result<Sheet, FileProblems> {
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(not_xlsx)?;
     let first = book.sheet_names().into_iter().next().ok_or_else(|| not_xlsx("no sheet"))?;
     let mut cells = book.worksheet_cells_reader(&first).map_err(not_xlsx)?;
@@ -149,15 +168,8 @@ fn read_sheet(bytes: &[u8]) -> Result<Vec<ValueRow>, FileProblems> {
         }
         (line, Ok(rec))
     });
-    let out = collect(&header, records);
-    match (out, problems.is_empty()) {
-        (Ok(rows), true) => Ok(rows),
-        (Ok(_), false) => Err(FileProblems(problems)),
-        (Err(FileProblems(mut more)), _) => {
-            more.append(&mut problems);
-            Err(FileProblems(more))
-        }
-    }
+    let records = records.collect();
+    Ok((header, records, problems))
 }
 
 #[cfg(test)]

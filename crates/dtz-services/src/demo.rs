@@ -1,6 +1,7 @@
 //! The Down to Zero demonstration: the real alliance (public facts of DESIGN §1) and
 //! sample partners, providers, teams and one account per role. Sample names say so.
 
+mod activities;
 mod config;
 mod directory;
 mod finance;
@@ -177,6 +178,7 @@ pub async fn load(s: &Services) -> Result<DemoAccounts> {
         (partner_bo, "BO"),
         (partner_ph, "PH"),
     ];
+    activities::load(s, &reporters).await?;
     values::load(s, &reporters).await?;
     values::load_goals(s, &reporters).await?;
     signals::load(s).await?;

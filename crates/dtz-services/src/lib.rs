@@ -3,6 +3,7 @@
 //! Handlers and CLI commands call these; nothing else writes.
 
 pub mod accounts;
+pub mod activities;
 pub mod audit;
 pub mod auth;
 pub mod config;

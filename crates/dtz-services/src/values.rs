@@ -17,9 +17,11 @@ use dtz_store::values::{self, ReportRow, ValueRow};
 use dtz_store::{StoreError, Tx, users};
 use uuid::Uuid;
 
+mod computed;
 mod evidence;
 mod import;
 mod uploads;
+pub use computed::{ComputeContext, Drift, PlaceDrift};
 pub use evidence::Evidence;
 pub use import::{ImportProgress, Imported, Quiet, ReportChange, line_and_column};
 pub use uploads::UPLOAD_TTL;
@@ -331,11 +333,18 @@ impl Services {
             .into());
         };
         let mut tx = self.db.begin().await?;
+        // Computed figures are refreshed once more in the submission itself, so what is
+        // submitted (and later approved) is exactly what the records gave at that moment.
+        let computed = match action {
+            ReportAction::Submit => self.refresh_for_submit(&mut tx, caller, &r).await?,
+            _ => None,
+        };
         let kept_reason = if matches!(next, ReportStatus::Returned) { reason } else { None };
         let moved =
             values::set_status(&mut tx, r.id, base, next.as_str(), kept_reason, caller.user(), self.clock.now()).await;
         self.written(moved, r.id).await?;
-        let mut events = vec![NewEvent {
+        let mut events: Vec<NewEvent> = computed.into_iter().collect();
+        events.push(NewEvent {
             actor_user: caller.user(),
             actor_org: caller.org(),
             action: format!("report.{}", action.as_str()),
@@ -348,7 +357,7 @@ impl Services {
                 vec!["status".into()]
             },
             org: Some(OrgId(r.org_id)),
-        }];
+        });
         events.extend(self.tell(&mut tx, &r, next).await?);
         self.finish(tx, &events).await?;
         Ok(values::get(&self.db, &dtz_domain::access::Scope::all(), r.id).await?)

@@ -3,6 +3,7 @@
 //! Dialect differences live in [`db`] (connection, transactions, binding); every query is
 //! written once with `$N` placeholders and run on either database through [`Sql`].
 
+pub mod activities;
 pub mod audit;
 pub mod bulk;
 pub mod config;

@@ -3,6 +3,7 @@
 //! `/api/v1/openapi.json`. Every route is registered through `OpenApiRouter`, so the
 //! document covers every route by construction.
 
+mod activities;
 mod audit;
 mod directory;
 mod evidence;
@@ -85,6 +86,12 @@ pub fn parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(directory::availability))
         .routes(routes!(iati::show))
         .routes(routes!(iati::check))
+        .routes(routes!(activities::list, activities::create))
+        .routes(routes!(activities::show, activities::update, activities::delete))
+        .routes(with_upload_limit(routes!(activities::files, activities::attach)))
+        .routes(routes!(activities::file, activities::remove_file))
+        .routes(with_upload_limit(routes!(activities::import)))
+        .routes(routes!(activities::recompute))
         .split_for_parts()
 }
 

@@ -3,6 +3,7 @@
 //! the rendering of errors as pages.
 
 mod account;
+mod activities;
 mod admin;
 mod audit;
 mod completeness;
@@ -38,6 +39,9 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use dtz_domain::access::Role;
 use dtz_services::Caller;
+
+/// Rows of an uploaded file of activities (for the API's import).
+pub(crate) use activities::read_rows as activity_rows;
 
 /// A link of the navigation.
 #[derive(Clone, Debug)]
@@ -151,6 +155,9 @@ fn nav_for(tr: &Tr, caller: &Caller, path: &str) -> Vec<NavItem> {
     if !caller.scope(dtz_domain::access::Area::Directory).grants().is_empty() {
         items.push(("/directory", "nav-directory"));
     }
+    if activities::reads_activities(caller) && !matches!(caller, Caller::System) {
+        items.push(("/activities", "nav-activities"));
+    }
     if let Caller::User(a) = caller
         && a.has_role(Role::Administrator)
     {
@@ -259,6 +266,7 @@ pub fn router() -> Router<AppState> {
         .merge(evidence::router())
         .merge(finance::router())
         .merge(iati::router())
+        .merge(activities::router())
         .route("/login/totp", get(second_factor::show).post(second_factor::create))
         .route("/account/totp", get(totp::show).post(totp::create))
         .route("/account/totp/disable", post(totp::delete))

@@ -378,7 +378,17 @@ fn check_indicator(i: &Indicator, at: &str, sets: &[&str], out: &mut Vec<Invalid
             ));
         }
     }
-    if i.source == Source::Computed && i.computation.is_none() {
-        out.push(Invalid::new(format!("{at}.computation"), "A computed indicator names its computation."));
+    if i.source == Source::Computed {
+        match i.computation.as_deref().map(super::computed::Computation::parse) {
+            None => out.push(Invalid::new(format!("{at}.computation"), "A computed indicator names its computation.")),
+            Some(None) => out.push(Invalid::new(
+                format!("{at}.computation"),
+                format!("There is no computation “{}”.", i.computation.as_deref().unwrap_or_default()),
+            )),
+            Some(Some(_)) if i.measure != Measure::Count => {
+                out.push(Invalid::new(format!("{at}.measure"), "A computed indicator is a count."))
+            }
+            Some(Some(_)) => {}
+        }
     }
 }

@@ -9,6 +9,7 @@
 //! inserts, and hands the transaction and its audit events to [`Gen::commit`], which
 //! appends the events to the audit chain in the same transaction.
 
+mod activities;
 mod directory;
 pub mod names;
 pub mod results;
@@ -196,8 +197,9 @@ pub async fn generate(s: &Services, plan: Plan, password: &str, progress: &dyn P
     directory::teams(&mut g).await?;
     directory::users(&mut g).await?;
     results::values(&mut g).await?;
-    // Later capabilities add their generators here (cases with referrals and follow-ups,
-    // activities), each drawing on `g.world`.
+    activities::activities(&mut g).await?;
+    // Later capabilities add their generators here (cases with referrals and follow-ups),
+    // each drawing on `g.world`.
     Ok(Report { plan, steps: g.steps, elapsed: started.elapsed() })
 }
 

@@ -62,6 +62,27 @@ struct EntryPage {
     /// Whether the reader may attach and remove evidence now.
     may_attach: bool,
     upload: super::evidence::UploadForm,
+    /// Computed indicators, read-only: code, title, the figure in the report, and what
+    /// the records give now when that differs.
+    computed: Vec<(String, String, String, Option<String>)>,
+}
+
+/// The computed indicators of a report as read-only lines (their totals).
+async fn computed_lines(
+    state: &AppState,
+    page: &Page,
+    v: &ReportView,
+) -> Result<Vec<(String, String, String, Option<String>)>, AppError> {
+    let drift = state.services.computed_drift(v).await?;
+    Ok(v.indicators
+        .iter()
+        .filter(|i| i.source == "computed")
+        .map(|i| {
+            let stored = v.values.iter().find(|x| x.indicator_id == i.id && x.part.is_empty()).and_then(|x| x.value);
+            let now = drift.iter().find(|d| d.indicator == i.id && d.part.is_empty()).map(|d| page.tr.number(d.now));
+            (i.code.clone(), i.title.clone(), stored.map(|n| page.tr.number(n)).unwrap_or_default(), now)
+        })
+        .collect())
 }
 
 #[derive(Deserialize, Default)]
@@ -240,7 +261,9 @@ async fn entry_page(
     let rows = grid(&page, &v, typed, &errors, &evidence);
     let may_attach = dtz_services::Services::may_change_evidence(&user.caller, &v, OrgId(org), &country);
     let status = v.report.as_ref().map_or("draft".to_owned(), |r| r.status.clone());
+    let computed = computed_lines(state, &page, &v).await?;
     Ok(EntryPage {
+        computed,
         orgs: all_orgs
             .iter()
             .filter(|o| org_ids.contains(&o.id))

@@ -20,6 +20,8 @@ struct Line {
     id: Uuid,
     code: String,
     title: String,
+    /// Computed from records, not entered.
+    computed: bool,
     part: String,
     value: String,
     /// Evidence files of the indicator (shown on its total line).
@@ -45,6 +47,22 @@ struct ReportPage {
     evidence: Vec<(String, Vec<super::evidence::EvidenceLine>)>,
     may_attach: bool,
     upload: super::evidence::UploadForm,
+    /// Computed figures whose records changed since they were stored.
+    drift: Vec<DriftLine>,
+    /// Whether the report is open (a draft or returned).
+    editable: bool,
+    /// Whether the reader may recompute its computed figures now.
+    may_recompute: bool,
+    /// Whether it is approved at both levels.
+    approved: bool,
+}
+
+/// A computed figure and what the records give now.
+struct DriftLine {
+    code: String,
+    part: String,
+    stored: String,
+    now: String,
 }
 
 async fn page_for(state: &AppState, user: &PageUser, id: Uuid, errors: Errors) -> Result<ReportPage, AppError> {
@@ -53,6 +71,7 @@ async fn page_for(state: &AppState, user: &PageUser, id: Uuid, errors: Errors) -
     let page = Page::signed_in(state, user, "report-title", "/results").await;
     let org = state.services.org(&user.caller, dtz_domain::ids::OrgId(r.org_id)).await?.name;
     let files = state.services.evidence(&v).await?;
+    let org_id = dtz_domain::ids::OrgId(r.org_id);
     let lines = v
         .values
         .iter()
@@ -72,6 +91,7 @@ async fn page_for(state: &AppState, user: &PageUser, id: Uuid, errors: Errors) -
                 id: x.id,
                 code: ind.code.clone(),
                 title: ind.title.clone(),
+                computed: ind.source == "computed",
                 part: x.part.clone(),
                 value,
                 evidence,
@@ -102,7 +122,6 @@ async fn page_for(state: &AppState, user: &PageUser, id: Uuid, errors: Errors) -
         })
         .filter(|(_, lines)| !lines.is_empty())
         .collect();
-    let org_id = dtz_domain::ids::OrgId(r.org_id);
     let may_attach = dtz_services::Services::may_change_evidence(&user.caller, &v, org_id, &r.country);
     let upload = super::evidence::UploadForm {
         code: v.programme.code.clone(),
@@ -118,7 +137,25 @@ async fn page_for(state: &AppState, user: &PageUser, id: Uuid, errors: Errors) -
             .map(|i| (i.code.clone(), i.title.clone()))
             .collect(),
     };
+    let drift = state
+        .services
+        .computed_drift(&v)
+        .await?
+        .into_iter()
+        .map(|d| DriftLine {
+            code: d.code,
+            part: d.part,
+            stored: d.stored.map(|n| page.tr.number(n)).unwrap_or_default(),
+            now: page.tr.number(d.now),
+        })
+        .collect();
+    let editable = dtz_domain::results::ReportStatus::parse(&r.status).is_some_and(|s| s.editable());
+    let may_recompute = editable && dtz_services::activities::may_record(&user.caller, org_id, &r.country);
     Ok(ReportPage {
+        approved: r.status == "approved",
+        drift,
+        editable,
+        may_recompute,
         id: r.id,
         programme: v.programme.code.clone(),
         org,
@@ -227,10 +264,33 @@ async fn history(State(state): State<AppState>, user: PageUser, Path(value): Pat
     }))
 }
 
+#[derive(Deserialize)]
+pub struct RecomputeForm {
+    csrf: String,
+}
+
+/// Compute the report's computed figures again now (while it is open).
+async fn recompute(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<Uuid>,
+    Form(f): Form<RecomputeForm>,
+) -> Result<Response, AppError> {
+    user.check_csrf(&f.csrf)?;
+    match state.services.recompute_report(&user.caller, id).await {
+        Ok(_) => Ok(Redirect::to(&format!("/results/reports/{id}")).into_response()),
+        Err(e) => {
+            let errors = Errors::from_service(e)?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page_for(&state, &user, id, errors).await?)).into_response())
+        }
+    }
+}
+
 /// Routes.
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/results/reports/{id}", get(show))
+        .route("/results/reports/{id}/recompute", post(recompute))
         .route("/results/reports/{id}/act", post(act))
         .route("/results/values/{id}/history", get(history))
 }

@@ -163,6 +163,9 @@ fn measure_label(page: &Page, i: &Indicator) -> String {
     if i.cumulative {
         s.push_str(&format!(" · {}", page.tr.t("indicator-cumulative")));
     }
+    if i.source == dtz_domain::results::Source::Computed {
+        s.push_str(&format!(" · {}", page.tr.t("computed-tag")));
+    }
     s
 }
 
@@ -249,6 +252,9 @@ struct IndicatorPage {
     pending: bool,
     query: String,
     filters: filters::FilterForm,
+    /// For staff, on a computed indicator: reports whose figure differs from what the
+    /// records give now (organisation, country, period, status, stored, now).
+    drift: Vec<[String; 6]>,
 }
 
 /// A bar chart drawn on the server: one bar per period, with labels in the bars'
@@ -369,7 +375,25 @@ async fn indicator(
         .collect();
     let form = (format!("/results/{code}/indicators/{}", i.code), false);
     let filters = filters::form(&state, &page, &p, &filter, &user.caller, f.with_pending, form).await?;
+    let names = state.services.orgs(&Caller::System).await?;
+    let drift = state
+        .services
+        .indicator_drift(&user.caller, &code, &i.code)
+        .await?
+        .into_iter()
+        .map(|d| {
+            [
+                names.iter().find(|o| o.id == d.org.0).map(|o| o.name.clone()).unwrap_or_default(),
+                dtz_domain::org::CountryCode::parse("c", &d.country).map(|c| c.name()).unwrap_or("").to_owned(),
+                d.period,
+                d.status.map_or_else(|| page.tr.t("computed-no-report"), |s| page.tr.t(&format!("status-{s}"))),
+                d.stored.map(|n| page.tr.number(n)).unwrap_or_default(),
+                page.tr.number(d.now),
+            ]
+        })
+        .collect();
     Ok(render(&IndicatorPage {
+        drift,
         measure: measure_label(&page, i),
         aggregation: page.tr.t(&format!("aggregation-{}", i.aggregation.as_str())),
         counts: page.tr.t(&format!("counts-{}", i.counts.as_str())),

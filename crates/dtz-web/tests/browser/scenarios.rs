@@ -193,6 +193,7 @@ async fn data_entry(b: &Browser, app: &App) -> Outcome {
     b.screenshot("entry-phone").await;
     check(no_horizontal_scroll(b).await?, "the entry grid fits a phone")?;
     c.set_window_size(1440, 900).await.map_err(|e| e.to_string())?;
+    record_activity(b, app).await?;
     upload_sheet(b).await?;
     c.goto(&format!("{}/results/DTZ/entry", app.base)).await.map_err(|e| e.to_string())?;
     wait_for(b, "form.entry").await?;
@@ -357,4 +358,72 @@ async fn public_report(b: &Browser, app: &App) -> Outcome {
     let title = c.title().await.map_err(e)?;
     check(title == "Tablas de multiplicar" || title == "Times tables", &format!("a harmless page: {title}"))?;
     c.set_window_size(1440, 900).await.map_err(e)
+}
+
+/// The pending 2020 figure of indicator `code` for Bolivia on the programme page, as a
+/// number (0 when empty).
+async fn pending_2020(b: &Browser, app: &App, code: &str) -> Result<i64, String> {
+    let c = &b.client;
+    c.goto(&format!("{}/results/DTZ?country=BO&pending=on", app.base)).await.map_err(|e| e.to_string())?;
+    wait_for(b, "tr.indicator").await?;
+    let v = c
+        .execute(
+            "const row = [...document.querySelectorAll('tr.indicator')].find(r => r.querySelector('code').textContent === arguments[0]); \
+             const cells = row.querySelectorAll('td.num'); return cells[cells.length - 1].textContent.trim();",
+            vec![serde_json::json!(code)],
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    let digits: String = v.as_str().unwrap_or_default().chars().filter(char::is_ascii_digit).collect();
+    Ok(digits.parse().unwrap_or(0))
+}
+
+/// An M&E officer records a training of children on the form (reach grid, no
+/// JavaScript needed), and the computed indicator "unique children trained" of the open
+/// 2020 report moves by the first-time children at once; the list and the form fit a
+/// phone.
+async fn record_activity(b: &Browser, app: &App) -> Outcome {
+    let c = &b.client;
+    let before = pending_2020(b, app, "G1.O3.2").await?;
+    c.goto(&format!("{}/activities", app.base)).await.map_err(|e| e.to_string())?;
+    wait_for(b, "table.activities").await?;
+    b.screenshot("activities-desktop").await;
+    let link = c.find(Locator::Css("a[href='/activities/DTZ/new']")).await.map_err(|e| e.to_string())?;
+    link.click().await.map_err(|e| e.to_string())?;
+    wait_for(b, "form.activity").await?;
+    b.screenshot("activity-form-desktop").await;
+    let form = c.form(Locator::Css("form.activity")).await.map_err(|e| e.to_string())?;
+    for (field, v) in [
+        ("activity_type", "training_children"),
+        ("title", "Life-skills workshop in Cochabamba (sample data)"),
+        ("start", "2020-03-04"),
+        ("country", "BO"),
+        ("goal", "G1"),
+        ("r|children|female|12_17|first", "17"),
+        ("r|children|female|12_17|repeat", "4"),
+    ] {
+        form.set_by_name(field, v).await.map_err(|e| format!("{field}: {e}"))?;
+    }
+    let submit = c.find(Locator::Css("form.activity button[type='submit']")).await.map_err(|e| e.to_string())?;
+    submit.click().await.map_err(|e| e.to_string())?;
+    wait_for(b, "dl.facts").await?;
+    b.screenshot("activity-desktop").await;
+    let h1 = text_of(b, "h1").await?;
+    check(h1.contains("Cochabamba"), &format!("the activity's page follows: {h1}"))?;
+    let after = pending_2020(b, app, "G1.O3.2").await?;
+    b.screenshot("results-computed-pending").await;
+    check(after == before + 17, &format!("the computed figure moves by the first-time children: {before} → {after}"))?;
+    c.set_window_size(360, 780).await.map_err(|e| e.to_string())?;
+    c.goto(&format!("{}/activities/DTZ", app.base)).await.map_err(|e| e.to_string())?;
+    wait_for(b, "table.activities").await?;
+    b.screenshot("activities-phone").await;
+    let list_fits = no_horizontal_scroll(b).await?;
+    c.goto(&format!("{}/activities/DTZ/new", app.base)).await.map_err(|e| e.to_string())?;
+    wait_for(b, "form.activity").await?;
+    b.screenshot("activity-form-phone").await;
+    let form_fits = no_horizontal_scroll(b).await?;
+    c.set_window_size(1440, 900).await.map_err(|e| e.to_string())?;
+    check(list_fits && form_fits, "the activity list and form fit a phone")?;
+    c.goto(&format!("{}/results/DTZ/entry", app.base)).await.map_err(|e| e.to_string())?;
+    wait_for(b, "form.entry").await
 }

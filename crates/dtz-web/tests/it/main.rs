@@ -5,6 +5,7 @@
 
 mod support;
 
+mod activities;
 mod admin;
 mod approval;
 mod country;

@@ -1,4 +1,4 @@
-//! The generated results of `dtz demo --scale` (issue 8) are consistent: 100 indicators,
+//! The generated results of `dtz demo --scale` (issue 8) are consistent: every demo indicator five times,
 //! totals equal to their parts, alliance totals equal to the sum of their countries, and
 //! the periods the generator approves reach the approved-only rollup.
 
@@ -23,7 +23,8 @@ async fn generated(app: TestApp) {
         .await
         .expect("figures");
     let (alliance, detail) = (&all[0], &all[1]);
-    assert_eq!(alliance.indicators.len(), 100, "100 indicators");
+    let demo = dtz_services::Services::parse_programme(dtz_services::demo::PROGRAMME).expect("demo programme");
+    assert_eq!(alliance.indicators.len(), 5 * demo.indicators().len(), "every demo indicator five times");
     let mut checked = 0;
     for (a, d) in alliance.indicators.iter().zip(&detail.indicators) {
         let ind = a.indicator.indicator();
@@ -47,6 +48,15 @@ async fn generated(app: TestApp) {
         }
     }
     assert!(checked > 300, "enough count figures were compared: {checked}");
+    // Activities: 5,000 per scale unit, each with its reach, listed like any.
+    let page = s.activities(&Caller::System, scale::results::CODE, &Default::default(), 1).await.expect("activities");
+    assert_eq!((page.total, page.rows.len()), (5_000, 50));
+    let reach: i64 =
+        s.db.read().scalar(&dtz_store::Sql::new("SELECT COUNT(*) FROM activity_reach")).await.expect("reach");
+    let demo_reach: i64 = 9 * 5 * 12;
+    assert!(reach >= 5_000 + demo_reach, "every generated activity reached someone: {reach}");
+    let drift = s.indicator_drift(&Caller::System, scale::results::CODE, "G1.O3.2").await.expect("drift");
+    assert!(!drift.is_empty(), "bulk figures of computed indicators are not computed from the generated activities");
 }
 
 crate::on_both! {

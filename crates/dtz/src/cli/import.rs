@@ -42,6 +42,22 @@ pub enum ImportCommand {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Activities with their reach from CSV or XLSX (one row per activity × reach cell:
+    /// activity, organisation, country, goal, type, title, start, … group, sex, age,
+    /// first_time, repeat): every activity or none; every problem listed by line and
+    /// column; the computed figures of open reports follow.
+    Activities {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The CSV or XLSX file (told apart by content, else by extension).
+        file: PathBuf,
+        /// Programme code, e.g. DTZ.
+        #[arg(long)]
+        programme: String,
+        /// Check everything and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 /// A progress bar on stderr, drawn only when stderr is a terminal (never into a log or a
@@ -84,8 +100,46 @@ pub async fn run(c: ImportCommand) -> anyhow::Result<ExitCode> {
     match c {
         ImportCommand::Values { db, file, programme, dry_run } => values(db, file, programme, dry_run).await,
         ImportCommand::Finance { db, file, programme, dry_run } => finance(db, file, programme, dry_run).await,
+        ImportCommand::Activities { db, file, programme, dry_run } => activities(db, file, programme, dry_run).await,
     }
 }
+
+async fn activities(db: DbArgs, file: PathBuf, programme: String, dry_run: bool) -> anyhow::Result<ExitCode> {
+    let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+    let name = file.file_name().map(|n| n.to_string_lossy().into_owned());
+    let rows = match dtz_formats::activities_file::read(&bytes, name.as_deref()) {
+        Ok(rows) => rows,
+        Err(e) => {
+            for p in &e.0 {
+                eprintln!("{}: {p}", file.display());
+            }
+            bail!("{} has {} problem(s); nothing was imported", file.display(), e.0.len());
+        }
+    };
+    let s = super::open(&db).await?;
+    let outcome = s.import_activities(&Caller::System, &programme, &rows, dry_run).await;
+    s.db.close().await;
+    let done = match outcome {
+        Ok(done) => done,
+        Err(ServiceError::Invalid(v)) => {
+            for i in &v.0 {
+                eprintln!("{}: {}: {}", file.display(), i.field, i.message);
+            }
+            bail!("{} has {} problem(s); nothing was imported", file.display(), v.0.len());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let (new, changed, unchanged) = (done.new, done.changed, done.unchanged);
+    if done.dry_run {
+        say!(
+            "{new} new and {changed} changed activities would be recorded ({unchanged} unchanged); nothing was written (dry run)."
+        );
+    } else {
+        say!("Recorded {new} new and {changed} changed activities ({unchanged} unchanged).");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 
 async fn finance(db: DbArgs, file: PathBuf, programme: String, dry_run: bool) -> anyhow::Result<ExitCode> {
     let size = std::fs::metadata(&file).with_context(|| format!("cannot read {}", file.display()))?.len();

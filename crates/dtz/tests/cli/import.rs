@@ -2,7 +2,7 @@
 
 use crate::support::Env;
 
-on_both_backends!(values_import_all_or_nothing_with_a_dry_run,);
+on_both_backends!(values_import_all_or_nothing_with_a_dry_run, activities_import_all_or_nothing_with_a_dry_run,);
 
 fn events(env: &Env) -> String {
     let out = env.ok(&["audit", "verify"]);
@@ -48,4 +48,26 @@ async fn values_import_all_or_nothing_with_a_dry_run(env: Env) {
     assert_ne!(events(&env), before);
     std::fs::write(env.path("broken.csv"), "indicator,country,period\nG1,BO,2020\n").unwrap();
     env.run(&["import", "values", "broken.csv", "--programme", "DTZ"]).rejected("nothing was imported");
+}
+
+async fn activities_import_all_or_nothing_with_a_dry_run(env: Env) {
+    env.ok(&["demo"]);
+    let org = "Sample partner Bolivia (sample data)";
+    let good = format!(
+        "activity,organisation,country,goal,type,title,start,group,sex,age,first_time,repeat\n\
+         fair-2020,{org},BO,G2,awareness_event,Fair in Sucre,2020-08-01,parents,female,18_plus,25,5\n\
+         fair-2020,,,,,,,children,male,12_17,40,0\n"
+    );
+    std::fs::write(env.path("activities.csv"), &good).unwrap();
+    std::fs::write(env.path("broken.csv"), good.replace("2020-08-01", "someday")).unwrap();
+    let before = events(&env);
+    let r = env.run(&["import", "activities", "broken.csv", "--programme", "DTZ"]).rejected("nothing was imported");
+    assert!(r.stderr.contains("line 2: start: Use a date such as"), "{}", r.stderr);
+    let dry = env.ok(&["import", "activities", "activities.csv", "--programme", "DTZ", "--dry-run"]);
+    assert!(dry.contains("1 new and 0 changed activities would be recorded"), "{dry}");
+    assert_eq!(events(&env), before, "a refused import and a dry run write nothing");
+    let done = env.ok(&["import", "activities", "activities.csv", "--programme", "DTZ"]);
+    assert!(done.contains("Recorded 1 new and 0 changed activities"), "{done}");
+    let again = env.ok(&["import", "activities", "activities.csv", "--programme", "DTZ"]);
+    assert!(again.contains("Recorded 0 new and 0 changed activities (1 unchanged)"), "{again}");
 }

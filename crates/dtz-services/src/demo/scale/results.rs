@@ -1,5 +1,5 @@
 //! Generator of results: a programme `SCALE` with the demo framework's indicators five
-//! times over (100 indicators), ten yearly periods, and every generated organisation
+//! times over (110 indicators), ten yearly periods, and every generated organisation
 //! reporting in its home country and most in a second one: about 10,000 values per scale
 //! unit (1 million at scale 100), totals with their parts adding up, most periods approved at both levels and the
 //! last ones in every other state.
