@@ -135,6 +135,9 @@ pub enum Area {
     Results,
     /// Signals, cases, referrals and follow-ups: case data.
     Cases,
+    /// Prosecution records: only the organisation that records them (its M&E officers and
+    /// case staff); everyone else sees them as disclosed counts.
+    Prosecutions,
 }
 
 /// One grant: a set of rows a caller may see.
@@ -299,6 +302,9 @@ fn grant_for(r: &RoleAssignment, area: Area, out: &mut Vec<Grant>) {
             None => out.extend(r.org.map(org_grant)),
         },
         (Area::Cases, Role::Caseworker) => out.extend(r.team.map(Grant::Team)),
+        (Area::Prosecutions, Role::MeOfficer | Role::CaseSupervisor | Role::Caseworker) => {
+            out.extend(r.org.map(org_grant))
+        }
         (Area::Cases, Role::ServiceProvider) => {
             if let Some(p) = r.org {
                 out.push(Grant::ProviderReferrals(p));

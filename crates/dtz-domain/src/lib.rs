@@ -18,6 +18,7 @@ pub mod org;
 pub mod results;
 pub mod validate;
 pub mod vocab;
+pub mod work;
 
 pub use change::{Change, FieldChange};
 pub use clock::{Clock, ManualClock, SystemClock};

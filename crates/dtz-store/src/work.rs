@@ -1,0 +1,91 @@
+//! Storage of the work records: harvested outcomes, policy instruments, prosecutions and
+//! companies, their stage histories and The Code's criteria per year, and the counts
+//! computed indicators are made of (`counts`). Every read of a record takes the caller's
+//! scope; rows that hang off a record (stages, years, links) are read by record id after
+//! the record itself was read within scope.
+
+pub mod companies;
+pub mod counts;
+pub mod instruments;
+pub mod outcomes;
+pub mod prosecutions;
+pub mod stages;
+
+use crate::audit::Event;
+use crate::scope::ScopeColumns;
+use crate::sql::Sql;
+use crate::{Db, Result};
+use uuid::Uuid;
+
+/// The scope columns every work record has (owning organisation and country), unqualified.
+pub const SCOPE: ScopeColumns =
+    ScopeColumns { org: Some("org_id"), country: Some("country"), team: None, owner: None, provider: None, case: None };
+
+/// Lines per page of a list.
+pub const PER_PAGE: i64 = 50;
+
+/// Which page of a list (1-based).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Paging {
+    /// Page number, from 1.
+    pub page: i64,
+    /// Lines per page.
+    pub per_page: i64,
+}
+
+impl Default for Paging {
+    fn default() -> Self {
+        Self { page: 1, per_page: PER_PAGE }
+    }
+}
+
+impl Paging {
+    /// `LIMIT … OFFSET …` for this page.
+    pub fn push_to(&self, q: &mut Sql) {
+        let per = self.per_page.clamp(1, 500);
+        q.push(" LIMIT ").bind(per).push(" OFFSET ").bind((self.page.max(1) - 1).saturating_mul(per));
+    }
+}
+
+/// Filters shared by the lists: country and organisation.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Place {
+    /// Only this country.
+    pub country: Option<String>,
+    /// Only this organisation.
+    pub org: Option<Uuid>,
+}
+
+impl Place {
+    /// ` AND country = … AND org_id = …` for the columns of a table (alias prefix given).
+    pub fn push_to(&self, q: &mut Sql, country_col: &'static str, org_col: &'static str) {
+        if let Some(c) = &self.country {
+            q.push(" AND ").push(country_col).push(" = ").bind(c.clone());
+        }
+        if let Some(o) = self.org {
+            q.push(" AND ").push(org_col).push(" = ").bind(o);
+        }
+    }
+}
+
+/// Audit events about any of `ids` (a record and the rows hanging off it), newest
+/// first: the history a record's page shows (names of fields, never values). The caller
+/// has read the record within its scope.
+pub async fn history(db: &Db, ids: &[Uuid]) -> Result<Vec<Event>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = Sql::new("SELECT * FROM audit_events WHERE entity_id IN (");
+    q.bind_list(ids.iter().copied()).push(") ORDER BY seq DESC LIMIT 200");
+    db.read().fetch_all(&q).await
+}
+
+/// Names of users by id (for histories).
+pub async fn user_names(db: &Db, ids: &[Uuid]) -> Result<Vec<(Uuid, String)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = Sql::new("SELECT id, name FROM users WHERE id IN (");
+    q.bind_list(ids.iter().copied()).push(")");
+    db.read().fetch_all(&q).await
+}
