@@ -18,6 +18,7 @@ pub mod programmes;
 pub mod results;
 pub mod totp;
 pub mod values;
+pub mod work;
 
 use dtz_domain::Clock;
 use dtz_domain::access::{Actor, Area, Scope};

@@ -89,3 +89,46 @@ pub async fn user_names(db: &Db, ids: &[Uuid]) -> Result<Vec<(Uuid, String)>> {
     q.bind_list(ids.iter().copied()).push(")");
     db.read().fetch_all(&q).await
 }
+
+/// A goal or outcome of a results framework an outcome can link to.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct NodeChoice {
+    /// Node id.
+    pub id: Uuid,
+    /// Programme code.
+    pub programme: String,
+    /// Node code.
+    pub code: String,
+    /// Title.
+    pub title: String,
+    /// `goal` or `outcome`.
+    pub level: String,
+}
+
+/// The goals and outcomes of every programme (`ids`: only these, when given).
+pub async fn nodes(db: &Db, ids: Option<&[Uuid]>) -> Result<Vec<NodeChoice>> {
+    let mut q = Sql::new(
+        "SELECT n.id, p.code AS programme, n.code, n.title, n.level FROM result_nodes n JOIN programmes p ON p.id = n.programme_id \
+         WHERE n.deleted_at IS NULL AND p.deleted_at IS NULL AND n.level IN ('goal', 'outcome')",
+    );
+    if let Some(ids) = ids {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        q.push(" AND n.id IN (").bind_list(ids.iter().copied()).push(")");
+    }
+    q.push(" ORDER BY p.code, n.code");
+    db.read().fetch_all(&q).await
+}
+
+/// A file attached to a work record (a stage of a policy instrument, a company's year),
+/// with its link, whatever the caller's scope: the services check the record's scope.
+pub async fn linked_file(db: &Db, entities: &[&'static str], file: Uuid) -> Result<Option<crate::files::LinkedFile>> {
+    let mut q = Sql::new(
+        "SELECT f.id, f.org_id, f.name, f.content_type, f.size, f.sha256, f.data_key, f.version, f.created_by, \
+         f.created_at, l.entity, l.entity_id, l.subject_id FROM files f JOIN file_links l ON l.file_id = f.id \
+         WHERE f.deleted_at IS NULL AND f.id = ",
+    );
+    q.bind(file).push(" AND l.entity IN (").bind_list(entities.iter().copied()).push(") ORDER BY l.created_at LIMIT 1");
+    db.read().fetch_optional(&q).await
+}

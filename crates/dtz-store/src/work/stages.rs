@@ -131,3 +131,11 @@ pub async fn withdraw(tx: &mut Tx, t: StageTable, id: Uuid, base: i64, now: Offs
     }
     stale_check(tx, t.table(), id, base, 0).await
 }
+
+/// The ids of every entry of a record, withdrawn ones too (for its history).
+pub async fn ids_all(db: &Db, t: StageTable, record: Uuid) -> Result<Vec<Uuid>> {
+    let mut q = Sql::new("SELECT id FROM ");
+    q.push(t.table()).push(" WHERE record_id = ").bind(record);
+    let rows: Vec<(Uuid,)> = db.read().fetch_all(&q).await?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}
