@@ -162,3 +162,10 @@ impl Services {
         !caller.scope(Area::Results).grants().is_empty()
     }
 }
+
+impl Services {
+    /// The countries work can be recorded in (programmes' and configured ones).
+    pub async fn work_countries(&self) -> Result<Vec<String>> {
+        Ok(dtz_store::work::countries(&self.db).await?)
+    }
+}

@@ -132,3 +132,15 @@ pub async fn linked_file(db: &Db, entities: &[&'static str], file: Uuid) -> Resu
     q.bind(file).push(" AND l.entity IN (").bind_list(entities.iter().copied()).push(") ORDER BY l.created_at LIMIT 1");
     db.read().fetch_optional(&q).await
 }
+
+/// The countries work can be recorded in: every programme's and every configured one.
+pub async fn countries(db: &Db) -> Result<Vec<String>> {
+    let rows: Vec<(String,)> = db
+        .read()
+        .fetch_all(&Sql::new(
+            "SELECT country FROM programme_countries WHERE deleted_at IS NULL UNION \
+             SELECT country FROM country_settings WHERE deleted_at IS NULL ORDER BY 1",
+        ))
+        .await?;
+    Ok(rows.into_iter().map(|(c,)| c).collect())
+}

@@ -19,6 +19,7 @@ mod security;
 mod sheets;
 mod targets;
 mod totp;
+mod work;
 
 use crate::auth::PageUser;
 use crate::error::{AppError, ErrorMarker};
@@ -140,6 +141,9 @@ fn nav_for(tr: &Tr, caller: &Caller, path: &str) -> Vec<NavItem> {
     {
         items.push(("/results", "nav-results"));
     }
+    if matches!(caller, Caller::User(_)) && dtz_services::Services::reads_work(caller) {
+        items.extend([("/outcomes", "nav-outcomes"), ("/policy", "nav-policy"), ("/companies", "nav-companies")]);
+    }
     if let Caller::User(a) = caller
         && a.has_role(Role::Administrator)
     {
@@ -246,6 +250,7 @@ pub fn router() -> Router<AppState> {
         .merge(framework::router())
         .merge(targets::router())
         .merge(evidence::router())
+        .merge(work::router())
         .route("/login/totp", get(second_factor::show).post(second_factor::create))
         .route("/account/totp", get(totp::show).post(totp::create))
         .route("/account/totp/disable", post(totp::delete))

@@ -197,7 +197,7 @@ impl YearFields {
                 v.push(Invalid::new("staff_trained", "Say how many staff were trained."));
             }
             Some(Some(_)) if !training => {
-                v.push(Invalid::new("staff_trained", "Tick “staff trained”, or leave the number empty."));
+                v.push(Invalid::new("staff_trained", "Tick staff trained, or leave the number empty."));
             }
             _ => {}
         }

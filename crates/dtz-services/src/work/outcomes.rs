@@ -181,7 +181,15 @@ impl Services {
         let f = OutcomeFields::parse(input, self.today())?;
         let before_links = self.links_of(&[id]).await?;
         let links = match links {
-            Some(l) => self.checked_links(caller, l).await?,
+            Some(l) => {
+                let mut checked = self.checked_links(caller, l).await?;
+                // Links to instruments the caller cannot see stay: they were not shown.
+                let visible = instruments::some(&self.db, &scope, &before_links.instruments).await?;
+                checked.instruments.extend(
+                    before_links.instruments.iter().filter(|i| !visible.iter().any(|v| v.id == **i)).copied(),
+                );
+                checked
+            }
             None => before_links.clone(),
         };
         let mut tx = self.db.begin().await?;
