@@ -4,6 +4,7 @@
 mod config;
 pub mod scale;
 mod values;
+mod work;
 
 use crate::accounts::{UserInput, generate_password};
 use crate::{Caller, Result, Services};
@@ -168,6 +169,7 @@ pub async fn load(s: &Services) -> Result<DemoAccounts> {
     ];
     values::load(s, &reporters).await?;
     values::load_goals(s, &reporters).await?;
+    work::load(s, &reporters).await?;
     let mut tx = s.db.begin().await?;
     dtz_store::settings::put(&mut tx, DEMO_SETTING, "true", 0, s.clock.now()).await?;
     tx.commit().await?;

@@ -189,7 +189,9 @@ impl Services {
                         action: "prosecution.read".into(),
                         entity: "prosecution".into(),
                         entity_id: Some(id),
-                        entity_version: Some(row.version),
+                        // A reading changes nothing: no version, so it never counts among
+                        // the fields changed since a version (the 409 answer).
+                        entity_version: None,
                         fields: vec!["case_ref".into()],
                         org: Some(OrgId(row.org_id)),
                     };

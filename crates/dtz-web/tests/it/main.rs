@@ -19,3 +19,4 @@ mod scale;
 mod sheets;
 mod story;
 mod totp;
+mod work;
