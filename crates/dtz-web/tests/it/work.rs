@@ -5,6 +5,7 @@
 //! values), through the pages and the API.
 
 mod companies;
+mod demo;
 mod outcomes;
 mod policy;
 mod prosecutions;
