@@ -139,6 +139,9 @@ pub enum Area {
     /// that receives a country's signals (within their country, when limited to one),
     /// whatever their team, since an incoming signal belongs to no team yet.
     Signals,
+    /// Prosecution records: only the organisation that records them (its M&E officers and
+    /// case staff); everyone else sees them as disclosed counts.
+    Prosecutions,
 }
 
 /// One grant: a set of rows a caller may see.
@@ -304,6 +307,9 @@ fn grant_for(r: &RoleAssignment, area: Area, out: &mut Vec<Grant>) {
         },
         (Area::Cases, Role::Caseworker) => out.extend(r.team.map(Grant::Team)),
         (Area::Signals, Role::CaseSupervisor | Role::Caseworker) => out.extend(r.org.map(org_grant)),
+        (Area::Prosecutions, Role::MeOfficer | Role::CaseSupervisor | Role::Caseworker) => {
+            out.extend(r.org.map(org_grant))
+        }
         (Area::Cases, Role::ServiceProvider) => {
             if let Some(p) = r.org {
                 out.push(Grant::ProviderReferrals(p));

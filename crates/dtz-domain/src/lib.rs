@@ -23,6 +23,7 @@ pub mod results;
 pub mod signal;
 pub mod validate;
 pub mod vocab;
+pub mod work;
 
 pub use change::{Change, FieldChange};
 pub use clock::{Clock, ManualClock, SystemClock};

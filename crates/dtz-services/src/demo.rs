@@ -8,6 +8,7 @@ mod finance;
 pub mod scale;
 mod signals;
 mod values;
+mod work;
 
 use crate::accounts::{UserInput, generate_password};
 use crate::{Caller, Result, Services};
@@ -183,6 +184,7 @@ pub async fn load(s: &Services) -> Result<DemoAccounts> {
     values::load_goals(s, &reporters).await?;
     signals::load(s).await?;
     finance::load(s, "DTZ").await?;
+    work::load(s, &reporters).await?;
     let mut tx = s.db.begin().await?;
     dtz_store::settings::put(&mut tx, DEMO_SETTING, "true", 0, s.clock.now()).await?;
     tx.commit().await?;

@@ -23,6 +23,7 @@ pub mod results;
 pub mod signals;
 pub mod totp;
 pub mod values;
+pub mod work;
 
 use dtz_domain::Clock;
 use dtz_domain::access::{Actor, Area, Scope};

@@ -32,6 +32,7 @@ pub mod totp;
 pub mod uploads;
 pub mod users;
 pub mod values;
+pub mod work;
 
 pub use db::{Db, Dialect, Tx};
 pub use error::StoreError;

@@ -17,6 +17,7 @@ mod teams;
 mod tokens;
 mod totp;
 mod users;
+mod work;
 
 use crate::error::AppError;
 use crate::state::AppState;
@@ -79,6 +80,7 @@ pub fn parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(notifications::list))
         .routes(routes!(notifications::done))
         .merge(sheets::routes())
+        .merge(work::routes())
         .routes(with_upload_limit(routes!(evidence::list, evidence::create)))
         .routes(routes!(evidence::show, evidence::delete))
         .routes(routes!(directory::list, directory::create))

@@ -25,6 +25,7 @@ mod sheets;
 mod signals;
 mod targets;
 mod totp;
+mod work;
 
 use crate::auth::PageUser;
 use crate::error::{AppError, ErrorMarker};
@@ -158,6 +159,9 @@ fn nav_for(tr: &Tr, caller: &Caller, path: &str) -> Vec<NavItem> {
     if activities::reads_activities(caller) && !matches!(caller, Caller::System) {
         items.push(("/activities", "nav-activities"));
     }
+    if matches!(caller, Caller::User(_)) && dtz_services::Services::reads_work(caller) {
+        items.extend([("/outcomes", "nav-outcomes"), ("/policy", "nav-policy"), ("/companies", "nav-companies")]);
+    }
     if let Caller::User(a) = caller
         && a.has_role(Role::Administrator)
     {
@@ -267,6 +271,7 @@ pub fn router() -> Router<AppState> {
         .merge(finance::router())
         .merge(iati::router())
         .merge(activities::router())
+        .merge(work::router())
         .route("/login/totp", get(second_factor::show).post(second_factor::create))
         .route("/account/totp", get(totp::show).post(totp::create))
         .route("/account/totp/disable", post(totp::delete))

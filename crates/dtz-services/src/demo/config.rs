@@ -61,6 +61,13 @@ const TERMS: &[(&str, &str, &str, &str)] = &[
     ("activity_type", "training_professionals", "Training of professionals", "Capacitación de profesionales"),
     ("activity_type", "lobby_meeting", "Lobby meeting", "Reunión de incidencia"),
     ("activity_type", "business_training", "Business training", "Capacitación a empresas"),
+    ("instrument_kind", "law", "Law", "Ley"),
+    ("instrument_kind", "policy", "Policy", "Política"),
+    ("instrument_kind", "national_action_plan", "National action plan", "Plan de acción nacional"),
+    ("instrument_kind", "local_action_plan", "Local action plan", "Plan de acción local"),
+    ("instrument_kind", "protocol", "Protocol", "Protocolo"),
+    ("instrument_kind", "budget_allocation", "Budget allocation", "Asignación presupuestaria"),
+    ("instrument_kind", "referral_mechanism", "Referral mechanism", "Mecanismo de derivación"),
 ];
 
 /// Load countries and vocabularies.
@@ -86,6 +93,14 @@ pub async fn load(s: &Services, alliance: &[OrgId]) -> Result<()> {
         let input =
             TermInput { code: (*code).into(), country: String::new(), sort_order: n.to_string(), active: true, labels };
         s.create_term(&sys, vocab, &input).await?;
+    }
+    // The Philippines' court stages: a legal system of its own, configured for the
+    // country alone (its prosecutions use these instead of the general ones).
+    for (i, (code, en, es)) in super::work::PH_COURT_STAGES.iter().enumerate() {
+        let labels = BTreeMap::from([("en".to_owned(), (*en).to_owned()), ("es".to_owned(), (*es).to_owned())]);
+        let order = (i as i64 + 1) * 10;
+        let input = TermInput { code: (*code).into(), country: "PH".into(), sort_order: order.to_string(), active: true, labels };
+        s.create_term(&sys, "court_stage", &input).await?;
     }
     Ok(())
 }

@@ -24,3 +24,4 @@ mod sheets;
 mod signals;
 mod story;
 mod totp;
+mod work;
