@@ -131,6 +131,13 @@ pub async fn load_goals(s: &Services, reporters: &[(OrgId, &str)]) -> Result<()>
             targets.push(goal("G3.O1.2", country, year.to_string(), count(i64::from(i >= 2))));
             targets.push(goal("G3.O3.1", country, year.to_string(), count((2 + i / 2).min(4))));
         }
+        // The computed indicators (counted from the demo's activities).
+        for code in ["G1.O3.2", "G2.O1.4"] {
+            for (i, year) in (2016..=2020).enumerate() {
+                targets.push(goal(code, country, year.to_string(), count(40 + 10 * i as i64)));
+            }
+            baselines.push(goal(code, country, "2015".into(), count(0)));
+        }
         baselines.push(goal("G1.O1.2", country, "2015".into(), ratio(40)));
         baselines.push(goal("G3.O1.2", country, "2015".into(), count(0)));
         baselines.push(goal("G3.O3.1", country, "2015".into(), count(1)));
