@@ -14,7 +14,10 @@ pub const VOCABULARIES: &[(&str, &str)] = &[
     ("court_stage", "Stages of a prosecution, per legal system"),
     ("offence_type", "Offences prosecuted"),
     ("activity_type", "Kinds of activities: training, awareness event, campaign, lobby meeting, …"),
-    ("instrument_kind", "Kinds of policy instruments: law, policy, action plan, protocol, budget allocation, referral mechanism"),
+    (
+        "instrument_kind",
+        "Kinds of policy instruments: law, policy, action plan, protocol, budget allocation, referral mechanism",
+    ),
 ];
 
 /// Check a vocabulary name.

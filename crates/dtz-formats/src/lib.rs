@@ -2,9 +2,9 @@
 //! as CSV and XLSX, and indicator values as CSV or XLSX (read) and as a pre-filled XLSX
 //! (written); finance records as CSV; IATI 2.03 activities files (written and checked).
 
+pub mod activities_file;
 pub mod finance_csv;
 pub mod iati;
-pub mod activities_file;
 pub mod programme;
 pub mod sniff;
 pub mod table;

@@ -76,7 +76,16 @@ impl OutcomeFields {
         let sources = v.check(optional("sources", &i.sources, LONG_TEXT));
         let verification = v.check(Verification::parse("verification", &i.verification));
         match (title, observed_on, change, social_actor, significance, contribution, sources, verification) {
-            (Some(title), Some(observed_on), Some(change), Some(social_actor), Some(significance), Some(contribution), Some(sources), Some(verification)) => {
+            (
+                Some(title),
+                Some(observed_on),
+                Some(change),
+                Some(social_actor),
+                Some(significance),
+                Some(contribution),
+                Some(sources),
+                Some(verification),
+            ) => {
                 Ok(Self { title, observed_on, change, social_actor, significance, contribution, sources, verification })
             }
             _ => Err(v),

@@ -58,7 +58,10 @@ pub fn reference(field: &str, s: &str) -> Result<String, Invalid> {
     if ok {
         Ok(s.to_owned())
     } else {
-        Err(Invalid::new(field, "Use a file number: letters, digits, - / . only, with at least one digit, at most 40 (never a name)."))
+        Err(Invalid::new(
+            field,
+            "Use a file number: letters, digits, - / . only, with at least one digit, at most 40 (never a name).",
+        ))
     }
 }
 
@@ -70,13 +73,9 @@ impl ProsecutionFields {
         let offence = v.check(term_code("offence", &i.offence));
         let opened_on = v.check(past_date("opened_on", &i.opened_on, today));
         match (reference, offence, opened_on) {
-            (Some(reference), Some(offence), Some(opened_on)) => Ok(Self {
-                reference,
-                offence,
-                opened_on,
-                legal_aid: i.legal_aid,
-                accompaniment: i.accompaniment,
-            }),
+            (Some(reference), Some(offence), Some(opened_on)) => {
+                Ok(Self { reference, offence, opened_on, legal_aid: i.legal_aid, accompaniment: i.accompaniment })
+            }
             _ => Err(v),
         }
     }
@@ -88,10 +87,7 @@ pub fn case_reference(s: &str) -> Result<Option<String>, Invalid> {
 }
 
 fn works_on(actor: &Actor, org: OrgId, country: CountryCode, roles: &[Role]) -> bool {
-    actor
-        .roles
-        .iter()
-        .any(|r| roles.contains(&r.role) && r.org == Some(org) && r.country.is_none_or(|c| c == country))
+    actor.roles.iter().any(|r| roles.contains(&r.role) && r.org == Some(org) && r.country.is_none_or(|c| c == country))
 }
 
 /// Whether `actor` records prosecutions of `org` in `country`: its M&E officers and its
@@ -164,7 +160,12 @@ mod tests {
             assert!(reference("r", bad).is_err(), "{bad}");
         }
         assert_eq!(case_reference("  "), Ok(None));
-        let i = ProsecutionInput { reference: "X1".into(), offence: "trafficking".into(), opened_on: "2019-01-02".into(), ..Default::default() };
+        let i = ProsecutionInput {
+            reference: "X1".into(),
+            offence: "trafficking".into(),
+            opened_on: "2019-01-02".into(),
+            ..Default::default()
+        };
         assert!(ProsecutionFields::parse(&i, date!(2020 - 01 - 01)).is_ok());
     }
 
@@ -181,7 +182,10 @@ mod tests {
         let (rows, stages) = world();
         let s = summary(&rows, &stages, false);
         let shown: Vec<(Option<&str>, String)> = s.iter().map(|l| (l.stage.as_deref(), l.count.to_string())).collect();
-        assert_eq!(shown, [(None, "<5".to_owned()), (Some("investigation"), "7".to_owned()), (Some("trial"), "<5".to_owned())]);
+        assert_eq!(
+            shown,
+            [(None, "<5".to_owned()), (Some("investigation"), "7".to_owned()), (Some("trial"), "<5".to_owned())]
+        );
     }
 
     proptest! {

@@ -60,10 +60,7 @@ pub fn check_order(order: &[&str], recorded: &[(String, Date)], stage: &str, dat
         if theirs < mine && *d > date {
             return Err(Invalid::new(
                 "reached_on",
-                format!(
-                    "The date is before that of an earlier stage, “{other}” (“{}”).",
-                    super::iso_date(*d)
-                ),
+                format!("The date is before that of an earlier stage, “{other}” (“{}”).", super::iso_date(*d)),
             ));
         }
         if theirs > mine && *d < date {

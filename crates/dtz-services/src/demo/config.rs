@@ -99,7 +99,13 @@ pub async fn load(s: &Services, alliance: &[OrgId]) -> Result<()> {
     for (i, (code, en, es)) in super::work::PH_COURT_STAGES.iter().enumerate() {
         let labels = BTreeMap::from([("en".to_owned(), (*en).to_owned()), ("es".to_owned(), (*es).to_owned())]);
         let order = (i as i64 + 1) * 10;
-        let input = TermInput { code: (*code).into(), country: "PH".into(), sort_order: order.to_string(), active: true, labels };
+        let input = TermInput {
+            code: (*code).into(),
+            country: "PH".into(),
+            sort_order: order.to_string(),
+            active: true,
+            labels,
+        };
         s.create_term(&sys, "court_stage", &input).await?;
     }
     Ok(())

@@ -28,9 +28,21 @@ const INSTRUMENTS: &[(&str, &str, &str, &str, &[(&str, &str)])] = &[
         "municipal",
         "Capital municipality",
         "Municipal referral protocol for child victims (sample)",
-        &[("identified", "2017-02-01"), ("drafted", "2017-09-30"), ("adopted", "2018-04-12"), ("funded", "2018-10-01"), ("implemented", "2019-03-01")],
+        &[
+            ("identified", "2017-02-01"),
+            ("drafted", "2017-09-30"),
+            ("adopted", "2018-04-12"),
+            ("funded", "2018-10-01"),
+            ("implemented", "2019-03-01"),
+        ],
     ),
-    ("law", "national", "", "Amendment on online sexual exploitation of children (sample)", &[("identified", "2018-05-01"), ("drafted", "2019-07-15")]),
+    (
+        "law",
+        "national",
+        "",
+        "Amendment on online sexual exploitation of children (sample)",
+        &[("identified", "2018-05-01"), ("drafted", "2019-07-15")],
+    ),
 ];
 
 /// (title, social actor, change, significance, contribution, goal nodes, verification, date).
@@ -68,7 +80,14 @@ const OUTCOMES: &[(&str, &str, &str, &str, &str, &[&str], &str, &str)] = &[
 ];
 
 /// (name, kind, sector, size, stages, years as (year, met criteria, staff trained)).
-type CompanySpec = (&'static str, &'static str, &'static str, &'static str, &'static [(&'static str, &'static str)], &'static [(i64, &'static [&'static str], Option<i64>)]);
+type CompanySpec = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+    &'static [(i64, &'static [&'static str], Option<i64>)],
+);
 
 const COMPANIES: &[CompanySpec] = &[
     (
@@ -76,7 +95,13 @@ const COMPANIES: &[CompanySpec] = &[
         "company",
         "tourism",
         "large",
-        &[("contacted", "2016-05-01"), ("committed", "2016-09-01"), ("signed_code", "2017-03-15"), ("implementing", "2017-10-01"), ("reporting", "2019-01-31")],
+        &[
+            ("contacted", "2016-05-01"),
+            ("committed", "2016-09-01"),
+            ("signed_code", "2017-03-15"),
+            ("implementing", "2017-10-01"),
+            ("reporting", "2019-01-31"),
+        ],
         &[
             (2017, &["policy", "training"], Some(40)),
             (2018, &["policy", "training", "clause", "travellers"], Some(120)),
@@ -141,7 +166,8 @@ pub async fn load(s: &Services, reporters: &[(OrgId, &str)]) -> Result<()> {
     let nodes = s.result_nodes().await?;
     for (n, (org, country)) in reporters.iter().enumerate() {
         let mut instruments = Vec::new();
-        for (i, (kind, level, area, title, stages)) in INSTRUMENTS.iter().enumerate().filter(|(i, _)| (i + n) % 2 == 0) {
+        for (i, (kind, level, area, title, stages)) in INSTRUMENTS.iter().enumerate().filter(|(i, _)| (i + n) % 2 == 0)
+        {
             let input = InstrumentInput {
                 kind: (*kind).into(),
                 level: (*level).into(),
@@ -157,7 +183,9 @@ pub async fn load(s: &Services, reporters: &[(OrgId, &str)]) -> Result<()> {
             }
             instruments.push(id);
         }
-        for (i, (title, actor, change, significance, contribution, goals, verification, date)) in OUTCOMES.iter().enumerate() {
+        for (i, (title, actor, change, significance, contribution, goals, verification, date)) in
+            OUTCOMES.iter().enumerate()
+        {
             if (i + n) % 3 == 2 {
                 continue;
             }
@@ -171,7 +199,11 @@ pub async fn load(s: &Services, reporters: &[(OrgId, &str)]) -> Result<()> {
                 sources: "Sample: minutes of the meeting; interview with the council's secretary.".into(),
                 verification: (*verification).into(),
             };
-            let node_ids = nodes.iter().filter(|x| x.programme == "DTZ" && goals.contains(&x.code.as_str())).map(|x| x.id).collect();
+            let node_ids = nodes
+                .iter()
+                .filter(|x| x.programme == "DTZ" && goals.contains(&x.code.as_str()))
+                .map(|x| x.id)
+                .collect();
             let links = OutcomeLinks {
                 nodes: node_ids,
                 instruments: if i == 0 { instruments.clone() } else { Vec::new() },
@@ -194,7 +226,8 @@ pub async fn load(s: &Services, reporters: &[(OrgId, &str)]) -> Result<()> {
                 s.save_stage(&sys, RecordKind::Company, id, code, 0, &stage(date)).await?;
             }
             for (year, met, staff) in *years {
-                let evidence = met.iter().map(|c| ((*c).to_owned(), format!("Sample evidence for {c} in {year}."))).collect();
+                let evidence =
+                    met.iter().map(|c| ((*c).to_owned(), format!("Sample evidence for {c} in {year}."))).collect();
                 let input = YearInput {
                     met: met.iter().map(|c| (*c).to_owned()).collect(),
                     staff_trained: staff.map(|x| x.to_string()).unwrap_or_default(),

@@ -9,7 +9,9 @@ use dtz_domain::access::Area;
 use dtz_domain::change::Change;
 use dtz_domain::ids::OrgId;
 use dtz_domain::validate::Invalid;
-use dtz_domain::work::company::{CompanyFields, CompanyInput, CompanyKind, EngagementStage, Sector, Size, YearFields, YearInput};
+use dtz_domain::work::company::{
+    CompanyFields, CompanyInput, CompanyKind, EngagementStage, Sector, Size, YearFields, YearInput,
+};
 use dtz_domain::work::may_record;
 use dtz_store::work::Paging;
 use dtz_store::work::companies::{self as store, CompanyFilter, CompanyRow, YearRow};
@@ -65,7 +67,14 @@ pub fn input_of(r: &CompanyRow) -> CompanyInput {
 
 impl Services {
     /// Record a company for `org` in `country`.
-    pub async fn create_company(&self, caller: &Caller, id: Uuid, org: OrgId, country: &str, input: &CompanyInput) -> Result<Company> {
+    pub async fn create_company(
+        &self,
+        caller: &Caller,
+        id: Uuid,
+        org: OrgId,
+        country: &str,
+        input: &CompanyInput,
+    ) -> Result<Company> {
         let c = self.check_new_place(caller, org, country, may_record).await?;
         let f = CompanyFields::parse(input)?;
         let mut tx = self.db.begin().await?;
@@ -122,7 +131,11 @@ impl Services {
             None if base == 0 => {
                 let row_id = Uuid::new_v4();
                 store::insert_year(&mut tx, row_id, id, year, &f, caller.user(), now).await?;
-                (row_id, Change::create("company_year", row_id, &YearAudit { company: id, year, fields: &f }), "company.year.create")
+                (
+                    row_id,
+                    Change::create("company_year", row_id, &YearAudit { company: id, year, fields: &f }),
+                    "company.year.create",
+                )
             }
             None => return Err(ServiceError::NotFound),
             Some(y) => {
@@ -144,8 +157,9 @@ impl Services {
     pub async fn company(&self, caller: &Caller, id: Uuid) -> Result<Company> {
         let row = store::get(&self.db, &caller.scope(Area::Results), id).await?;
         let stages = self.stages_in(RecordKind::Company, id).await?;
-        let current = dtz_domain::work::stage::current(&EngagementStage::order(), stages.iter().map(|s| s.stage.as_str()))
-            .and_then(|s| EngagementStage::parse("stage", s).ok());
+        let current =
+            dtz_domain::work::stage::current(&EngagementStage::order(), stages.iter().map(|s| s.stage.as_str()))
+                .and_then(|s| EngagementStage::parse("stage", s).ok());
         let years = store::years(&self.db, &[id]).await?;
         let may_edit = Self::may(caller, row.org_id, &row.country, may_record);
         Ok(Company { row, stages, current, years, may_edit })

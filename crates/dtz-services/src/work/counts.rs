@@ -74,7 +74,9 @@ impl Services {
         let scope = caller.scope(Area::Results);
         let spans = spans(periods);
         let rows: Vec<PlaceCount> = match what {
-            WorkCount::InstrumentsReaching(s) => store::instruments_reaching(&self.db, &scope, s.as_str(), &spans).await?,
+            WorkCount::InstrumentsReaching(s) => {
+                store::instruments_reaching(&self.db, &scope, s.as_str(), &spans).await?
+            }
             WorkCount::CompaniesReaching(s) => store::companies_reaching(&self.db, &scope, s.as_str(), &spans).await?,
             WorkCount::OutcomesObserved { substantiated_only } => {
                 store::outcomes_observed(&self.db, &scope, substantiated_only, &spans).await?
@@ -89,7 +91,10 @@ impl Services {
                     .iter()
                     .flat_map(|p| {
                         let y = p.end().year().to_string();
-                        by_year.iter().filter(move |r| r.period == y).map(move |r| PlaceCount { period: p.to_string(), ..r.clone() })
+                        by_year
+                            .iter()
+                            .filter(move |r| r.period == y)
+                            .map(move |r| PlaceCount { period: p.to_string(), ..r.clone() })
                     })
                     .collect()
             }

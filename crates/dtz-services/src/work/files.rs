@@ -100,7 +100,13 @@ impl Services {
     }
 
     /// Attach a file to a stage entry or to a criterion of a company's year.
-    pub async fn attach_work_file(&self, caller: &Caller, target: FileTarget, name: &str, bytes: &[u8]) -> Result<WorkFile> {
+    pub async fn attach_work_file(
+        &self,
+        caller: &Caller,
+        target: FileTarget,
+        name: &str,
+        bytes: &[u8],
+    ) -> Result<WorkFile> {
         let (entity, entity_id, subject) = match target {
             FileTarget::PolicyStage { stage } => (POLICY_STAGE, stage, None),
             FileTarget::CompanyYear { year, criterion } => (COMPANY_YEAR, year, Some(criterion.subject_id())),
@@ -113,18 +119,35 @@ impl Services {
         files::check_size("file", bytes.len())?;
         let kind = dtz_formats::sniff::sniff(&name, bytes).ok_or_else(|| Invalid::new("file", files::REFUSED_KIND))?;
         let id = Uuid::new_v4();
-        let new =
-            NewFile { id, org: OrgId(org), name: &name, content_type: kind.content_type(), content: bytes, by: caller.user() };
+        let new = NewFile {
+            id,
+            org: OrgId(org),
+            name: &name,
+            content_type: kind.content_type(),
+            content: bytes,
+            by: caller.user(),
+        };
         let sealed = store::seal(&self.db, &self.keys, &new).await?;
         let mut tx = self.db.begin().await?;
         store::insert(&mut tx, &sealed, entity, entity_id, subject, self.clock.now()).await?;
-        let event = file_event(caller, "work.file.attach", id, 1, &[entity, "name", "content_type", "size", "sha256", "content"], org);
+        let event = file_event(
+            caller,
+            "work.file.attach",
+            id,
+            1,
+            &[entity, "name", "content_type", "size", "sha256", "content"],
+            org,
+        );
         self.finish(tx, &[event]).await?;
         let row = dtz_store::work::linked_file(&self.db, &[entity], id).await?.ok_or(ServiceError::NotFound)?;
         self.work_files_of(vec![row]).await?.pop().ok_or(ServiceError::NotFound)
     }
 
-    async fn visible_work_file(&self, caller: &Caller, file: Uuid) -> Result<(LinkedFile, RecordKind, Uuid, Uuid, bool)> {
+    async fn visible_work_file(
+        &self,
+        caller: &Caller,
+        file: Uuid,
+    ) -> Result<(LinkedFile, RecordKind, Uuid, Uuid, bool)> {
         let f = dtz_store::work::linked_file(&self.db, &[POLICY_STAGE, COMPANY_YEAR], file)
             .await?
             .ok_or(ServiceError::NotFound)?;

@@ -185,9 +185,9 @@ impl Services {
                 let mut checked = self.checked_links(caller, l).await?;
                 // Links to instruments the caller cannot see stay: they were not shown.
                 let visible = instruments::some(&self.db, &scope, &before_links.instruments).await?;
-                checked.instruments.extend(
-                    before_links.instruments.iter().filter(|i| !visible.iter().any(|v| v.id == **i)).copied(),
-                );
+                checked
+                    .instruments
+                    .extend(before_links.instruments.iter().filter(|i| !visible.iter().any(|v| v.id == **i)).copied());
                 checked
             }
             None => before_links.clone(),

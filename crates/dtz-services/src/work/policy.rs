@@ -10,10 +10,10 @@ use dtz_domain::ids::OrgId;
 use dtz_domain::work::may_record;
 use dtz_domain::work::outcome::LinkKind;
 use dtz_domain::work::policy::{InstrumentFields, InstrumentInput, Level, PolicyStage};
+use dtz_store::work::Paging;
 use dtz_store::work::instruments::{self as store, InstrumentFilter, InstrumentRow};
 use dtz_store::work::outcomes::{self, OutcomeRow};
 use dtz_store::work::stages::StageRow;
-use dtz_store::work::Paging;
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -77,13 +77,20 @@ impl Services {
         self.check_term("kind", "instrument_kind", &f.kind, c.as_str(), None).await?;
         let mut tx = self.db.begin().await?;
         store::insert(&mut tx, id, org, c.as_str(), &f, caller.user(), self.clock.now()).await?;
-        let change = Change::create("policy_instrument", id, &Created { org_id: org.0, country: c.as_str(), fields: &f });
+        let change =
+            Change::create("policy_instrument", id, &Created { org_id: org.0, country: c.as_str(), fields: &f });
         self.finish(tx, &[caller.event("policy.create", &change, Some(org))]).await?;
         self.instrument(caller, id).await
     }
 
     /// Change an instrument, based on the version read.
-    pub async fn update_instrument(&self, caller: &Caller, id: Uuid, base: i64, input: &InstrumentInput) -> Result<Instrument> {
+    pub async fn update_instrument(
+        &self,
+        caller: &Caller,
+        id: Uuid,
+        base: i64,
+        input: &InstrumentInput,
+    ) -> Result<Instrument> {
         let scope = caller.scope(Area::Results);
         let current = store::get(&self.db, &scope, id).await?;
         if !Self::may(caller, current.org_id, &current.country, may_record) {

@@ -133,7 +133,13 @@ impl Services {
     }
 
     /// Change a prosecution, based on the version read.
-    pub async fn update_prosecution(&self, caller: &Caller, id: Uuid, base: i64, ch: &ProsecutionChanges) -> Result<Prosecution> {
+    pub async fn update_prosecution(
+        &self,
+        caller: &Caller,
+        id: Uuid,
+        base: i64,
+        ch: &ProsecutionChanges,
+    ) -> Result<Prosecution> {
         let scope = caller.scope(Area::Prosecutions);
         let current = store::get(&self.db, &scope, id).await?;
         if !Self::may(caller, current.org_id, &current.country, may_record) {
@@ -176,7 +182,11 @@ impl Services {
     pub async fn prosecution(&self, caller: &Caller, id: Uuid) -> Result<Prosecution> {
         let row = store::get(&self.db, &caller.scope(Area::Prosecutions), id).await?;
         let stages = self.stages_in(RecordKind::Prosecution, id).await?;
-        let current = self.current_stages(RecordKind::Prosecution, &[(id, row.country.clone())]).await?.pop().and_then(|(_, c)| c);
+        let current = self
+            .current_stages(RecordKind::Prosecution, &[(id, row.country.clone())])
+            .await?
+            .pop()
+            .and_then(|(_, c)| c);
         let follows_cases = follows(caller, row.org_id, &row.country);
         let case_ref = match (&row.case_ref, follows_cases) {
             (Some(sealed), true) => {
@@ -252,7 +262,8 @@ impl Services {
         let current: Vec<(String, Option<String>)> = by_id
             .into_values()
             .map(|(country, stages)| {
-                let order: Vec<&str> = orders.get(&country).map(|o| o.iter().map(String::as_str).collect()).unwrap_or_default();
+                let order: Vec<&str> =
+                    orders.get(&country).map(|o| o.iter().map(String::as_str).collect()).unwrap_or_default();
                 let c = dtz_domain::work::stage::current(&order, &stages).map(str::to_owned);
                 (country, c)
             })

@@ -76,7 +76,8 @@ impl Services {
     /// The stages of a record kind in a country, in order. Court stages include retired
     /// terms only when `with_retired` (to order entries recorded before).
     pub async fn stages_of(&self, kind: RecordKind, country: &str, with_retired: bool) -> Result<Vec<StageChoice>> {
-        let fixed = |codes: Vec<&str>| codes.into_iter().map(|c| StageChoice { code: c.to_owned(), term: None }).collect();
+        let fixed =
+            |codes: Vec<&str>| codes.into_iter().map(|c| StageChoice { code: c.to_owned(), term: None }).collect();
         Ok(match kind {
             RecordKind::Policy => fixed(PolicyStage::order()),
             RecordKind::Company => fixed(EngagementStage::order()),
@@ -84,8 +85,10 @@ impl Services {
                 let terms: Vec<Term> =
                     self.terms("court_stage").await?.into_iter().filter(|t| with_retired || t.row.active).collect();
                 let own = terms.iter().any(|t| t.row.country == country);
-                let mut chosen: Vec<Term> =
-                    terms.into_iter().filter(|t| if own { t.row.country == country } else { t.row.country.is_empty() }).collect();
+                let mut chosen: Vec<Term> = terms
+                    .into_iter()
+                    .filter(|t| if own { t.row.country == country } else { t.row.country.is_empty() })
+                    .collect();
                 chosen.sort_by_key(|t| (t.row.sort_order, t.row.code.clone()));
                 chosen.into_iter().map(|t| StageChoice { code: t.row.code.clone(), term: Some(t) }).collect()
             }
@@ -94,7 +97,13 @@ impl Services {
 
     /// The organisation and country of a record in the caller's scope, inside a write
     /// transaction.
-    async fn record_place_in(&self, tx: &mut Tx, caller: &Caller, kind: RecordKind, id: Uuid) -> Result<(Uuid, String)> {
+    async fn record_place_in(
+        &self,
+        tx: &mut Tx,
+        caller: &Caller,
+        kind: RecordKind,
+        id: Uuid,
+    ) -> Result<(Uuid, String)> {
         let scope = caller.scope(kind.area());
         Ok(match kind {
             RecordKind::Policy => instruments::get_in(tx, &scope, id).await.map(|r| (r.org_id, r.country))?,
@@ -155,7 +164,14 @@ impl Services {
     }
 
     /// Withdraw a stage entry recorded by mistake (`base`: the version read).
-    pub async fn withdraw_stage(&self, caller: &Caller, kind: RecordKind, record: Uuid, stage: &str, base: i64) -> Result<()> {
+    pub async fn withdraw_stage(
+        &self,
+        caller: &Caller,
+        kind: RecordKind,
+        record: Uuid,
+        stage: &str,
+        base: i64,
+    ) -> Result<()> {
         let mut tx = self.db.begin().await?;
         let (org, country) = self.record_place_in(&mut tx, caller, kind, record).await?;
         if !Self::may(caller, org, &country, kind.rule()) {
@@ -177,7 +193,13 @@ impl Services {
     }
 
     /// The live stage entry of a record for `stage`, if any (the caller may see the record).
-    pub async fn stage_entry(&self, caller: &Caller, kind: RecordKind, record: Uuid, stage: &str) -> Result<Option<StageRow>> {
+    pub async fn stage_entry(
+        &self,
+        caller: &Caller,
+        kind: RecordKind,
+        record: Uuid,
+        stage: &str,
+    ) -> Result<Option<StageRow>> {
         self.record_place(caller, kind, record).await?;
         let entries = store::of(&self.db, kind.table(), &[record]).await?;
         Ok(entries.into_iter().find(|e| e.stage == stage))
@@ -208,7 +230,11 @@ impl Services {
 
     /// The current stage of each record (the last of the stages in order that was
     /// recorded), for a list page: one query for all.
-    pub(crate) async fn current_stages(&self, kind: RecordKind, records: &[(Uuid, String)]) -> Result<Vec<(Uuid, Option<String>)>> {
+    pub(crate) async fn current_stages(
+        &self,
+        kind: RecordKind,
+        records: &[(Uuid, String)],
+    ) -> Result<Vec<(Uuid, Option<String>)>> {
         let ids: Vec<Uuid> = records.iter().map(|(id, _)| *id).collect();
         let entries = store::of(&self.db, kind.table(), &ids).await?;
         let mut orders: std::collections::BTreeMap<String, Vec<String>> = std::collections::BTreeMap::new();
@@ -218,7 +244,8 @@ impl Services {
                 let o = self.stages_of(kind, country, true).await?.into_iter().map(|s| s.code).collect();
                 orders.insert(country.clone(), o);
             }
-            let order: Vec<&str> = orders.get(country).map(|o| o.iter().map(String::as_str).collect()).unwrap_or_default();
+            let order: Vec<&str> =
+                orders.get(country).map(|o| o.iter().map(String::as_str).collect()).unwrap_or_default();
             let mine = entries.iter().filter(|e| e.record_id == *id).map(|e| e.stage.as_str());
             out.push((*id, dtz_domain::work::stage::current(&order, mine).map(str::to_owned)));
         }

@@ -61,8 +61,14 @@ fn bucket(rows: Vec<Dated>, spans: &[Span]) -> Vec<PlaceCount> {
     out.into_iter().map(|((org_id, country, period), count)| PlaceCount { org_id, country, period, count }).collect()
 }
 
-const JOINED: ScopeColumns =
-    ScopeColumns { org: Some("r.org_id"), country: Some("r.country"), team: None, owner: None, provider: None, case: None };
+const JOINED: ScopeColumns = ScopeColumns {
+    org: Some("r.org_id"),
+    country: Some("r.country"),
+    team: None,
+    owner: None,
+    provider: None,
+    case: None,
+};
 
 /// Policy instruments that reached `stage` (e.g. `adopted`) in each period: "policies
 /// adopted per period".
@@ -98,7 +104,12 @@ pub async fn prosecutions_supported(db: &Db, scope: &Scope, spans: &[Span]) -> R
 }
 
 /// Outcomes observed in each period (only substantiated ones when `substantiated_only`).
-pub async fn outcomes_observed(db: &Db, scope: &Scope, substantiated_only: bool, spans: &[Span]) -> Result<Vec<PlaceCount>> {
+pub async fn outcomes_observed(
+    db: &Db,
+    scope: &Scope,
+    substantiated_only: bool,
+    spans: &[Span],
+) -> Result<Vec<PlaceCount>> {
     let mut q = Sql::new(
         "SELECT org_id, country, day, COUNT(*) AS n FROM (SELECT r.org_id, r.country, r.observed_on AS day \
          FROM harvested_outcomes r WHERE r.deleted_at IS NULL",

@@ -100,9 +100,8 @@ pub async fn insert(
     now: OffsetDateTime,
 ) -> Result<()> {
     let mut q = Sql::new("INSERT INTO ");
-    q.push(t.table()).push(
-        " (id, record_id, stage, reached_on, note, version, created_by, created_at, updated_at) VALUES (",
-    );
+    q.push(t.table())
+        .push(" (id, record_id, stage, reached_on, note, version, created_by, created_at, updated_at) VALUES (");
     let args: [crate::Arg; 5] = [id.into(), record.into(), stage.into(), f.reached_on.into(), f.note.clone().into()];
     q.bind_list(args);
     q.push(", 1, ").bind(by).push(", ").bind(now).push(", ").bind(now).push(")");
@@ -111,7 +110,14 @@ pub async fn insert(
 }
 
 /// Change an entry if still at `base`; the new version.
-pub async fn update(tx: &mut Tx, t: StageTable, id: Uuid, base: i64, f: &StageFields, now: OffsetDateTime) -> Result<i64> {
+pub async fn update(
+    tx: &mut Tx,
+    t: StageTable,
+    id: Uuid,
+    base: i64,
+    f: &StageFields,
+    now: OffsetDateTime,
+) -> Result<i64> {
     let mut q = Sql::new("UPDATE ");
     q.push(t.table()).push(" SET reached_on = ").bind(f.reached_on).push(", note = ").bind(f.note.clone());
     q.push(", version = version + 1, updated_at = ").bind(now);

@@ -86,11 +86,7 @@ pub fn pager(path: &str, query: &[(&str, String)], page: i64, total: i64) -> Pag
         format!("{path}?{}", parts.join("&"))
     };
     let pages = (total + PER_PAGE - 1) / PER_PAGE;
-    Pager {
-        total,
-        prev: (page > 1).then(|| link(page - 1)),
-        next: (page < pages).then(|| link(page + 1)),
-    }
+    Pager { total, prev: (page > 1).then(|| link(page - 1)), next: (page < pages).then(|| link(page + 1)) }
 }
 
 /// The common filters of a list, as typed in the query string.
@@ -115,9 +111,10 @@ impl PlaceQuery {
         };
         let org = match self.org.trim() {
             "" => None,
-            o => Some(o.parse::<Uuid>().map_err(|_| {
-                dtz_domain::validate::Invalid::new("org", "Choose an organisation from the list.")
-            })?),
+            o => Some(
+                o.parse::<Uuid>()
+                    .map_err(|_| dtz_domain::validate::Invalid::new("org", "Choose an organisation from the list."))?,
+            ),
         };
         Ok(Place { country, org })
     }
@@ -166,7 +163,11 @@ pub async fn countries(state: &AppState) -> Result<Vec<(String, String)>, AppErr
 
 /// Organisations as (id, name): all of them for the filters, or only those the caller
 /// records for (by `roles`; alliance-wide and country roles record for any).
-pub async fn orgs(state: &AppState, user: &PageUser, recording: Option<&[Role]>) -> Result<Vec<(String, String)>, AppError> {
+pub async fn orgs(
+    state: &AppState,
+    user: &PageUser,
+    recording: Option<&[Role]>,
+) -> Result<Vec<(String, String)>, AppError> {
     let all = state.services.orgs(&user.caller).await?;
     let own: Option<Vec<Uuid>> = match (&user.caller, recording) {
         (Caller::User(a), Some(roles)) if !records_anywhere(a, roles) => {
@@ -182,9 +183,9 @@ pub async fn orgs(state: &AppState, user: &PageUser, recording: Option<&[Role]>)
 }
 
 fn records_anywhere(a: &Actor, roles: &[Role]) -> bool {
-    a.roles.iter().any(|r| {
-        roles.contains(&r.role) && matches!(r.role, Role::AllianceManager | Role::CountryCoordinator)
-    })
+    a.roles
+        .iter()
+        .any(|r| roles.contains(&r.role) && matches!(r.role, Role::AllianceManager | Role::CountryCoordinator))
 }
 
 /// Organisation names by id, for lists.

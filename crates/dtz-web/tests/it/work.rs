@@ -39,7 +39,8 @@ fn ra(role: Role, org: Option<OrgId>, country: Option<&str>) -> Option<RoleAssig
 
 async fn term(s: &Services, vocabulary: &str, code: &str, country: &str, order: i64, en: &str, es: &str) {
     let labels = BTreeMap::from([("en".to_owned(), en.to_owned()), ("es".to_owned(), es.to_owned())]);
-    let input = TermInput { code: code.into(), country: country.into(), sort_order: order.to_string(), active: true, labels };
+    let input =
+        TermInput { code: code.into(), country: country.into(), sort_order: order.to_string(), active: true, labels };
     s.create_term(&Caller::System, vocabulary, &input).await.unwrap();
 }
 
@@ -102,7 +103,10 @@ pub async fn audit_of(app: &TestApp, id: &str) -> Vec<(String, String)> {
     app.db
         .db
         .read()
-        .fetch_all(&Sql::with_args("SELECT action, fields FROM audit_events WHERE entity_id = $1 ORDER BY seq", vec![id.into()]))
+        .fetch_all(&Sql::with_args(
+            "SELECT action, fields FROM audit_events WHERE entity_id = $1 ORDER BY seq",
+            vec![id.into()],
+        ))
         .await
         .unwrap()
 }

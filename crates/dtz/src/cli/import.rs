@@ -140,7 +140,6 @@ async fn activities(db: DbArgs, file: PathBuf, programme: String, dry_run: bool)
     Ok(ExitCode::SUCCESS)
 }
 
-
 async fn finance(db: DbArgs, file: PathBuf, programme: String, dry_run: bool) -> anyhow::Result<ExitCode> {
     let size = std::fs::metadata(&file).with_context(|| format!("cannot read {}", file.display()))?.len();
     if size > dtz_formats::values_xlsx::MAX_FILE_BYTES as u64 {

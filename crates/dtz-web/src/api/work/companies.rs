@@ -142,7 +142,11 @@ impl CompanyParams {
 
 /// Companies you may see.
 #[utoipa::path(get, path = "/companies", tag = "work", params(CompanyParams), responses((status = 200, body = CompanyList)))]
-pub async fn list(State(state): State<AppState>, c: ApiCaller, Query(q): Query<CompanyParams>) -> Result<Json<CompanyList>, AppError> {
+pub async fn list(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    Query(q): Query<CompanyParams>,
+) -> Result<Json<CompanyList>, AppError> {
     let nonempty = |s: &Option<String>| s.clone().filter(|v| !v.is_empty());
     let f = CompanyFilter { place: q.place().place()?, sector: nonempty(&q.sector), kind: nonempty(&q.kind) };
     let paging = q.place().paging();
@@ -153,7 +157,11 @@ pub async fn list(State(state): State<AppState>, c: ApiCaller, Query(q): Query<C
 
 /// One company with its stages and The Code per year.
 #[utoipa::path(get, path = "/companies/{id}", tag = "work", params(("id" = Uuid, Path)), responses((status = 200, body = CompanyDto), (status = 404, body = ErrorBody)))]
-pub async fn show(State(state): State<AppState>, c: ApiCaller, IdPath(id): IdPath<Uuid>) -> Result<Json<CompanyDto>, AppError> {
+pub async fn show(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    IdPath(id): IdPath<Uuid>,
+) -> Result<Json<CompanyDto>, AppError> {
     Ok(Json(one(state.services.company(&c.caller, id).await?)))
 }
 

@@ -56,10 +56,14 @@ pub struct OutcomeDto {
 }
 
 fn dto(r: OutcomeRow, links: Option<&Outcome>) -> OutcomeDto {
-    let of = |k: LinkKind| links.map(|o| o.links.iter().filter(|l| l.kind == k).collect::<Vec<_>>()).unwrap_or_default();
+    let of =
+        |k: LinkKind| links.map(|o| o.links.iter().filter(|l| l.kind == k).collect::<Vec<_>>()).unwrap_or_default();
     let i = outcome_input(&r);
     OutcomeDto {
-        results: of(LinkKind::Node).into_iter().map(|l| ResultRef { programme: l.programme.clone(), code: l.code.clone() }).collect(),
+        results: of(LinkKind::Node)
+            .into_iter()
+            .map(|l| ResultRef { programme: l.programme.clone(), code: l.code.clone() })
+            .collect(),
         instruments: of(LinkKind::Instrument).into_iter().map(|l| l.id).collect(),
         activities: of(LinkKind::Activity).into_iter().map(|l| l.id).collect(),
         id: r.id,
@@ -113,16 +117,32 @@ impl OutcomeParams {
 
 /// Outcomes you may see, newest observation first.
 #[utoipa::path(get, path = "/outcomes", tag = "work", params(OutcomeParams), responses((status = 200, body = OutcomeList)))]
-pub async fn list(State(state): State<AppState>, c: ApiCaller, Query(q): Query<OutcomeParams>) -> Result<Json<OutcomeList>, AppError> {
-    let f = OutcomeFilter { place: q.place().place()?, verification: q.verification.clone().filter(|v| !v.is_empty()), node: None };
+pub async fn list(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    Query(q): Query<OutcomeParams>,
+) -> Result<Json<OutcomeList>, AppError> {
+    let f = OutcomeFilter {
+        place: q.place().place()?,
+        verification: q.verification.clone().filter(|v| !v.is_empty()),
+        node: None,
+    };
     let paging = q.place().paging();
     let listed = state.services.outcomes(&c.caller, &f, paging).await?;
-    Ok(Json(OutcomeList { items: listed.items.into_iter().map(|r| dto(r, None)).collect(), total: listed.total, page: paging.page }))
+    Ok(Json(OutcomeList {
+        items: listed.items.into_iter().map(|r| dto(r, None)).collect(),
+        total: listed.total,
+        page: paging.page,
+    }))
 }
 
 /// One outcome with its links.
 #[utoipa::path(get, path = "/outcomes/{id}", tag = "work", params(("id" = Uuid, Path)), responses((status = 200, body = OutcomeDto), (status = 404, body = ErrorBody)))]
-pub async fn show(State(state): State<AppState>, c: ApiCaller, IdPath(id): IdPath<Uuid>) -> Result<Json<OutcomeDto>, AppError> {
+pub async fn show(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    IdPath(id): IdPath<Uuid>,
+) -> Result<Json<OutcomeDto>, AppError> {
     Ok(Json(one(state.services.outcome(&c.caller, id).await?)))
 }
 
@@ -156,7 +176,10 @@ async fn node_ids(state: &AppState, refs: &[ResultRef]) -> Result<Vec<Uuid>, App
     refs.iter()
         .map(|r| {
             nodes.iter().find(|n| n.programme == r.programme && n.code == r.code).map(|n| n.id).ok_or_else(|| {
-                AppError::from(Invalid::new("results", format!("There is no goal or outcome “{}” in “{}”.", r.code, r.programme)))
+                AppError::from(Invalid::new(
+                    "results",
+                    format!("There is no goal or outcome “{}” in “{}”.", r.code, r.programme),
+                ))
             })
         })
         .collect()
@@ -179,7 +202,11 @@ pub async fn create(
         sources: r.sources,
         verification: r.verification,
     };
-    let links = OutcomeLinks { nodes: node_ids(&state, &r.results).await?, instruments: r.instruments, activities: r.activities };
+    let links = OutcomeLinks {
+        nodes: node_ids(&state, &r.results).await?,
+        instruments: r.instruments,
+        activities: r.activities,
+    };
     let id = r.id.unwrap_or_else(Uuid::new_v4);
     let o = state.services.create_outcome(&c.caller, id, OrgId(r.org_id), &r.country, &input, &links).await?;
     Ok((StatusCode::CREATED, Json(one(o))))

@@ -100,7 +100,11 @@ impl InstrumentParams {
 
 /// Policy instruments you may see.
 #[utoipa::path(get, path = "/policy-instruments", tag = "work", params(InstrumentParams), responses((status = 200, body = InstrumentList)))]
-pub async fn list(State(state): State<AppState>, c: ApiCaller, Query(q): Query<InstrumentParams>) -> Result<Json<InstrumentList>, AppError> {
+pub async fn list(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    Query(q): Query<InstrumentParams>,
+) -> Result<Json<InstrumentList>, AppError> {
     let nonempty = |s: &Option<String>| s.clone().filter(|v| !v.is_empty());
     let f = InstrumentFilter { place: q.place().place()?, kind: nonempty(&q.kind), level: nonempty(&q.level) };
     let paging = q.place().paging();
@@ -111,7 +115,11 @@ pub async fn list(State(state): State<AppState>, c: ApiCaller, Query(q): Query<I
 
 /// One policy instrument with its stages.
 #[utoipa::path(get, path = "/policy-instruments/{id}", tag = "work", params(("id" = Uuid, Path)), responses((status = 200, body = InstrumentDto), (status = 404, body = ErrorBody)))]
-pub async fn show(State(state): State<AppState>, c: ApiCaller, IdPath(id): IdPath<Uuid>) -> Result<Json<InstrumentDto>, AppError> {
+pub async fn show(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    IdPath(id): IdPath<Uuid>,
+) -> Result<Json<InstrumentDto>, AppError> {
     Ok(Json(one(state.services.instrument(&c.caller, id).await?)))
 }
 
@@ -139,7 +147,8 @@ pub async fn create(
     c: ApiCaller,
     ApiJson(r): ApiJson<CreateInstrumentRequest>,
 ) -> Result<(StatusCode, Json<InstrumentDto>), AppError> {
-    let input = InstrumentInput { kind: r.kind, level: r.level, area: r.area, title: r.title, description: r.description };
+    let input =
+        InstrumentInput { kind: r.kind, level: r.level, area: r.area, title: r.title, description: r.description };
     let id = r.id.unwrap_or_else(Uuid::new_v4);
     let i = state.services.create_instrument(&c.caller, id, OrgId(r.org_id), &r.country, &input).await?;
     Ok((StatusCode::CREATED, Json(one(i))))

@@ -102,7 +102,11 @@ impl ProsecutionParams {
 
 /// Prosecutions your organisation supports (M&E officers and case staff only).
 #[utoipa::path(get, path = "/prosecutions", tag = "work", params(ProsecutionParams), responses((status = 200, body = ProsecutionList)))]
-pub async fn list(State(state): State<AppState>, c: ApiCaller, Query(q): Query<ProsecutionParams>) -> Result<Json<ProsecutionList>, AppError> {
+pub async fn list(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    Query(q): Query<ProsecutionParams>,
+) -> Result<Json<ProsecutionList>, AppError> {
     let f = ProsecutionFilter { place: q.place().place()?, offence: q.offence.clone().filter(|o| !o.is_empty()) };
     let paging = q.place().paging();
     let listed = state.services.prosecutions(&c.caller, &f, paging).await?;
@@ -112,7 +116,11 @@ pub async fn list(State(state): State<AppState>, c: ApiCaller, Query(q): Query<P
 
 /// One prosecution with its stages (and, for case staff, the case reference).
 #[utoipa::path(get, path = "/prosecutions/{id}", tag = "work", params(("id" = Uuid, Path)), responses((status = 200, body = ProsecutionDto), (status = 404, body = ErrorBody)))]
-pub async fn show(State(state): State<AppState>, c: ApiCaller, IdPath(id): IdPath<Uuid>) -> Result<Json<ProsecutionDto>, AppError> {
+pub async fn show(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    IdPath(id): IdPath<Uuid>,
+) -> Result<Json<ProsecutionDto>, AppError> {
     Ok(Json(one(state.services.prosecution(&c.caller, id).await?)))
 }
 
@@ -232,5 +240,10 @@ pub struct SummaryDto {
 #[utoipa::path(get, path = "/prosecutions/summary", tag = "work", responses((status = 200, body = Vec<SummaryDto>)))]
 pub async fn summary(State(state): State<AppState>, c: ApiCaller) -> Result<Json<Vec<SummaryDto>>, AppError> {
     let lines = state.services.prosecution_summary(&c.caller).await?;
-    Ok(Json(lines.into_iter().map(|l| SummaryDto { country: l.country, stage: l.stage, count: l.count.to_string() }).collect()))
+    Ok(Json(
+        lines
+            .into_iter()
+            .map(|l| SummaryDto { country: l.country, stage: l.stage, count: l.count.to_string() })
+            .collect(),
+    ))
 }

@@ -91,7 +91,9 @@ async fn list(State(state): State<AppState>, user: PageUser, Query(q): Query<Lis
             country: country_name(&r.country),
             org: names.get(&r.org_id).cloned().unwrap_or_default(),
             stage: stage.map_or_else(|| page.tr.t("work-no-stage"), |s| stage_label(&page, &s)),
-            code: met.map_or_else(String::new, |(y, n)| page.tr.targs("company-met-in", &[("met", n.to_string()), ("year", y.to_string())])),
+            code: met.map_or_else(String::new, |(y, n)| {
+                page.tr.targs("company-met-in", &[("met", n.to_string()), ("year", y.to_string())])
+            }),
             id: r.id,
             name: r.name,
         })
@@ -101,8 +103,18 @@ async fn list(State(state): State<AppState>, user: PageUser, Query(q): Query<Lis
     Ok(render(&ListPage {
         countries: with_all(&page, "work-all-countries", &q.place().country, super::countries(&state).await?),
         orgs: with_all(&page, "work-all-orgs", &q.place().org, super::orgs(&state, &user, None).await?),
-        sectors: with_all(&page, "work-all", &q.sector, choice_labels(&page, "company-sector", Sector::ALL, Sector::as_str)),
-        kinds: with_all(&page, "work-all", &q.kind, choice_labels(&page, "company-kind", CompanyKind::ALL, CompanyKind::as_str)),
+        sectors: with_all(
+            &page,
+            "work-all",
+            &q.sector,
+            choice_labels(&page, "company-sector", Sector::ALL, Sector::as_str),
+        ),
+        kinds: with_all(
+            &page,
+            "work-all",
+            &q.kind,
+            choice_labels(&page, "company-kind", CompanyKind::ALL, CompanyKind::as_str),
+        ),
         pager: pager("/companies", &pairs, q.place().paging().page, listed.total),
         may_create: dtz_services::Services::records_work(&user.caller),
         lines,
@@ -245,12 +257,24 @@ pub struct CompanyForm {
 
 impl CompanyForm {
     fn input(&self) -> CompanyInput {
-        CompanyInput { name: self.name.clone(), kind: self.kind.clone(), sector: self.sector.clone(), size: self.size.clone() }
+        CompanyInput {
+            name: self.name.clone(),
+            kind: self.kind.clone(),
+            sector: self.sector.clone(),
+            size: self.size.clone(),
+        }
     }
 }
 
-async fn form_page(state: &AppState, user: &PageUser, id: Option<Uuid>, f: CompanyForm, errors: Errors) -> Result<FormPage, AppError> {
-    let page = Page::signed_in(state, user, if id.is_some() { "company-edit" } else { "company-new" }, "/companies").await;
+async fn form_page(
+    state: &AppState,
+    user: &PageUser,
+    id: Option<Uuid>,
+    f: CompanyForm,
+    errors: Errors,
+) -> Result<FormPage, AppError> {
+    let page =
+        Page::signed_in(state, user, if id.is_some() { "company-edit" } else { "company-new" }, "/companies").await;
     Ok(FormPage {
         action: id.map_or("/companies".to_owned(), |id| format!("/companies/{id}/edit")),
         is_new: id.is_none(),
@@ -271,7 +295,11 @@ async fn new(State(state): State<AppState>, user: PageUser) -> Result<Response, 
     Ok(render(&form_page(&state, &user, None, f, Errors::default()).await?))
 }
 
-async fn create(State(state): State<AppState>, user: PageUser, Form(f): Form<CompanyForm>) -> Result<Response, AppError> {
+async fn create(
+    State(state): State<AppState>,
+    user: PageUser,
+    Form(f): Form<CompanyForm>,
+) -> Result<Response, AppError> {
     user.check_csrf(&f.csrf)?;
     let org = OrgId(f.org.parse().unwrap_or_default());
     match state.services.create_company(&user.caller, Uuid::new_v4(), org, &f.country, &f.input()).await {
@@ -280,7 +308,13 @@ async fn create(State(state): State<AppState>, user: PageUser, Form(f): Form<Com
     }
 }
 
-async fn refused(state: &AppState, user: &PageUser, id: Option<Uuid>, f: CompanyForm, e: ServiceError) -> Result<Response, AppError> {
+async fn refused(
+    state: &AppState,
+    user: &PageUser,
+    id: Option<Uuid>,
+    f: CompanyForm,
+    e: ServiceError,
+) -> Result<Response, AppError> {
     if let (ServiceError::Stale { changed, .. }, Some(id)) = (&e, id) {
         let mut p = form_page(state, user, Some(id), stored(state, user, id).await?, Errors::default()).await?;
         p.notice = Some(p.page.tr.t1("admin-stale", "fields", changed.join(", ")));

@@ -38,7 +38,11 @@ struct RemovePage {
     back: String,
 }
 
-async fn confirm(State(state): State<AppState>, user: PageUser, IdPath(id): IdPath<Uuid>) -> Result<Response, AppError> {
+async fn confirm(
+    State(state): State<AppState>,
+    user: PageUser,
+    IdPath(id): IdPath<Uuid>,
+) -> Result<Response, AppError> {
     let (f, kind, record) = state.services.work_file_item(&user.caller, id).await?;
     let page = Page::signed_in(&state, &user, "evidence-remove-title", "/policy").await;
     Ok(render(&RemovePage { page, id, name: f.name, back: back(kind, record) }))

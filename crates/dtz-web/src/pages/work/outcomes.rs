@@ -1,7 +1,9 @@
 //! Harvested outcomes: the list (by country, organisation, verification and goal), the
 //! page of one outcome with its links and history, and the form to record or change one.
 
-use super::{Check, HistoryView, Pager, Pairs, PlaceQuery, RECORDERS, code, country_name, history, ids, pager, with_all};
+use super::{
+    Check, HistoryView, Pager, Pairs, PlaceQuery, RECORDERS, code, country_name, history, ids, pager, with_all,
+};
 use crate::auth::PageUser;
 use crate::error::AppError;
 use crate::extract::{Form, IdPath, Query};
@@ -15,8 +17,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use dtz_domain::ids::OrgId;
-use dtz_domain::work::outcome::{LinkKind, OutcomeInput, Verification};
 use dtz_domain::work::iso_date;
+use dtz_domain::work::outcome::{LinkKind, OutcomeInput, Verification};
 use dtz_services::ServiceError;
 use dtz_services::work::{Outcome, OutcomeLinks, outcome_input};
 use dtz_store::work::Paging;
@@ -91,7 +93,8 @@ async fn list(State(state): State<AppState>, user: PageUser, Query(q): Query<Lis
         .collect();
     let mut pairs = q.place().pairs();
     pairs.extend([("verification", q.verification.clone()), ("goal", q.goal.clone())]);
-    let verifications = Verification::ALL.iter().map(|v| (v.as_str().to_owned(), verification_label(&page, v.as_str()))).collect();
+    let verifications =
+        Verification::ALL.iter().map(|v| (v.as_str().to_owned(), verification_label(&page, v.as_str()))).collect();
     let nodes = state.services.result_nodes().await?;
     let goals = nodes.into_iter().map(|n| (n.id.to_string(), format!("{} {}", n.code, n.title))).collect();
     Ok(render(&ListPage {
@@ -133,10 +136,14 @@ async fn show(State(state): State<AppState>, user: PageUser, IdPath(id): IdPath<
     let org = state.services.org(&user.caller, OrgId(o.row.org_id)).await.map(|r| r.name).unwrap_or_default();
     let of = |k: LinkKind| o.links.iter().filter(move |l| l.kind == k);
     let nodes = of(LinkKind::Node)
-        .map(|l| LinkView { href: format!("/outcomes?goal={}", l.id), label: format!("{} · {} {}", l.programme, l.code, l.title) })
+        .map(|l| LinkView {
+            href: format!("/outcomes?goal={}", l.id),
+            label: format!("{} · {} {}", l.programme, l.code, l.title),
+        })
         .collect();
-    let instruments =
-        of(LinkKind::Instrument).map(|l| LinkView { href: format!("/policy/{}", l.id), label: l.title.clone() }).collect();
+    let instruments = of(LinkKind::Instrument)
+        .map(|l| LinkView { href: format!("/policy/{}", l.id), label: l.title.clone() })
+        .collect();
     let activities = of(LinkKind::Activity).map(|l| l.id.to_string()).collect();
     Ok(render(&ShowPage {
         country: country_name(&o.row.country),
@@ -196,7 +203,10 @@ async fn form_page(state: &AppState, user: &PageUser, s: FormState, errors: Erro
             value: n.id.to_string(),
         })
         .collect();
-    let filter = InstrumentFilter { place: dtz_store::work::Place { country: code(&s.country), org: None }, ..Default::default() };
+    let filter = InstrumentFilter {
+        place: dtz_store::work::Place { country: code(&s.country), org: None },
+        ..Default::default()
+    };
     let listed = state.services.instruments(&user.caller, &filter, Paging { page: 1, per_page: 200 }).await?;
     let instruments = listed
         .items
@@ -247,7 +257,11 @@ async fn new(State(state): State<AppState>, user: PageUser) -> Result<Response, 
     Ok(render(&form_page(&state, &user, s, Errors::default()).await?))
 }
 
-async fn create(State(state): State<AppState>, user: PageUser, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, AppError> {
+async fn create(
+    State(state): State<AppState>,
+    user: PageUser,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
     let f = Pairs(pairs);
     user.check_csrf(f.get("csrf"))?;
     let s = state_of(&f, None, Vec::new());
@@ -275,7 +289,11 @@ async fn stored(state: &AppState, user: &PageUser, id: Uuid) -> Result<FormState
         return Err(AppError::Forbidden);
     }
     let of = |k: LinkKind| o.links.iter().filter(|l| l.kind == k).map(|l| l.id).collect::<Vec<_>>();
-    let links = OutcomeLinks { nodes: of(LinkKind::Node), instruments: of(LinkKind::Instrument), activities: of(LinkKind::Activity) };
+    let links = OutcomeLinks {
+        nodes: of(LinkKind::Node),
+        instruments: of(LinkKind::Instrument),
+        activities: of(LinkKind::Activity),
+    };
     Ok(FormState {
         id: Some(id),
         version: o.row.version,

@@ -108,7 +108,10 @@ async fn list(State(state): State<AppState>, user: PageUser, Query(q): Query<Lis
         .collect();
     let mut pairs = q.place().pairs();
     pairs.extend([("kind", q.kind.clone()), ("level", q.level.clone())]);
-    let levels = Level::ALL.iter().map(|l| (l.as_str().to_owned(), page.tr.t(&format!("policy-level-{}", l.as_str())))).collect();
+    let levels = Level::ALL
+        .iter()
+        .map(|l| (l.as_str().to_owned(), page.tr.t(&format!("policy-level-{}", l.as_str()))))
+        .collect();
     Ok(render(&ListPage {
         countries: with_all(&page, "work-all-countries", &q.place().country, super::countries(&state).await?),
         orgs: with_all(&page, "work-all-orgs", &q.place().org, super::orgs(&state, &user, None).await?),
@@ -275,7 +278,10 @@ async fn form_page(
         .into_iter()
         .map(|t| (t.row.code.clone(), t.label(page.tr.code()).to_owned()))
         .collect();
-    let levels = Level::ALL.iter().map(|l| (l.as_str().to_owned(), page.tr.t(&format!("policy-level-{}", l.as_str())))).collect();
+    let levels = Level::ALL
+        .iter()
+        .map(|l| (l.as_str().to_owned(), page.tr.t(&format!("policy-level-{}", l.as_str()))))
+        .collect();
     Ok(FormPage {
         action: id.map_or("/policy".to_owned(), |id| format!("/policy/{id}/edit")),
         is_new: id.is_none(),
@@ -292,11 +298,16 @@ async fn form_page(
 }
 
 async fn new(State(state): State<AppState>, user: PageUser) -> Result<Response, AppError> {
-    let f = InstrumentForm { org: user.session.user.org_id.to_string(), level: "national".into(), ..Default::default() };
+    let f =
+        InstrumentForm { org: user.session.user.org_id.to_string(), level: "national".into(), ..Default::default() };
     Ok(render(&form_page(&state, &user, None, &f, Errors::default()).await?))
 }
 
-async fn create(State(state): State<AppState>, user: PageUser, Form(f): Form<InstrumentForm>) -> Result<Response, AppError> {
+async fn create(
+    State(state): State<AppState>,
+    user: PageUser,
+    Form(f): Form<InstrumentForm>,
+) -> Result<Response, AppError> {
     user.check_csrf(&f.csrf)?;
     let org = OrgId(f.org.parse().unwrap_or_default());
     match state.services.create_instrument(&user.caller, Uuid::new_v4(), org, &f.country, &f.input()).await {
@@ -305,7 +316,13 @@ async fn create(State(state): State<AppState>, user: PageUser, Form(f): Form<Ins
     }
 }
 
-async fn refused(state: &AppState, user: &PageUser, id: Option<Uuid>, f: InstrumentForm, e: ServiceError) -> Result<Response, AppError> {
+async fn refused(
+    state: &AppState,
+    user: &PageUser,
+    id: Option<Uuid>,
+    f: InstrumentForm,
+    e: ServiceError,
+) -> Result<Response, AppError> {
     if let (ServiceError::Stale { changed, .. }, Some(id)) = (&e, id) {
         let mut p = form_page(state, user, Some(id), &stored(state, user, id).await?, Errors::default()).await?;
         p.notice = Some(p.page.tr.t1("admin-stale", "fields", changed.join(", ")));

@@ -2,7 +2,7 @@
 //! officers and case staff), the case reference for case staff only, and the disclosed
 //! summary per country and stage for everyone with a results scope.
 
-use super::{HistoryView, Pager, PlaceQuery, PROSECUTION_RECORDERS, code, country_name, history, pager, with_all};
+use super::{HistoryView, PROSECUTION_RECORDERS, Pager, PlaceQuery, code, country_name, history, pager, with_all};
 use crate::auth::PageUser;
 use crate::error::AppError;
 use crate::extract::{Form, IdPath, Query};
@@ -57,7 +57,13 @@ pub struct ListQuery {
 }
 
 async fn labels(state: &AppState, page: &Page, vocabulary: &str) -> Result<Vec<(String, String)>, AppError> {
-    Ok(state.services.terms(vocabulary).await?.into_iter().map(|t| (t.row.code.clone(), t.label(page.tr.code()).to_owned())).collect())
+    Ok(state
+        .services
+        .terms(vocabulary)
+        .await?
+        .into_iter()
+        .map(|t| (t.row.code.clone(), t.label(page.tr.code()).to_owned()))
+        .collect())
 }
 
 fn label_of(labels: &[(String, String)], code: &str) -> String {
@@ -109,7 +115,12 @@ async fn list(State(state): State<AppState>, user: PageUser, Query(q): Query<Lis
     pairs.push(("offence", q.offence.clone()));
     Ok(render(&ListPage {
         countries: with_all(&page, "work-all-countries", &q.place().country, super::countries(&state).await?),
-        orgs: with_all(&page, "work-all-orgs", &q.place().org, super::orgs(&state, &user, Some(PROSECUTION_RECORDERS)).await?),
+        orgs: with_all(
+            &page,
+            "work-all-orgs",
+            &q.place().org,
+            super::orgs(&state, &user, Some(PROSECUTION_RECORDERS)).await?,
+        ),
         offences: with_all(&page, "work-all", &q.offence, offences),
         pager: pager("/prosecutions", &pairs, q.place().paging().page, listed.total),
         lines,
@@ -255,9 +266,10 @@ async fn form_page(
 /// Whether the caller may set a case reference on a new record: any case role.
 fn case_staff(user: &PageUser) -> bool {
     match &user.caller {
-        dtz_services::Caller::User(a) => a.roles.iter().any(|r| {
-            matches!(r.role, dtz_domain::access::Role::CaseSupervisor | dtz_domain::access::Role::Caseworker)
-        }),
+        dtz_services::Caller::User(a) => a
+            .roles
+            .iter()
+            .any(|r| matches!(r.role, dtz_domain::access::Role::CaseSupervisor | dtz_domain::access::Role::Caseworker)),
         dtz_services::Caller::System => true,
     }
 }
@@ -268,7 +280,11 @@ async fn new(State(state): State<AppState>, user: PageUser) -> Result<Response, 
     Ok(render(&form_page(&state, &user, None, f, case_staff(&user), Errors::default()).await?))
 }
 
-async fn create(State(state): State<AppState>, user: PageUser, Form(f): Form<ProsecutionForm>) -> Result<Response, AppError> {
+async fn create(
+    State(state): State<AppState>,
+    user: PageUser,
+    Form(f): Form<ProsecutionForm>,
+) -> Result<Response, AppError> {
     user.check_csrf(&f.csrf)?;
     let org = OrgId(f.org.parse().unwrap_or_default());
     match state.services.create_prosecution(&user.caller, Uuid::new_v4(), org, &f.country, &f.changes()).await {
@@ -295,7 +311,8 @@ async fn refused(
         return Ok((StatusCode::CONFLICT, render(&p)).into_response());
     }
     let errors = Errors::from_service(e)?;
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&form_page(state, user, id, f, follows, errors).await?)).into_response())
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&form_page(state, user, id, f, follows, errors).await?))
+        .into_response())
 }
 
 async fn stored(state: &AppState, user: &PageUser, id: Uuid) -> Result<(ProsecutionForm, bool), AppError> {

@@ -123,7 +123,11 @@ async fn stage_page(
     })
 }
 
-async fn show<const K: u8>(State(state): State<AppState>, user: PageUser, Path(p): StagePath) -> Result<Response, AppError> {
+async fn show<const K: u8>(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(p): StagePath,
+) -> Result<Response, AppError> {
     Ok(render(&stage_page(&state, &user, kind(K), ids(&p)?, None, Errors::default()).await?))
 }
 
@@ -173,7 +177,11 @@ struct WithdrawPage {
     version: i64,
 }
 
-async fn confirm<const K: u8>(State(state): State<AppState>, user: PageUser, Path(p): StagePath) -> Result<Response, AppError> {
+async fn confirm<const K: u8>(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(p): StagePath,
+) -> Result<Response, AppError> {
     let s = stage_page(&state, &user, kind(K), ids(&p)?, None, Errors::default()).await?;
     if !s.recorded {
         return Err(AppError::NotFound);
@@ -202,17 +210,24 @@ async fn withdraw<const K: u8>(
     Ok(Redirect::to(&format!("/{}/{id}#stages", section(k))).into_response())
 }
 
-async fn attach(State(state): State<AppState>, user: PageUser, Path(p): StagePath, up: Upload) -> Result<Response, AppError> {
+async fn attach(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(p): StagePath,
+    up: Upload,
+) -> Result<Response, AppError> {
     user.check_csrf(up.get("csrf"))?;
     let (id, stage) = ids(&p)?;
-    let entry = state.services.stage_entry(&user.caller, RecordKind::Policy, id, &stage).await?.ok_or(AppError::NotFound)?;
+    let entry =
+        state.services.stage_entry(&user.caller, RecordKind::Policy, id, &stage).await?.ok_or(AppError::NotFound)?;
     let file = up.file.clone().unwrap_or_default();
     let target = FileTarget::PolicyStage { stage: entry.id };
     match state.services.attach_work_file(&user.caller, target, &file.name, &file.bytes).await {
         Ok(_) => Ok(Redirect::to(&format!("/policy/{id}/stages/{stage}#files")).into_response()),
         Err(e) => {
             let errors = Errors::from_service(e)?;
-            let errors = Errors(errors.0.into_iter().map(|e| FieldError { field: "file".into(), message: e.message }).collect());
+            let errors =
+                Errors(errors.0.into_iter().map(|e| FieldError { field: "file".into(), message: e.message }).collect());
             let page = stage_page(&state, &user, RecordKind::Policy, (id, stage), None, errors).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
         }

@@ -81,7 +81,10 @@ async fn year_page(
         .map(|k| {
             let i = k.index();
             let (met, evidence) = match (typed, &stored) {
-                (Some(p), _) => (p.all("met").iter().any(|m| m == k.as_str()), p.get(&format!("evidence_{}", k.as_str())).to_owned()),
+                (Some(p), _) => (
+                    p.all("met").iter().any(|m| m == k.as_str()),
+                    p.get(&format!("evidence_{}", k.as_str())).to_owned(),
+                ),
                 (None, Some(s)) => (s.met()[i], s.evidence[i].clone().unwrap_or_default()),
                 (None, None) => (false, String::new()),
             };
@@ -137,7 +140,10 @@ async fn save(
     let input = YearInput {
         met: f.all("met"),
         staff_trained: f.get("staff_trained").to_owned(),
-        evidence: Criterion::ALL.iter().map(|k| (k.as_str().to_owned(), f.get(&format!("evidence_{}", k.as_str())).to_owned())).collect(),
+        evidence: Criterion::ALL
+            .iter()
+            .map(|k| (k.as_str().to_owned(), f.get(&format!("evidence_{}", k.as_str())).to_owned()))
+            .collect(),
     };
     match state.services.save_company_year(&user.caller, id, year, f.version(), &input).await {
         Ok(_) => Ok(Redirect::to(&format!("/companies/{id}#code")).into_response()),
@@ -148,12 +154,18 @@ async fn save(
         }
         Err(e) => {
             let errors = Errors::from_service(e)?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&year_page(&state, &user, id, year, Some(&f), errors).await?)).into_response())
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&year_page(&state, &user, id, year, Some(&f), errors).await?))
+                .into_response())
         }
     }
 }
 
-async fn attach(State(state): State<AppState>, user: PageUser, Path(id): Path<String>, up: Upload) -> Result<Response, AppError> {
+async fn attach(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<String>,
+    up: Upload,
+) -> Result<Response, AppError> {
     user.check_csrf(up.get("csrf"))?;
     let id: Uuid = id.parse().map_err(|_| AppError::NotFound)?;
     let year = year_of(up.get("year"))?;
@@ -166,8 +178,10 @@ async fn attach(State(state): State<AppState>, user: PageUser, Path(id): Path<St
         Ok(_) => Ok(Redirect::to(&format!("/companies/{id}/years?year={year}#files")).into_response()),
         Err(e) => {
             let errors = Errors::from_service(e)?;
-            let errors = Errors(errors.0.into_iter().map(|e| FieldError { field: "file".into(), message: e.message }).collect());
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&year_page(&state, &user, id, year, None, errors).await?)).into_response())
+            let errors =
+                Errors(errors.0.into_iter().map(|e| FieldError { field: "file".into(), message: e.message }).collect());
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&year_page(&state, &user, id, year, None, errors).await?))
+                .into_response())
         }
     }
 }

@@ -12,11 +12,21 @@ crate::on_both! {
 async fn demo(app: TestApp) {
     let accounts = dtz_services::demo::load(&app.services).await.unwrap();
     let password = accounts.password.unwrap();
-    for table in ["harvested_outcomes", "policy_instruments", "policy_stages", "prosecutions", "prosecution_stages", "companies", "company_years"] {
+    for table in [
+        "harvested_outcomes",
+        "policy_instruments",
+        "policy_stages",
+        "prosecutions",
+        "prosecution_stages",
+        "companies",
+        "company_years",
+    ] {
         assert!(count(&app, table).await >= 5, "{table}");
     }
     let officer = app.login("me.officer.bo@demo.example.org", &password).await.unwrap();
-    for (path, expect) in [("/outcomes", "(sample)"), ("/policy", "(sample)"), ("/companies", "(sample)"), ("/prosecutions", "BO-")] {
+    for (path, expect) in
+        [("/outcomes", "(sample)"), ("/policy", "(sample)"), ("/companies", "(sample)"), ("/prosecutions", "BO-")]
+    {
         let r = app.page(path, Some(&officer)).await;
         assert_eq!(r.status, StatusCode::OK, "{path}");
         assert!(r.text().contains(expect), "{path}: {}", r.text());
@@ -35,7 +45,25 @@ async fn demo(app: TestApp) {
     let page = app.page("/companies", Some(&donor)).await.text();
     assert!(page.contains("6 of 6 in 2019") || page.contains("5 of 6 in 2020"), "{page}");
     // The figures for computed indicators are there for the alliance M&E lead.
-    let token = app.services.create_token(&dtz_services::Caller::System, dtz_domain::ids::UserId(app.services.users(&dtz_services::Caller::System, None).await.unwrap().into_iter().find(|u| u.email == "alliance.lead@demo.example.org").unwrap().id), "t").await.unwrap().1;
+    let token = app
+        .services
+        .create_token(
+            &dtz_services::Caller::System,
+            dtz_domain::ids::UserId(
+                app.services
+                    .users(&dtz_services::Caller::System, None)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .find(|u| u.email == "alliance.lead@demo.example.org")
+                    .unwrap()
+                    .id,
+            ),
+            "t",
+        )
+        .await
+        .unwrap()
+        .1;
     let r = app.api(Method::GET, "/work-counts/companies_meeting_code?programme=DTZ", Some(&token), None).await;
     assert!(r.json().as_array().is_some_and(|a| !a.is_empty()), "{}", r.text());
 }

@@ -73,7 +73,9 @@ async fn story(app: TestApp) {
     let r = submit(&app, &w.me.0, &edit, &edit, &changed).await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text());
     assert!(r.text().contains("while you were editing (title, verification)"), "{}", r.text());
-    let r = app.api(Method::PATCH, &format!("/outcomes/{id}"), Some(&w.me.1), Some(json!({"version": 1, "sources": "x"}))).await;
+    let r = app
+        .api(Method::PATCH, &format!("/outcomes/{id}"), Some(&w.me.1), Some(json!({"version": 1, "sources": "x"})))
+        .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     assert_eq!(r.json()["current_version"], 2);
 
@@ -82,12 +84,20 @@ async fn story(app: TestApp) {
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.json()["results"][0]["code"], "G3.O1");
     assert_eq!(r.json()["verification"], "substantiated");
-    let body = json!({"version": 2, "sources": "Minutes of the council", "results": [{"programme": "DTZ", "code": "G3"}]});
+    let body =
+        json!({"version": 2, "sources": "Minutes of the council", "results": [{"programme": "DTZ", "code": "G3"}]});
     let r = app.api(Method::PATCH, &format!("/outcomes/{id}"), Some(&w.me.1), Some(body)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert_eq!(r.json()["version"], 3);
     assert_eq!(r.json()["results"][0]["code"], "G3");
-    let r = app.api(Method::PATCH, &format!("/outcomes/{id}"), Some(&w.me.1), Some(json!({"version": 3, "results": [{"programme": "DTZ", "code": "G9"}]}))).await;
+    let r = app
+        .api(
+            Method::PATCH,
+            &format!("/outcomes/{id}"),
+            Some(&w.me.1),
+            Some(json!({"version": 3, "results": [{"programme": "DTZ", "code": "G9"}]})),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let r = app
         .api(Method::POST, "/outcomes", Some(&w.me.1), Some(json!({"org_id": w.partner, "country": "BO", "title": "T", "observed_on": "2019-01-01", "change": "c", "social_actor": "a", "significance": "s", "contribution": "c", "verification": "unverified"})))
@@ -98,7 +108,10 @@ async fn story(app: TestApp) {
     for path in [format!("/outcomes/{id}"), format!("/outcomes/{id}/edit")] {
         assert_eq!(app.page(&path, Some(&w.me_pe.0)).await.status, StatusCode::NOT_FOUND, "{path}");
     }
-    assert_eq!(app.api(Method::GET, &format!("/outcomes/{id}"), Some(&w.me_pe.1), None).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.api(Method::GET, &format!("/outcomes/{id}"), Some(&w.me_pe.1), None).await.status,
+        StatusCode::NOT_FOUND
+    );
     let r = app.api(Method::PATCH, &format!("/outcomes/{id}"), Some(&w.me_pe.1), Some(json!({"version": 3}))).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert_eq!(app.api(Method::GET, "/outcomes", Some(&w.me_pe.1), None).await.json()["total"], 0);

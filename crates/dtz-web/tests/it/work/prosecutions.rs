@@ -42,35 +42,92 @@ async fn story(app: TestApp) {
     let edit = format!("/prosecutions/{id}/edit");
     assert!(!app.page(&edit, Some(&w.me.0)).await.text().contains(CASE));
     // …changes it without touching the reference, and cannot set one.
-    let f = [("version", "1"), ("reference", "PR-2019-007"), ("offence", "trafficking"), ("opened_on", "2019-03-04"), ("legal_aid", "on"), ("accompaniment", "on")];
+    let f = [
+        ("version", "1"),
+        ("reference", "PR-2019-007"),
+        ("offence", "trafficking"),
+        ("opened_on", "2019-03-04"),
+        ("legal_aid", "on"),
+        ("accompaniment", "on"),
+    ];
     let r = submit(&app, &w.me.0, &edit, &edit, &f).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
-    let r = app.api(Method::PATCH, &format!("/prosecutions/{id}"), Some(&w.me.1), Some(json!({"version": 2, "case_ref": "BO-1"}))).await;
+    let r = app
+        .api(
+            Method::PATCH,
+            &format!("/prosecutions/{id}"),
+            Some(&w.me.1),
+            Some(json!({"version": 2, "case_ref": "BO-1"})),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let r = app.api(Method::GET, &format!("/prosecutions/{id}"), Some(&w.caseworker.1), None).await;
     assert_eq!(r.json()["case_ref"], CASE, "kept: {}", r.text());
     assert_eq!(r.json()["accompaniment"], true);
     // A stale change is refused with what changed since.
-    let r = app.api(Method::PATCH, &format!("/prosecutions/{id}"), Some(&w.caseworker.1), Some(json!({"version": 1, "legal_aid": false}))).await;
+    let r = app
+        .api(
+            Method::PATCH,
+            &format!("/prosecutions/{id}"),
+            Some(&w.caseworker.1),
+            Some(json!({"version": 1, "legal_aid": false})),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     assert_eq!(r.json()["changed_fields"], json!(["accompaniment"]));
     // Nothing that reads as a name goes in as a file number.
-    let r = submit(&app, &w.me.0, &edit, &edit, &[("version", "2"), ("reference", "Maria"), ("offence", "trafficking"), ("opened_on", "2019-03-04")]).await;
+    let r = submit(
+        &app,
+        &w.me.0,
+        &edit,
+        &edit,
+        &[("version", "2"), ("reference", "Maria"), ("offence", "trafficking"), ("opened_on", "2019-03-04")],
+    )
+    .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().contains("never a name"), "{}", r.text());
 
     // Stages are those of the country's legal system.
-    let r = app.api(Method::PUT, &format!("/prosecutions/{id}/stages/investigation"), Some(&w.me.1), Some(json!({"reached_on": "2019-04-01"}))).await;
+    let r = app
+        .api(
+            Method::PUT,
+            &format!("/prosecutions/{id}/stages/investigation"),
+            Some(&w.me.1),
+            Some(json!({"reached_on": "2019-04-01"})),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    let r = app.api(Method::PUT, &format!("/prosecutions/{id}/stages/denuncia"), Some(&w.me.1), Some(json!({"reached_on": "2019-04-01"}))).await;
+    let r = app
+        .api(
+            Method::PUT,
+            &format!("/prosecutions/{id}/stages/denuncia"),
+            Some(&w.me.1),
+            Some(json!({"reached_on": "2019-04-01"})),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "Peru's stages are not Bolivia's");
-    let r = app.api(Method::PUT, &format!("/prosecutions/{id}/stages/trial"), Some(&w.me.1), Some(json!({"reached_on": "2019-06-01", "note": "Ana, 12"}))).await;
+    let r = app
+        .api(
+            Method::PUT,
+            &format!("/prosecutions/{id}/stages/trial"),
+            Some(&w.me.1),
+            Some(json!({"reached_on": "2019-06-01", "note": "Ana, 12"})),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "no notes on prosecutions");
-    let body = json!({"org_id": w.other, "country": "PE", "reference": "LIM-1", "offence": "csam", "opened_on": "2020-01-02"});
+    let body =
+        json!({"org_id": w.other, "country": "PE", "reference": "LIM-1", "offence": "csam", "opened_on": "2020-01-02"});
     let r = app.api(Method::POST, "/prosecutions", Some(&w.me_pe.1), Some(body)).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
     let pe = r.json()["id"].as_str().unwrap().to_owned();
-    let r = app.api(Method::PUT, &format!("/prosecutions/{pe}/stages/denuncia"), Some(&w.me_pe.1), Some(json!({"reached_on": "2020-01-03"}))).await;
+    let r = app
+        .api(
+            Method::PUT,
+            &format!("/prosecutions/{pe}/stages/denuncia"),
+            Some(&w.me_pe.1),
+            Some(json!({"reached_on": "2020-01-03"})),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let page = app.page(&format!("/prosecutions/{pe}"), Some(&w.me_pe.0)).await.text();
     assert!(page.contains("Complaint") && page.contains("Oral trial") && !page.contains("Investigation"), "{page}");
@@ -80,7 +137,10 @@ async fn story(app: TestApp) {
         assert_eq!(app.page(&format!("/prosecutions/{id}"), Some(c)).await.status, StatusCode::NOT_FOUND);
     }
     assert_eq!(app.page("/prosecutions", Some(&w.coordinator.0)).await.status, StatusCode::NOT_FOUND);
-    assert_eq!(app.api(Method::GET, &format!("/prosecutions/{id}"), Some(&w.donor.1), None).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.api(Method::GET, &format!("/prosecutions/{id}"), Some(&w.donor.1), None).await.status,
+        StatusCode::NOT_FOUND
+    );
     assert_eq!(app.api(Method::GET, "/prosecutions", Some(&w.coordinator.1), None).await.json()["total"], 0);
 
     // Seven more in Bolivia: 5 stay under investigation, 2 are charged; the first goes to trial.
@@ -88,20 +148,49 @@ async fn story(app: TestApp) {
         let body = json!({"org_id": w.partner, "country": "BO", "reference": format!("PR-2020-{k}"), "offence": "csam", "opened_on": "2020-02-01", "accompaniment": true});
         let r = app.api(Method::POST, "/prosecutions", Some(&w.me.1), Some(body)).await;
         let pid = r.json()["id"].as_str().unwrap().to_owned();
-        app.api(Method::PUT, &format!("/prosecutions/{pid}/stages/investigation"), Some(&w.me.1), Some(json!({"reached_on": "2020-03-01"}))).await;
+        app.api(
+            Method::PUT,
+            &format!("/prosecutions/{pid}/stages/investigation"),
+            Some(&w.me.1),
+            Some(json!({"reached_on": "2020-03-01"})),
+        )
+        .await;
         if k >= 5 {
-            let r = app.api(Method::PUT, &format!("/prosecutions/{pid}/stages/charged"), Some(&w.me.1), Some(json!({"reached_on": "2020-04-01"}))).await;
+            let r = app
+                .api(
+                    Method::PUT,
+                    &format!("/prosecutions/{pid}/stages/charged"),
+                    Some(&w.me.1),
+                    Some(json!({"reached_on": "2020-04-01"})),
+                )
+                .await;
             assert_eq!(r.status, StatusCode::OK);
         }
     }
-    app.api(Method::PUT, &format!("/prosecutions/{id}/stages/trial"), Some(&w.me.1), Some(json!({"reached_on": "2019-09-01"}))).await;
+    app.api(
+        Method::PUT,
+        &format!("/prosecutions/{id}/stages/trial"),
+        Some(&w.me.1),
+        Some(json!({"reached_on": "2019-09-01"})),
+    )
+    .await;
 
     // The summary: one line per stage of each legal system, small counts as "<5".
     let r = app.api(Method::GET, "/prosecutions/summary", Some(&w.donor.1), None).await;
     assert_eq!(r.status, StatusCode::OK);
-    let lines: Vec<(String, String, String)> = r.json().as_array().unwrap().iter().map(|l| {
-        (l["country"].as_str().unwrap().to_owned(), l["stage"].as_str().unwrap_or("-").to_owned(), l["count"].as_str().unwrap().to_owned())
-    }).collect();
+    let lines: Vec<(String, String, String)> = r
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["country"].as_str().unwrap().to_owned(),
+                l["stage"].as_str().unwrap_or("-").to_owned(),
+                l["count"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
     let bo: Vec<(&str, &str)> = lines.iter().filter(|l| l.0 == "BO").map(|l| (l.1.as_str(), l.2.as_str())).collect();
     assert_eq!(bo, [("-", "0"), ("investigation", "5"), ("charged", "<5"), ("trial", "<5")]);
     let pe: Vec<(&str, &str)> = lines.iter().filter(|l| l.0 == "PE").map(|l| (l.1.as_str(), l.2.as_str())).collect();
@@ -126,6 +215,7 @@ async fn story(app: TestApp) {
         assert!(!all.contains(value), "{value} in the audit");
     }
     // The case reference is sealed at rest.
-    let sealed: Vec<(Option<Vec<u8>>,)> = app.db.db.read().fetch_all(&dtz_store::Sql::new("SELECT case_ref FROM prosecutions")).await.unwrap();
+    let sealed: Vec<(Option<Vec<u8>>,)> =
+        app.db.db.read().fetch_all(&dtz_store::Sql::new("SELECT case_ref FROM prosecutions")).await.unwrap();
     assert!(sealed.iter().flat_map(|(c,)| c).all(|c| !c.windows(6).any(|w| w == b"BO-ELA")));
 }
