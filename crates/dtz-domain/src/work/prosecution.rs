@@ -169,7 +169,9 @@ mod tests {
         assert!(ProsecutionFields::parse(&i, date!(2020 - 01 - 01)).is_ok());
     }
 
-    fn world() -> (Vec<(String, Option<String>)>, BTreeMap<String, Vec<String>>) {
+    type World = (Vec<(String, Option<String>)>, BTreeMap<String, Vec<String>>);
+
+    fn world() -> World {
         let stages = BTreeMap::from([("BO".to_owned(), vec!["investigation".to_owned(), "trial".to_owned()])]);
         let mut rows = vec![("BO".to_owned(), Some("investigation".to_owned())); 7];
         rows.extend(vec![("BO".to_owned(), Some("trial".to_owned())); 2]);

@@ -131,10 +131,8 @@ fn codes(xml: &str) -> HashSet<String> {
                 code.push_str(&t.xml10_content());
             }
             Ok(Event::End(e)) if e.name().as_ref() == "code" => in_code = false,
-            Ok(Event::End(e)) if e.name().as_ref() == "codelist-item" => {
-                if !withdrawn && !code.trim().is_empty() {
-                    out.insert(code.trim().to_owned());
-                }
+            Ok(Event::End(e)) if e.name().as_ref() == "codelist-item" && !withdrawn && !code.trim().is_empty() => {
+                out.insert(code.trim().to_owned());
             }
             Ok(Event::Eof) | Err(_) => break,
             _ => {}

@@ -15,7 +15,9 @@ use dtz_domain::work::stage::StageInput;
 use uuid::Uuid;
 
 /// (kind, level, area, title, stages reached with dates).
-const INSTRUMENTS: &[(&str, &str, &str, &str, &[(&str, &str)])] = &[
+/// (country, kind, level, title, [(stage, date)]).
+type Instrument = (&'static str, &'static str, &'static str, &'static str, &'static [(&'static str, &'static str)]);
+const INSTRUMENTS: &[Instrument] = &[
     (
         "national_action_plan",
         "national",
@@ -46,7 +48,18 @@ const INSTRUMENTS: &[(&str, &str, &str, &str, &[(&str, &str)])] = &[
 ];
 
 /// (title, social actor, change, significance, contribution, goal nodes, verification, date).
-const OUTCOMES: &[(&str, &str, &str, &str, &str, &[&str], &str, &str)] = &[
+/// An outcome's fields, in the order of the tuples below.
+type Outcome = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+    &'static str,
+    &'static str,
+);
+const OUTCOMES: &[Outcome] = &[
     (
         "The municipal council adopted a referral protocol for child victims (sample)",
         "Municipal council",

@@ -491,7 +491,8 @@ async fn addresses(app: TestApp) {
     let cookie = app.login("worker@example.org", PASSWORD).await.unwrap();
     assert!(app.page(&format!("/directory/{id}"), Some(&cookie)).await.text().contains("Calle Secreta 42, La Paz"));
     // At rest the address is ciphertext under its own data key.
-    let rows: Vec<(Option<Vec<u8>>, Option<Vec<u8>>)> = app
+    type Sealed = (Option<Vec<u8>>, Option<Vec<u8>>);
+    let rows: Vec<Sealed> = app
         .db
         .db
         .read()
