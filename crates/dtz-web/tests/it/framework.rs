@@ -2,14 +2,13 @@
 //! part, through the pages and the API: the same rules as `dtz programme load`.
 
 use crate::support::{PASSWORD, TestApp, csrf_of, urlenc};
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use dtz_domain::access::{Role, RoleAssignment};
 use dtz_domain::ids::OrgId;
 use dtz_domain::org::CountryCode;
 use dtz_domain::results::Entry;
 use dtz_services::values::{ReportKey, ValueInput};
 use dtz_services::{Caller, Services};
-use serde_json::json;
 
 crate::on_both! {
     the_alliance_lead_edits_the_framework_in_the_pages_and_the_file_shows_it => edits;
@@ -17,22 +16,21 @@ crate::on_both! {
     a_coordinator_reads_the_framework_but_cannot_change_it => coordinator;
     a_stale_edit_is_a_409_naming_what_changed_while_edits_of_other_items_pass => stale;
     edit_as_file_names_the_line_of_each_problem_and_changes_nothing_until_it_is_right => as_file;
-    targets_per_part_are_set_in_the_page_and_the_api_within_each_persons_countries => targets;
 }
 
-struct World {
-    lead: String,
-    lead_token: String,
-    coordinator: String,
-    coordinator_token: String,
-    partner: OrgId,
+pub(crate) struct World {
+    pub lead: String,
+    pub lead_token: String,
+    pub coordinator: String,
+    pub coordinator_token: String,
+    pub partner: OrgId,
 }
 
 fn ra(role: Role, org: Option<OrgId>, country: Option<&str>) -> Option<RoleAssignment> {
     Some(RoleAssignment { role, org, country: country.map(|c| CountryCode::parse("c", c).unwrap()), team: None })
 }
 
-async fn world(app: &TestApp) -> World {
+pub(crate) async fn world(app: &TestApp) -> World {
     let p = Services::parse_programme(dtz_services::demo::PROGRAMME).unwrap();
     app.services.load_programme(&Caller::System, &p).await.unwrap();
     let tdh = app.org("TdH", "alliance_member").await;
@@ -57,7 +55,7 @@ async fn dump(app: &TestApp) -> String {
 }
 
 /// The value of a form field in a page.
-fn value_of(html: &str, name: &str) -> String {
+pub(crate) fn value_of(html: &str, name: &str) -> String {
     html.split(&format!("name=\"{name}\""))
         .skip(1)
         .find_map(|s| {
@@ -71,7 +69,7 @@ fn value_of(html: &str, name: &str) -> String {
 }
 
 /// A form body from pairs.
-fn body(pairs: &[(&str, &str)]) -> String {
+pub(crate) fn body(pairs: &[(&str, &str)]) -> String {
     pairs.iter().map(|(k, v)| format!("{}={}", urlenc(k), urlenc(v))).collect::<Vec<_>>().join("&")
 }
 
@@ -300,12 +298,12 @@ async fn edits(app: TestApp) {
     }
 }
 
-async fn put_values(app: &TestApp, org: OrgId, input: Vec<ValueInput>) {
+pub(crate) async fn put_values(app: &TestApp, org: OrgId, input: Vec<ValueInput>) {
     let key = ReportKey { programme: "DTZ".into(), org, country: "BO".into(), period: "2016".into() };
     app.services.save_values(&Caller::System, &key, &input).await.unwrap();
 }
 
-fn value(indicator: &str, part: &str, v: i64) -> ValueInput {
+pub(crate) fn value(indicator: &str, part: &str, v: i64) -> ValueInput {
     ValueInput { indicator: indicator.into(), part: part.into(), entry: Entry { value: Some(v), ..Entry::default() } }
 }
 
@@ -562,165 +560,4 @@ async fn as_file(app: TestApp) {
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text());
     assert!(r.text().contains("indicator:G1.O2.2"), "{}", r.text());
     assert_eq!(dump(&app).await, good);
-}
-
-/// The targets form as the page shows it, with some cells changed.
-fn targets_form(html: &str, changes: &[(&str, &str)]) -> String {
-    let mut pairs: Vec<(String, String)> = Vec::new();
-    for name in ["csrf", "country", "goal", "org", "parts"] {
-        pairs.push((name.into(), value_of(html, name)));
-    }
-    for part in html.split("name=\"").skip(1) {
-        let Some((name, rest)) = part.split_once('"') else { continue };
-        if name.starts_with("t|") || name.starts_with("b|") {
-            let v = rest.strip_prefix(" value=\"").and_then(|r| r.split('"').next()).unwrap_or_default();
-            pairs.push((name.into(), v.into()));
-        }
-    }
-    for (k, v) in changes {
-        assert!(pairs.iter().any(|(x, _)| x == k), "the page has a cell {k}");
-        pairs.retain(|(x, _)| x != k);
-        pairs.push((k.to_string(), v.to_string()));
-    }
-    pairs.iter().map(|(k, v)| format!("{}={}", urlenc(k), urlenc(v))).collect::<Vec<_>>().join("&")
-}
-
-async fn targets(app: TestApp) {
-    let w = world(&app).await;
-    let url = "/results/DTZ/targets?country=BO&goal=G1&parts=on";
-    let html = app.page(url, Some(&w.lead)).await.text();
-    assert!(html.contains("name=\"t|G1.O1.1|sex=female|2016|value\""), "{html}");
-    assert!(html.contains("name=\"t|G1.O1.2|sex=female|2017|num\""), "percentages by numerator and denominator");
-    let r = app
-        .post_form(
-            "/results/DTZ/targets",
-            Some(&w.lead),
-            &targets_form(
-                &html,
-                &[
-                    ("t|G1.O1.1||2016|value", "1200"),
-                    ("t|G1.O1.1|sex=female|2016|value", "700"),
-                    ("t|G1.O1.1|sex=male|2016|value", "500"),
-                    ("b|G1.O1.1|year", "2015"),
-                    ("b|G1.O1.1|value", "900"),
-                ],
-            ),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
-    let read = app.api(Method::GET, "/programmes/DTZ/goals", Some(&w.lead_token), None).await.json();
-    let female =
-        read["targets"].as_array().unwrap().iter().find(|t| t["part"] == "sex=female").expect("a target per part");
-    assert_eq!(
-        (female["value"].as_i64(), female["period"].as_str(), female["version"].as_i64()),
-        (Some(700), Some("2016"), Some(1))
-    );
-    assert_eq!(read["baselines"][0]["value"], 900);
-    let ind = app.page("/results/DTZ/indicators/G1.O1.1", Some(&w.lead)).await.text();
-    assert!(ind.contains("Bolivia (Plurinational State of): target, Sex: Female") && ind.contains(">700<"), "{ind}");
-    let again = app.page(url, Some(&w.lead)).await.text();
-    assert_eq!(value_of(&again, "t|G1.O1.1|sex=female|2016|value"), "700");
-
-    // Bad input: a problem beside the cell, nothing saved.
-    let r = app
-        .post_form(
-            "/results/DTZ/targets",
-            Some(&w.lead),
-            &targets_form(&again, &[("t|G1.O1.1|sex=male|2016|value", "many"), ("t|G1.O1.1||2017|value", "1300")]),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(
-        r.text().contains("“G1.O1.1”: “many” is not a whole number.")
-            && r.text().contains("href=\"#t|G1.O1.1|sex=male|2016\""),
-        "{}",
-        r.text()
-    );
-    let r = app
-        .post_form(
-            "/results/DTZ/targets",
-            Some(&w.lead),
-            &targets_form(&again, &[("t|G1.O1.2||2016|num", "5"), ("t|G1.O1.1||2017|value", "1300")]),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.text().contains("Enter both the numerator and the denominator."), "{}", r.text());
-    let read = app.api(Method::GET, "/programmes/DTZ/goals", Some(&w.lead_token), None).await.json();
-    assert_eq!(read["targets"].as_array().unwrap().len(), 3, "all or nothing: {read}");
-
-    // The API: a part must be a breakdown of the indicator; versions catch lost updates.
-    let put = |body: serde_json::Value, token: String| {
-        let app = &app;
-        async move { app.api(Method::PUT, "/programmes/DTZ/goals", Some(&token), Some(body)).await }
-    };
-    let r = put(json!({"targets": [{"indicator": "G1.O1.1", "country": "BO", "period": "2016", "part": "sex=other", "value": 1}]}), w.lead_token.clone()).await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.text().contains("“sex=other” is not a breakdown of this indicator."), "{}", r.text());
-    let stale = json!({"targets": [{"indicator": "G1.O1.1", "country": "BO", "period": "2016", "part": "sex=female", "value": 650, "version": 0}]});
-    let r = put(stale, w.lead_token.clone()).await;
-    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text());
-    assert!(r.text().contains("targets:G1.O1.1@BO/2016[sex=female]"), "{}", r.text());
-    let fresh = json!({"targets": [{"indicator": "G1.O1.1", "country": "BO", "period": "2016", "part": "sex=female", "value": 650, "version": 1}]});
-    assert_eq!(put(fresh, w.lead_token.clone()).await.status, StatusCode::NO_CONTENT);
-    // The page still shows 700 (it was opened before): saving it without touching that
-    // cell keeps 650; changing that cell is a 409 naming it.
-    let r = app
-        .post_form("/results/DTZ/targets", Some(&w.lead), &targets_form(&again, &[("t|G1.O1.1||2017|value", "1300")]))
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
-    let r = app
-        .post_form(
-            "/results/DTZ/targets",
-            Some(&w.lead),
-            &targets_form(&again, &[("t|G1.O1.1|sex=female|2016|value", "710")]),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CONFLICT);
-    assert!(r.text().contains("targets:G1.O1.1@BO/2016[sex=female]"), "{}", r.text());
-    let read = app.api(Method::GET, "/programmes/DTZ/goals", Some(&w.lead_token), None).await.json();
-    let female = read["targets"].as_array().unwrap().iter().find(|t| t["part"] == "sex=female").unwrap();
-    assert_eq!(female["value"], 650);
-    assert_eq!(read["targets"].as_array().unwrap().len(), 4);
-
-    // A coordinator sets its own country's targets, per organisation too, not another's.
-    let bo = app.page("/results/DTZ/targets?country=BO&goal=G1", Some(&w.coordinator)).await.text();
-    assert!(bo.contains("Save baselines and targets"), "editable for Bolivia");
-    let org = w.partner.0.to_string();
-    let mine =
-        app.page(&format!("/results/DTZ/targets?country=BO&goal=G1&org={org}"), Some(&w.coordinator)).await.text();
-    assert!(mine.contains(&format!("<option value=\"{org}\" selected>")), "the implementer is offered: {mine}");
-    assert!(!mine.contains("b|G1.O1.1|year"), "baselines are for the whole country");
-    let r = app
-        .post_form(
-            "/results/DTZ/targets",
-            Some(&w.coordinator),
-            &targets_form(&mine, &[("t|G1.O3.1||2016|value", "80")]),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
-    let read = app.api(Method::GET, "/programmes/DTZ/goals", Some(&w.coordinator_token), None).await.json();
-    assert!(
-        read["targets"].as_array().unwrap().iter().any(|t| t["org_id"] == org.as_str() && t["value"] == 80),
-        "{read}"
-    );
-    let pe = app.page("/results/DTZ/targets?country=PE&goal=G1", Some(&w.coordinator)).await.text();
-    assert!(
-        !pe.contains("Save baselines and targets") && pe.contains("fieldset id=\"G1.O1.1\" disabled"),
-        "read only for Peru"
-    );
-    let forged = targets_form(&pe, &[("t|G1.O1.1||2016|value", "5")]);
-    assert_eq!(
-        app.post_form("/results/DTZ/targets", Some(&w.coordinator), &forged).await.status,
-        StatusCode::FORBIDDEN
-    );
-    let peru = json!({"targets": [{"indicator": "G1.O1.1", "country": "PE", "period": "2016", "part": "sex=male", "value": 5}]});
-    assert_eq!(put(peru, w.coordinator_token.clone()).await.status, StatusCode::FORBIDDEN);
-    // Clearing a cell clears the target.
-    let now = app.page(url, Some(&w.lead)).await.text();
-    let r = app
-        .post_form("/results/DTZ/targets", Some(&w.lead), &targets_form(&now, &[("t|G1.O1.1|sex=male|2016|value", "")]))
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER);
-    let read = app.api(Method::GET, "/programmes/DTZ/goals", Some(&w.lead_token), None).await.json();
-    assert!(!read["targets"].as_array().unwrap().iter().any(|t| t["part"] == "sex=male"), "{read}");
 }

@@ -23,5 +23,6 @@ mod scale;
 mod sheets;
 mod signals;
 mod story;
+mod targets;
 mod totp;
 mod work;
