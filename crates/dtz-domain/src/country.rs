@@ -23,7 +23,13 @@ pub struct CountryFields {
     pub retention_closed_case_months: Option<i64>,
     /// Months after closure before a signal without a case is erased.
     pub retention_signal_months: Option<i64>,
+    /// Minutes within which an urgent signal must be picked up before the supervisors
+    /// are told (none: [`URGENT_PICKUP_MINUTES`]).
+    pub urgent_pickup_minutes: Option<i64>,
 }
+
+/// Minutes an urgent signal may wait to be picked up when a country sets no time.
+pub const URGENT_PICKUP_MINUTES: i64 = 60;
 
 /// A phone number people can dial: digits, spaces, `+`, `-`, at most 20 characters.
 pub fn phone(field: &str, s: &str) -> Result<Option<String>, Invalid> {
@@ -70,6 +76,8 @@ pub struct CountryInput {
     pub retention_closed_case_months: String,
     /// Retention of signals, months.
     pub retention_signal_months: String,
+    /// Minutes to pick up an urgent signal.
+    pub urgent_pickup_minutes: String,
 }
 
 impl CountryFields {
@@ -82,16 +90,20 @@ impl CountryFields {
         let answer = v.check(bounded("answer_within_hours", &i.answer_within_hours, 1, 720));
         let closed = v.check(bounded("retention_closed_case_months", &i.retention_closed_case_months, 1, 600));
         let signals = v.check(bounded("retention_signal_months", &i.retention_signal_months, 1, 600));
-        match (country, helpline, police, answer, closed, signals) {
-            (Some(country), Some(helpline), Some(police), Some(answer), Some(closed), Some(signals)) => Ok(Self {
-                country,
-                lead_org: i.lead_org,
-                helpline,
-                police,
-                answer_within_hours: answer,
-                retention_closed_case_months: closed,
-                retention_signal_months: signals,
-            }),
+        let pickup = v.check(bounded("urgent_pickup_minutes", &i.urgent_pickup_minutes, 5, 2880));
+        match (country, helpline, police, answer, closed, signals, pickup) {
+            (Some(country), Some(helpline), Some(police), Some(answer), Some(closed), Some(signals), Some(pickup)) => {
+                Ok(Self {
+                    country,
+                    lead_org: i.lead_org,
+                    helpline,
+                    police,
+                    answer_within_hours: answer,
+                    retention_closed_case_months: closed,
+                    retention_signal_months: signals,
+                    urgent_pickup_minutes: pickup,
+                })
+            }
             _ => Err(v),
         }
     }

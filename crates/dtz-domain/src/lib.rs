@@ -7,8 +7,10 @@
 pub mod access;
 pub mod account;
 pub mod activity;
+pub mod case;
 pub mod change;
 pub mod clock;
+mod codes;
 pub mod countries;
 pub mod country;
 pub mod directory;

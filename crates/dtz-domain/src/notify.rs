@@ -34,16 +34,34 @@ pub enum NotificationKind {
     ApprovalPending,
     /// A deadline of the person's is near.
     DeadlineNear,
+    /// An urgent signal was not picked up in time (to supervisors).
+    SignalEscalated,
+    /// A signal was assigned to the person.
+    SignalAssigned,
+    /// A case was assigned to the person.
+    CaseAssigned,
+    /// A case was sent to the person's organisation and waits to be accepted.
+    CaseTransfer,
+    /// A hearing or another dated protection step of a case is near.
+    ProtectionStepDue,
+    /// One user read an unusual number of cases (to administrators).
+    UnusualCaseReads,
 }
 
 impl NotificationKind {
     /// Every kind, in the order the preferences page lists them.
-    pub const ALL: [NotificationKind; 5] = [
+    pub const ALL: [NotificationKind; 11] = [
         NotificationKind::NewReferral,
         NotificationKind::ReferralOverdue,
         NotificationKind::ValueReturned,
         NotificationKind::ApprovalPending,
         NotificationKind::DeadlineNear,
+        NotificationKind::SignalEscalated,
+        NotificationKind::SignalAssigned,
+        NotificationKind::CaseAssigned,
+        NotificationKind::CaseTransfer,
+        NotificationKind::ProtectionStepDue,
+        NotificationKind::UnusualCaseReads,
     ];
 
     /// The stored and wire name.
@@ -54,6 +72,12 @@ impl NotificationKind {
             NotificationKind::ValueReturned => "value_returned",
             NotificationKind::ApprovalPending => "approval_pending",
             NotificationKind::DeadlineNear => "deadline_near",
+            NotificationKind::SignalEscalated => "signal_escalated",
+            NotificationKind::SignalAssigned => "signal_assigned",
+            NotificationKind::CaseAssigned => "case_assigned",
+            NotificationKind::CaseTransfer => "case_transfer",
+            NotificationKind::ProtectionStepDue => "protection_step_due",
+            NotificationKind::UnusualCaseReads => "unusual_case_reads",
         }
     }
 

@@ -5,6 +5,8 @@
 //! is the plaintext shape, sealed whole. The columns a list filters on (country,
 //! organisation, channel, status, category, urgency, assignee) are plaintext.
 
+pub mod triage;
+
 use crate::ids::id_type;
 use crate::validate::{self, Invalid, Violations};
 use serde::{Deserialize, Serialize};

@@ -106,6 +106,7 @@ impl Services {
                         .map(|n| n.to_string())
                         .unwrap_or_default(),
                     retention_signal_months: row.retention_signal_months.map(|n| n.to_string()).unwrap_or_default(),
+                    urgent_pickup_minutes: row.urgent_pickup_minutes.map(|n| n.to_string()).unwrap_or_default(),
                 })?;
                 self.written(config::update_country(&mut tx, row.id, base, &f, self.clock.now()).await, row.id).await?;
                 Change::update("country_settings", row.id, base, &before, &f)

@@ -2,6 +2,7 @@
 //! sample partners, providers, teams and one account per role. Sample names say so.
 
 mod activities;
+mod cases;
 mod config;
 mod directory;
 mod finance;
@@ -185,6 +186,7 @@ pub async fn load(s: &Services) -> Result<DemoAccounts> {
     signals::load(s).await?;
     finance::load(s, "DTZ").await?;
     work::load(s, &reporters).await?;
+    cases::load(s, icco, partner_bo, team).await?;
     let mut tx = s.db.begin().await?;
     dtz_store::settings::put(&mut tx, DEMO_SETTING, "true", 0, s.clock.now()).await?;
     tx.commit().await?;

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod activities;
 pub mod audit;
 pub mod auth;
+pub mod cases;
 pub mod config;
 pub mod demo;
 pub mod directory;

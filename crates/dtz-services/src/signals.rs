@@ -7,8 +7,11 @@
 //! agent, no cookie. Receipts are checked with Argon2id outside any transaction, and an
 //! unknown receipt costs the same hashing work and gets the same answer as a wrong one.
 
+mod escalate;
+mod intake;
 mod staff;
 mod token;
+mod triage;
 
 use crate::{Result, ServiceError, Services};
 use dtz_domain::access::Scope;
@@ -25,6 +28,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 pub use staff::{SignalDetail, SignalMessage, SignalSummary};
+pub use triage::TriageOptions;
 
 /// Where a country's reports go, and what the public page tells a reporter there.
 #[derive(Clone, Debug)]

@@ -311,7 +311,7 @@ pub async fn list(db: &Db, scope: &Scope, f: &EventFilter) -> Result<Vec<Event>>
         q.push(" AND entity_id = ").bind(e);
     }
     if let Some(p) = &f.action_prefix {
-        // CAST: PostgreSQL has no substr(text, integer, bigint).
+        // PostgreSQL has no substr(text, int, bigint): the length is cast to INTEGER.
         q.push(" AND substr(action, 1, CAST(").bind(p.chars().count() as i64).push(" AS INTEGER)) = ").bind(p.clone());
     }
     if let Some(b) = f.before_seq {

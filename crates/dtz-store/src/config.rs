@@ -25,11 +25,13 @@ pub struct CountryRow {
     pub retention_closed_case_months: Option<i64>,
     /// Retention of signals (months).
     pub retention_signal_months: Option<i64>,
+    /// Minutes to pick up an urgent signal.
+    pub urgent_pickup_minutes: Option<i64>,
     /// Row version.
     pub version: i64,
 }
 
-const COUNTRY_COLS: &str = "id, country, lead_org_id, helpline, police, answer_within_hours, retention_closed_case_months, retention_signal_months, version";
+const COUNTRY_COLS: &str = "id, country, lead_org_id, helpline, police, answer_within_hours, retention_closed_case_months, retention_signal_months, urgent_pickup_minutes, version";
 
 /// Every configured country, by code.
 pub async fn countries(db: &Db) -> Result<Vec<CountryRow>> {
@@ -53,6 +55,7 @@ fn country_args(f: &CountryFields) -> Vec<crate::Arg> {
         f.answer_within_hours.into(),
         f.retention_closed_case_months.into(),
         f.retention_signal_months.into(),
+        f.urgent_pickup_minutes.into(),
     ]
 }
 
@@ -63,7 +66,7 @@ pub async fn insert_country(tx: &mut Tx, id: Uuid, f: &CountryFields, now: Offse
     tx.q()
         .execute(&Sql::with_args(
             "INSERT INTO country_settings (lead_org_id, helpline, police, answer_within_hours, retention_closed_case_months, \
-             retention_signal_months, id, country, version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $9)",
+             retention_signal_months, urgent_pickup_minutes, id, country, version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $10)",
             args,
         ))
         .await?;
@@ -78,8 +81,8 @@ pub async fn update_country(tx: &mut Tx, id: Uuid, base: i64, f: &CountryFields,
         .q()
         .execute(&Sql::with_args(
             "UPDATE country_settings SET lead_org_id = $1, helpline = $2, police = $3, answer_within_hours = $4, \
-             retention_closed_case_months = $5, retention_signal_months = $6, version = version + 1, updated_at = $7 \
-             WHERE id = $8 AND version = $9 AND deleted_at IS NULL",
+             retention_closed_case_months = $5, retention_signal_months = $6, urgent_pickup_minutes = $7, version = version + 1, \
+             updated_at = $8 WHERE id = $9 AND version = $10 AND deleted_at IS NULL",
             args,
         ))
         .await?;

@@ -6,6 +6,7 @@
 pub mod activities;
 pub mod audit;
 pub mod bulk;
+pub mod cases;
 pub mod config;
 pub mod counting;
 pub mod crypto;

@@ -60,6 +60,13 @@ pub async fn open_data_key(db: &Db, keys: &Keys, org: OrgId, place: Place, wrapp
     Ok(DataKey { key: SecretKey(arr), place })
 }
 
+/// Wrap an opened data key under another organisation's current KEK (a case moving to
+/// another organisation): its fields stay as they are, sealed under the same data key.
+pub async fn rewrap(db: &Db, keys: &Keys, key: &DataKey, to: OrgId) -> Result<Vec<u8>> {
+    let (kek_id, kek) = orgs::current_org_key(db, keys, to).await?;
+    crypto::seal(&kek, kek_id, &wrap_aad(key.place, to), &key.key.0)
+}
+
 impl DataKey {
     /// Seal one field of this key's record.
     pub fn seal(&self, column: &str, plaintext: &[u8]) -> Result<Vec<u8>> {

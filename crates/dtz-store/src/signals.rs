@@ -1,6 +1,8 @@
 //! Signals and their messages. What reporters and staff wrote is stored sealed (see
 //! [`crate::sealed`]); this module moves rows and never sees plaintext.
 
+pub mod triage;
+
 use crate::scope::{ScopeColumns, filter};
 use crate::sql::Sql;
 use crate::{Db, Result, Tx};
@@ -45,10 +47,25 @@ pub struct SignalRow {
     pub updated_at: OffsetDateTime,
     /// Closed.
     pub closed_at: Option<OffsetDateTime>,
+    /// First triaged.
+    pub triaged_at: Option<OffsetDateTime>,
+    /// Since when it is urgent (escalation counts from here).
+    pub urgent_since: Option<OffsetDateTime>,
+    /// When someone took it on.
+    pub picked_up_at: Option<OffsetDateTime>,
+    /// When supervisors were told that nobody picked it up.
+    pub escalated_at: Option<OffsetDateTime>,
+    /// Why it was closed (`CloseReason`).
+    pub close_reason: Option<String>,
+    /// The signal it duplicates.
+    pub duplicate_of: Option<Uuid>,
+    /// The case opened from it.
+    pub case_id: Option<Uuid>,
 }
 
 const COLS: &str = "id, country, org_id, channel, reporter_type, status, category, urgency, team_id, assignee_id, \
-                    created_by, data_key, content, version, created_at, updated_at, closed_at";
+                    created_by, data_key, content, version, created_at, updated_at, closed_at, triaged_at, urgent_since, \
+                    picked_up_at, escalated_at, close_reason, duplicate_of, case_id";
 
 /// How need to know sees a signal.
 pub const SCOPE: ScopeColumns = ScopeColumns {
@@ -146,19 +163,19 @@ pub async fn get(db: &Db, scope: &Scope, id: Uuid) -> Result<SignalRow> {
     db.read().fetch_one(&q).await
 }
 
-/// Signals in the caller's scope, newest first.
-pub async fn list(db: &Db, scope: &Scope, limit: i64, offset: i64) -> Result<Vec<SignalRow>> {
+/// Signals in the caller's scope that pass `f`, newest first.
+pub async fn list(db: &Db, scope: &Scope, f: &triage::SignalFilter, limit: i64, offset: i64) -> Result<Vec<SignalRow>> {
     let mut q = Sql::new("SELECT ");
     q.push(COLS).push(" FROM signals WHERE deleted_at IS NULL AND ");
-    q.append(filter(scope, &SCOPE));
+    q.append(filter(scope, &SCOPE)).append(f.sql());
     q.push(" ORDER BY created_at DESC, id LIMIT ").bind(limit).push(" OFFSET ").bind(offset);
     db.read().fetch_all(&q).await
 }
 
-/// How many signals the caller's scope holds.
-pub async fn count(db: &Db, scope: &Scope) -> Result<i64> {
+/// How many signals in the caller's scope pass `f`.
+pub async fn count(db: &Db, scope: &Scope, f: &triage::SignalFilter) -> Result<i64> {
     let mut q = Sql::new("SELECT COUNT(*) FROM signals WHERE deleted_at IS NULL AND ");
-    q.append(filter(scope, &SCOPE));
+    q.append(filter(scope, &SCOPE)).append(f.sql());
     db.read().scalar(&q).await
 }
 

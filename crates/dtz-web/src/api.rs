@@ -6,6 +6,7 @@
 mod activities;
 mod audit;
 mod directory;
+mod cases;
 mod evidence;
 mod iati;
 mod me;
@@ -79,6 +80,15 @@ pub fn parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(totp::reset))
         .routes(routes!(notifications::list))
         .routes(routes!(notifications::done))
+        .routes(routes!(cases::list, cases::create))
+        .routes(routes!(cases::show, cases::update))
+        .routes(routes!(cases::consent))
+        .routes(routes!(cases::add_step))
+        .routes(routes!(cases::add_goal))
+        .routes(routes!(cases::add_note))
+        .routes(routes!(cases::closure))
+        .routes(routes!(cases::transfer))
+        .routes(routes!(cases::decide_transfer))
         .merge(sheets::routes())
         .merge(work::routes())
         .routes(with_upload_limit(routes!(evidence::list, evidence::create)))

@@ -6,6 +6,7 @@ mod account;
 mod activities;
 mod admin;
 mod audit;
+mod cases;
 mod completeness;
 mod directory;
 mod entry;
@@ -163,6 +164,11 @@ fn nav_for(tr: &Tr, caller: &Caller, path: &str) -> Vec<NavItem> {
         items.extend([("/outcomes", "nav-outcomes"), ("/policy", "nav-policy"), ("/companies", "nav-companies")]);
     }
     if let Caller::User(a) = caller
+        && a.roles.iter().any(|r| matches!(r.role, Role::Caseworker | Role::CaseSupervisor))
+    {
+        items.push(("/cases", "nav-cases"));
+    }
+    if let Caller::User(a) = caller
         && a.has_role(Role::Administrator)
     {
         items.push(("/admin", "nav-admin"));
@@ -282,6 +288,7 @@ pub fn router() -> Router<AppState> {
         .merge(public::router())
         .merge(signals::router())
         .merge(directory::router())
+        .merge(cases::router())
         .route("/static/style.css", get(stylesheet))
         .fallback(not_found)
         .layer(axum::middleware::from_fn(render_errors))

@@ -82,6 +82,7 @@ pub async fn load(s: &Services, alliance: &[OrgId]) -> Result<()> {
             answer_within_hours: "48".into(),
             retention_closed_case_months: "120".into(),
             retention_signal_months: "24".into(),
+            urgent_pickup_minutes: "60".into(),
         };
         s.save_country(&sys, &input, 0).await?;
     }

@@ -7,8 +7,10 @@ use super::open_body;
 use crate::{Caller, Result, Services};
 use dtz_domain::access::Area;
 use dtz_domain::ids::OrgId;
+use dtz_domain::signal::triage::{CloseReason, ReporterType, Urgency};
 use dtz_domain::signal::{self, Channel, Direction, MessageBody, Report, SignalStatus};
 use dtz_store::audit::NewEvent;
+use dtz_store::signals::triage::SignalFilter;
 use dtz_store::signals::{self, SignalRow};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -28,6 +30,30 @@ pub struct SignalSummary {
     pub created_at: OffsetDateTime,
     /// Last activity (a message).
     pub updated_at: OffsetDateTime,
+    /// Receiving organisation.
+    pub org: OrgId,
+    /// Who reported (staff intake).
+    pub reporter_type: Option<ReporterType>,
+    /// Category code (vocabulary `signal_category`).
+    pub category: Option<String>,
+    /// Urgency.
+    pub urgency: Option<Urgency>,
+    /// Team handling it.
+    pub team: Option<Uuid>,
+    /// Person handling it.
+    pub assignee: Option<Uuid>,
+    /// When someone took it on.
+    pub picked_up_at: Option<OffsetDateTime>,
+    /// When supervisors were told nobody picked it up.
+    pub escalated_at: Option<OffsetDateTime>,
+    /// Why it was closed.
+    pub close_reason: Option<CloseReason>,
+    /// The signal it duplicates.
+    pub duplicate_of: Option<Uuid>,
+    /// The case opened from it.
+    pub case_id: Option<Uuid>,
+    /// Row version.
+    pub version: i64,
 }
 
 impl From<&SignalRow> for SignalSummary {
@@ -39,6 +65,18 @@ impl From<&SignalRow> for SignalSummary {
             channel: Channel::parse(&r.channel),
             created_at: r.created_at,
             updated_at: r.updated_at,
+            org: OrgId(r.org_id),
+            reporter_type: r.reporter_type.as_deref().and_then(ReporterType::from_code),
+            category: r.category.clone(),
+            urgency: r.urgency.as_deref().and_then(Urgency::from_code),
+            team: r.team_id,
+            assignee: r.assignee_id,
+            picked_up_at: r.picked_up_at,
+            escalated_at: r.escalated_at,
+            close_reason: r.close_reason.as_deref().and_then(CloseReason::from_code),
+            duplicate_of: r.duplicate_of,
+            case_id: r.case_id,
+            version: r.version,
         }
     }
 }
@@ -95,11 +133,18 @@ fn read_event(caller: &Caller, action: &str, entity: &str, id: Uuid, fields: &[&
 }
 
 impl Services {
-    /// A page of the signals the caller may see, newest first, and how many there are.
-    pub async fn signals(&self, caller: &Caller, limit: i64, offset: i64) -> Result<(Vec<SignalSummary>, i64)> {
+    /// A page of the signals the caller may see that pass `f`, newest first, and how
+    /// many there are.
+    pub async fn signals(
+        &self,
+        caller: &Caller,
+        f: &SignalFilter,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<SignalSummary>, i64)> {
         let scope = caller.scope(Area::Signals);
-        let rows = signals::list(&self.db, &scope, limit, offset).await?;
-        let total = signals::count(&self.db, &scope).await?;
+        let rows = signals::list(&self.db, &scope, f, limit, offset).await?;
+        let total = signals::count(&self.db, &scope, f).await?;
         Ok((rows.iter().map(SignalSummary::from).collect(), total))
     }
 
@@ -132,10 +177,18 @@ impl Services {
         Ok(SignalDetail { summary, report: Some(report), messages, has_link, version: row.version })
     }
 
-    /// Write to whoever holds the signal's receipt, from a template.
+    /// Write to whoever holds the signal's receipt, from a template. Signals entered by
+    /// staff have no receipt, so nobody could read it.
     pub async fn reply_to_reporter(&self, caller: &Caller, id: Uuid, template: &str) -> Result<()> {
         let code = signal::reply_template("template", template)?;
         let row = signals::get(&self.db, &caller.scope(Area::Signals), id).await?;
+        if Channel::parse(&row.channel) != Some(Channel::PublicWeb) {
+            return Err(dtz_domain::validate::Invalid::new(
+                "template",
+                "This signal has no receipt: nobody can read a reply.",
+            )
+            .into());
+        }
         let key = self.signal_key(OrgId(row.org_id), row.id, row.data_key.as_deref()).await?;
         let body = MessageBody::Template { code: code.to_owned() };
         let message = self.sealed_message(&key, row.id, Direction::ToReporter, caller.user().map(|u| u.0), &body)?;

@@ -23,6 +23,8 @@ pub async fn run_all(b: &Browser, app: &App) -> Outcome {
     framework(b, app).await?;
     sign_out(b, app).await?;
     data_entry(b, app).await?;
+    sign_out(b, app).await?;
+    cases(b, app).await?;
     Ok(())
 }
 
@@ -426,4 +428,37 @@ async fn record_activity(b: &Browser, app: &App) -> Outcome {
     check(list_fits && form_fits, "the activity list and form fit a phone")?;
     c.goto(&format!("{}/results/DTZ/entry", app.base)).await.map_err(|e| e.to_string())?;
     wait_for(b, "form.entry").await
+}
+
+/// The intake's signals and cases on a phone: the case list, a case with its forms, and
+/// a signal's triage, none wider than the screen.
+async fn cases(b: &Browser, app: &App) -> Outcome {
+    let c = &b.client;
+    sign_in(b, app, "intake.bo@demo.example.org").await?;
+    c.set_window_size(360, 780).await.map_err(|e| e.to_string())?;
+    c.goto(&format!("{}/cases?flagged=1", app.base)).await.map_err(|e| e.to_string())?;
+    wait_for(b, "table").await?;
+    b.screenshot("cases-phone").await;
+    check(no_horizontal_scroll(b).await?, "the case list fits a phone")?;
+    let link = c.find(Locator::Css("td a[href^='/cases/']")).await.map_err(|e| e.to_string())?;
+    link.click().await.map_err(|e| e.to_string())?;
+    wait_for(b, "form[action$='/consents']").await?;
+    b.screenshot("case-phone").await;
+    check(no_horizontal_scroll(b).await?, "the case page fits a phone")?;
+    let main = text_of(b, "main").await?;
+    check(
+        main.contains("datos de ejemplo") && main.contains("Pending (emergency)"),
+        "the sample case opens with its consent pending",
+    )?;
+    c.set_window_size(1440, 900).await.map_err(|e| e.to_string())?;
+    b.screenshot("case-desktop").await;
+    c.set_window_size(360, 780).await.map_err(|e| e.to_string())?;
+    c.goto(&format!("{}/signals", app.base)).await.map_err(|e| e.to_string())?;
+    let link = c.find(Locator::Css("td a[href^='/signals/']")).await.map_err(|e| e.to_string())?;
+    link.click().await.map_err(|e| e.to_string())?;
+    wait_for(b, "h1").await?;
+    b.screenshot("signal-triage-phone").await;
+    check(no_horizontal_scroll(b).await?, "a signal with its triage fits a phone")?;
+    c.set_window_size(1440, 900).await.map_err(|e| e.to_string())?;
+    sign_out(b, app).await
 }

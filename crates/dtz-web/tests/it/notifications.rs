@@ -158,7 +158,12 @@ async fn email_off(app: TestApp) {
     let csrf = csrf_of(&html);
     let bad = app.post_form("/account/notifications", Some(&ana.cookie), "csrf=wrong&referral_overdue=on").await;
     assert_eq!(bad.status, StatusCode::FORBIDDEN);
-    let body = format!("csrf={csrf}&referral_overdue=on&value_returned=on&deadline_near=on");
+    let others: String = NotificationKind::ALL
+        .into_iter()
+        .filter(|k| k.default_email() && *k != NotificationKind::NewReferral)
+        .map(|k| format!("&{k}=on"))
+        .collect();
+    let body = format!("csrf={csrf}{others}");
     let r = app.post_form("/account/notifications", Some(&ana.cookie), &body).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert!(

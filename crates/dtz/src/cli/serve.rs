@@ -71,6 +71,16 @@ pub async fn run(a: ServeArgs) -> anyhow::Result<ExitCode> {
                 Ok(n) => tracing::info!(reminded = n, "deadline reminders queued"),
                 Err(e) => tracing::warn!(error = %e, "could not queue deadline reminders"),
             }
+            match services.escalate_urgent_signals().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(escalated = n, "urgent signals escalated to supervisors"),
+                Err(e) => tracing::warn!(error = %e, "could not escalate urgent signals"),
+            }
+            match services.send_step_reminders().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(reminded = n, "protection step reminders queued"),
+                Err(e) => tracing::warn!(error = %e, "could not queue protection step reminders"),
+            }
         }
     });
     let listener =

@@ -87,6 +87,8 @@ pub struct CountryForm {
     retention_closed_case_months: String,
     #[serde(default)]
     retention_signal_months: String,
+    #[serde(default)]
+    urgent_pickup_minutes: String,
 }
 
 #[derive(Template)]
@@ -122,6 +124,7 @@ async fn country_page(
                 answer_within_hours: r.answer_within_hours.map(|n| n.to_string()).unwrap_or_default(),
                 retention_closed_case_months: r.retention_closed_case_months.map(|n| n.to_string()).unwrap_or_default(),
                 retention_signal_months: r.retention_signal_months.map(|n| n.to_string()).unwrap_or_default(),
+                urgent_pickup_minutes: r.urgent_pickup_minutes.map(|n| n.to_string()).unwrap_or_default(),
             },
             None => CountryForm::default(),
         },
@@ -172,6 +175,7 @@ async fn save_country(
         answer_within_hours: f.answer_within_hours.clone(),
         retention_closed_case_months: f.retention_closed_case_months.clone(),
         retention_signal_months: f.retention_signal_months.clone(),
+        urgent_pickup_minutes: f.urgent_pickup_minutes.clone(),
     };
     match state.services.save_country(&user.caller, &input, f.version).await {
         Ok(_) => Ok(Redirect::to("/admin/countries").into_response()),
