@@ -241,3 +241,42 @@ pub struct Check {
 pub fn ids(values: &[String]) -> Vec<Uuid> {
     values.iter().filter_map(|v| v.trim().parse().ok()).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use dtz_domain::work::company::{CompanyKind, Criterion, EngagementStage, Sector, Size};
+    use dtz_domain::work::outcome::Verification;
+    use dtz_domain::work::policy::{Level, PolicyStage};
+
+    #[test]
+    fn every_label_built_from_a_code_exists_in_every_language() {
+        let mut keys: Vec<String> = Vec::new();
+        keys.extend(Verification::ALL.iter().map(|v| format!("outcome-verification-{}", v.as_str())));
+        keys.extend(Level::ALL.iter().map(|v| format!("policy-level-{}", v.as_str())));
+        keys.extend(PolicyStage::ALL.iter().map(|v| format!("policy-stage-{}", v.as_str())));
+        keys.extend(CompanyKind::ALL.iter().map(|v| format!("company-kind-{}", v.as_str())));
+        keys.extend(Sector::ALL.iter().map(|v| format!("company-sector-{}", v.as_str())));
+        keys.extend(Size::ALL.iter().map(|v| format!("company-size-{}", v.as_str())));
+        keys.extend(EngagementStage::ALL.iter().map(|v| format!("company-stage-{}", v.as_str())));
+        keys.extend(
+            Criterion::ALL.iter().flat_map(|v| [format!("code-{}", v.as_str()), format!("code-{}-hint", v.as_str())]),
+        );
+        for verb in [
+            "create",
+            "update",
+            "stage-record",
+            "stage-correct",
+            "stage-withdraw",
+            "year-create",
+            "year-update",
+            "read",
+        ] {
+            keys.push(format!("work-did-{verb}"));
+        }
+        for (lang, _) in crate::i18n::staff_languages() {
+            let tr = crate::i18n::Tr::new(lang);
+            let missing: Vec<&String> = keys.iter().filter(|k| tr.t(k).starts_with("Unknown localization")).collect();
+            assert!(missing.is_empty(), "{lang}: {missing:?}");
+        }
+    }
+}
