@@ -151,12 +151,12 @@ fn prosecutions(country: &str) -> Vec<(&'static str, &'static [&'static str], bo
         ("sexual_exploitation", &["complaint"], false, true),
     ];
     let n = match country {
-        "BO" => 7,
+        "BO" => 12,
         "IN" => 6,
         "PE" => 2,
         _ => 0,
     };
-    if country == "PH" { ph.to_vec() } else { generic.iter().take(n).copied().collect() }
+    if country == "PH" { ph.to_vec() } else { generic.iter().cycle().take(n).copied().collect() }
 }
 
 /// Court stages of the Philippines' legal system, configured for the country alone.

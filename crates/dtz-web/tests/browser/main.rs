@@ -8,12 +8,16 @@
 
 mod driver;
 mod scenarios;
+mod work;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_work_in_a_real_browser() {
     let Some(browser) = driver::Browser::start().await else { return };
     let app = driver::App::start().await;
-    let result = scenarios::run_all(&browser, &app).await;
+    let mut result = scenarios::run_all(&browser, &app).await;
+    if result.is_ok() {
+        result = work::pages(&browser, &app).await;
+    }
     browser.stop().await;
     if let Err(e) = result {
         panic!("{e}");

@@ -19,9 +19,10 @@ use axum::routing::get;
 use dtz_domain::ids::OrgId;
 use dtz_domain::work::company::{CompanyInput, CompanyKind, Criterion, EngagementStage, Sector, Size};
 use dtz_services::ServiceError;
-use dtz_services::work::{COMPANY_YEAR, Company, company_input};
-use dtz_store::work::companies::CompanyFilter;
+use dtz_services::work::{COMPANY_YEAR, Company, WorkFile, company_input};
+use dtz_store::work::companies::{CompanyFilter, CompanyRow};
 use serde::Deserialize;
+use std::collections::HashMap;
 use uuid::Uuid;
 
 struct Line {
@@ -77,44 +78,39 @@ impl ListQuery {
     }
 }
 
+fn line(page: &Page, names: &HashMap<Uuid, String>, (r, stage, met): Listed) -> Line {
+    Line {
+        kind: page.tr.t(&format!("company-kind-{}", r.kind)),
+        sector: page.tr.t(&format!("company-sector-{}", r.sector)),
+        country: country_name(&r.country),
+        org: names.get(&r.org_id).cloned().unwrap_or_default(),
+        stage: stage.map_or_else(|| page.tr.t("work-no-stage"), |s| stage_label(page, &s)),
+        code: met.map_or_else(String::new, |(y, n)| {
+            page.tr.targs("company-met-in", &[("met", n.to_string()), ("year", y.to_string())])
+        }),
+        id: r.id,
+        name: r.name,
+    }
+}
+
+/// A company of the list with its current stage and its latest year of The Code.
+type Listed = (CompanyRow, Option<String>, Option<(i64, usize)>);
+
 async fn list(State(state): State<AppState>, user: PageUser, Query(q): Query<ListQuery>) -> Result<Response, AppError> {
     let f = CompanyFilter { place: q.place().place()?, sector: code(&q.sector), kind: code(&q.kind) };
     let listed = state.services.companies(&user.caller, &f, q.place().paging()).await?;
     let page = Page::signed_in(&state, &user, "companies-title", "/companies").await;
     let names = super::org_names(&state, &user).await?;
-    let lines = listed
-        .items
-        .into_iter()
-        .map(|(r, stage, met)| Line {
-            kind: page.tr.t(&format!("company-kind-{}", r.kind)),
-            sector: page.tr.t(&format!("company-sector-{}", r.sector)),
-            country: country_name(&r.country),
-            org: names.get(&r.org_id).cloned().unwrap_or_default(),
-            stage: stage.map_or_else(|| page.tr.t("work-no-stage"), |s| stage_label(&page, &s)),
-            code: met.map_or_else(String::new, |(y, n)| {
-                page.tr.targs("company-met-in", &[("met", n.to_string()), ("year", y.to_string())])
-            }),
-            id: r.id,
-            name: r.name,
-        })
-        .collect();
+    let lines = listed.items.into_iter().map(|item| line(&page, &names, item)).collect();
     let mut pairs = q.place().pairs();
     pairs.extend([("sector", q.sector.clone()), ("kind", q.kind.clone())]);
+    let sectors = choice_labels(&page, "company-sector", Sector::ALL, Sector::as_str);
+    let kinds = choice_labels(&page, "company-kind", CompanyKind::ALL, CompanyKind::as_str);
     Ok(render(&ListPage {
         countries: with_all(&page, "work-all-countries", &q.place().country, super::countries(&state).await?),
         orgs: with_all(&page, "work-all-orgs", &q.place().org, super::orgs(&state, &user, None).await?),
-        sectors: with_all(
-            &page,
-            "work-all",
-            &q.sector,
-            choice_labels(&page, "company-sector", Sector::ALL, Sector::as_str),
-        ),
-        kinds: with_all(
-            &page,
-            "work-all",
-            &q.kind,
-            choice_labels(&page, "company-kind", CompanyKind::ALL, CompanyKind::as_str),
-        ),
+        sectors: with_all(&page, "work-all", &q.sector, sectors),
+        kinds: with_all(&page, "work-all", &q.kind, kinds),
         pager: pager("/companies", &pairs, q.place().paging().page, listed.total),
         may_create: dtz_services::Services::records_work(&user.caller),
         lines,
@@ -162,42 +158,42 @@ struct ShowPage {
 /// Width of the chart's bar for six criteria.
 const FULL: usize = 240;
 
+/// The criteria table and the chart's bars, year by year.
+fn code_table(page: &Page, c: &Company, files: &[WorkFile]) -> (Vec<YearColumn>, Vec<Bar>) {
+    let mut years = Vec::new();
+    let mut bars = Vec::new();
+    for (i, y) in c.years.iter().enumerate() {
+        let f = y.fields();
+        let count = page.tr.t1("company-met-of", "met", f.met_count());
+        bars.push(Bar { year: y.year, y: i * 28, width: FULL * f.met_count() / 6, count: count.clone() });
+        years.push(YearColumn {
+            year: y.year,
+            met: f.met().to_vec(),
+            staff: f.staff_trained.map_or_else(|| "–".to_owned(), |n| page.tr.number(n)),
+            count,
+            files: files.iter().filter(|x| x.entity_id == y.id).count(),
+        });
+    }
+    (years, bars)
+}
+
+fn steps(page: &Page, c: &Company) -> Vec<(&'static str, String, Option<String>)> {
+    EngagementStage::ALL
+        .iter()
+        .map(|s| {
+            let reached = c.stages.iter().find(|e| e.stage == s.as_str()).map(|e| page.tr.date(e.reached_on));
+            (s.as_str(), stage_label(page, s.as_str()), reached)
+        })
+        .collect()
+}
+
 async fn show(State(state): State<AppState>, user: PageUser, IdPath(id): IdPath<Uuid>) -> Result<Response, AppError> {
     let c = state.services.company(&user.caller, id).await?;
     let lines = state.services.company_history(&user.caller, id).await?;
     let year_ids: Vec<Uuid> = c.years.iter().map(|y| y.id).collect();
     let files = state.services.work_files(COMPANY_YEAR, &year_ids).await?;
     let page = Page::signed_in(&state, &user, "companies-title", "/companies").await;
-    let steps = EngagementStage::ALL
-        .iter()
-        .map(|s| {
-            let reached = c.stages.iter().find(|e| e.stage == s.as_str()).map(|e| page.tr.date(e.reached_on));
-            (s.as_str(), stage_label(&page, s.as_str()), reached)
-        })
-        .collect();
-    let years: Vec<YearColumn> = c
-        .years
-        .iter()
-        .map(|y| {
-            let f = y.fields();
-            YearColumn {
-                year: y.year,
-                met: f.met().to_vec(),
-                staff: f.staff_trained.map_or_else(|| "–".to_owned(), |n| page.tr.number(n)),
-                count: page.tr.t1("company-met-of", "met", f.met_count()),
-                files: files.iter().filter(|x| x.entity_id == y.id).count(),
-            }
-        })
-        .collect();
-    let bars = c
-        .years
-        .iter()
-        .enumerate()
-        .map(|(i, y)| {
-            let n = y.fields().met_count();
-            Bar { year: y.year, y: i * 28, width: FULL * n / 6, count: page.tr.t1("company-met-of", "met", n) }
-        })
-        .collect();
+    let (years, bars) = code_table(&page, &c, &files);
     let this_year = i64::from(state.services.clock.now().year());
     Ok(render(&ShowPage {
         kind: page.tr.t(&format!("company-kind-{}", c.row.kind)),
@@ -210,9 +206,9 @@ async fn show(State(state): State<AppState>, user: PageUser, IdPath(id): IdPath<
         chart_height: years.len() * 28,
         next_year: years.last().map_or(this_year, |y| (y.year + 1).min(this_year)),
         history: history(&page, lines),
+        steps: steps(&page, &c),
         years,
         bars,
-        steps,
         c,
         page,
     }))

@@ -368,6 +368,11 @@ struct SummaryPage {
     countries: Vec<SummaryCountry>,
 }
 
+/// A disclosed count in the reader's language ("<5" for a suppressed one).
+fn shown(page: &Page, d: dtz_domain::disclosure::Disclosed) -> String {
+    d.value().and_then(|n| i64::try_from(n).ok()).map_or_else(|| d.to_string(), |n| page.tr.number(n))
+}
+
 async fn summary(State(state): State<AppState>, user: PageUser) -> Result<Response, AppError> {
     let lines = state.services.prosecution_summary(&user.caller).await?;
     let page = Page::signed_in(&state, &user, "prosecutions-summary-title", "/policy").await;
@@ -377,8 +382,8 @@ async fn summary(State(state): State<AppState>, user: PageUser) -> Result<Respon
         let label = l.stage.as_deref().map_or_else(|| page.tr.t("work-no-stage"), |s| label_of(&stages, s));
         let name = country_name(&l.country);
         match countries.last_mut() {
-            Some(c) if c.name == name => c.lines.push((label, l.count.to_string())),
-            _ => countries.push(SummaryCountry { name, lines: vec![(label, l.count.to_string())] }),
+            Some(c) if c.name == name => c.lines.push((label, shown(&page, l.count))),
+            _ => countries.push(SummaryCountry { name, lines: vec![(label, shown(&page, l.count))] }),
         }
     }
     Ok(render(&SummaryPage { page, countries }))
