@@ -47,8 +47,15 @@ fn field_aad(place: Place, column: &str) -> Vec<u8> {
 /// organisation's current KEK (to store beside the record).
 pub async fn new_data_key(db: &Db, keys: &Keys, org: OrgId, place: Place) -> Result<(DataKey, Vec<u8>)> {
     let (kek_id, kek) = orgs::current_org_key(db, keys, org).await?;
+    new_data_key_under(kek_id, &kek, org, place)
+}
+
+/// As [`new_data_key`], with the organisation's current KEK (from
+/// [`orgs::current_org_key`]) already in hand: bulk writers unwrap it once per
+/// organisation instead of once per record.
+pub fn new_data_key_under(kek_id: Uuid, kek: &SecretKey, org: OrgId, place: Place) -> Result<(DataKey, Vec<u8>)> {
     let key = SecretKey::generate()?;
-    let wrapped = crypto::seal(&kek, kek_id, &wrap_aad(place, org), &key.0)?;
+    let wrapped = crypto::seal(kek, kek_id, &wrap_aad(place, org), &key.0)?;
     Ok((DataKey { key, place }, wrapped))
 }
 

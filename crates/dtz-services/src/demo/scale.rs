@@ -10,6 +10,7 @@
 //! appends the events to the audit chain in the same transaction.
 
 mod activities;
+mod cases;
 mod directory;
 pub mod names;
 pub mod results;
@@ -198,8 +199,9 @@ pub async fn generate(s: &Services, plan: Plan, password: &str, progress: &dyn P
     directory::users(&mut g).await?;
     results::values(&mut g).await?;
     activities::activities(&mut g).await?;
-    // Later capabilities add their generators here (cases with referrals and follow-ups),
-    // each drawing on `g.world`.
+    cases::cases(&mut g).await?;
+    // Later capabilities add their generators here (referrals and follow-ups of the
+    // cases), each drawing on `g.world`.
     Ok(Report { plan, steps: g.steps, elapsed: started.elapsed() })
 }
 

@@ -57,6 +57,33 @@ async fn generated(app: TestApp) {
     assert!(reach >= 5_000 + demo_reach, "every generated activity reached someone: {reach}");
     let drift = s.indicator_drift(&Caller::System, scale::results::CODE, "G1.O3.2").await.expect("drift");
     assert!(!drift.is_empty(), "bulk figures of computed indicators are not computed from the generated activities");
+    generated_cases(s).await;
+}
+
+/// Cases: 1,000 per scale unit, numbered by the sample allocator, each with a profile
+/// that opens with its own data key under its organisation's key, like a case opened in
+/// the pages.
+async fn generated_cases(s: &dtz_services::Services) {
+    let q = |sql: &'static str| dtz_store::Sql::new(sql);
+    let n: i64 = s.db.read().scalar(&q("SELECT COUNT(*) FROM cases WHERE number LIKE '%-S-%'")).await.expect("count");
+    assert_eq!(n, 1_000);
+    let open: i64 = s.db.read().scalar(&q("SELECT COUNT(*) FROM cases WHERE status = 'open'")).await.expect("open");
+    assert!(open > 0 && open < n, "some generated cases are open, most closed: {open}");
+    let rows = dtz_store::cases::list(&s.db, &dtz_domain::access::Scope::all(), &Default::default(), 500, 0)
+        .await
+        .expect("list");
+    let generated: Vec<_> = rows.into_iter().filter(|c| c.number.contains("-S-")).take(3).collect();
+    assert_eq!(generated.len(), 3);
+    for c in generated {
+        let place = dtz_store::sealed::Place { table: "cases", row: c.id };
+        let wrapped = c.data_key.expect("a data key");
+        let key = dtz_store::sealed::open_data_key(&s.db, &s.keys, dtz_domain::ids::OrgId(c.org_id), place, &wrapped)
+            .await
+            .expect("opens under the organisation's key");
+        let secrets: dtz_domain::case::Secrets =
+            key.open_json("profile", &c.profile.expect("a profile")).expect("profile");
+        assert!(secrets.name.is_some_and(|n| n.starts_with("Sample child ")), "sample names only");
+    }
 }
 
 crate::on_both! {
