@@ -48,6 +48,7 @@ table() {
     local target="" met=""
     case "$label" in
       "results page of the generated"*) target="p99 < 300 ms"; met=$(verdict "$(nth "$f" 3)" 300) ;;
+      "case list"*) label="$label, $(thousands "$(get "$be" cases)") cases in the database"; target="p99 < 50 ms"; met=$(verdict "$(nth "$f" 3)" 50) ;;
     esac
     echo "| $label, $CONNECTIONS connections; statements per request: $(nth "$f" 7) | $(load_text "$f"); **$ratio** of \`/healthz\` | $target | $met |"
   done
@@ -61,6 +62,14 @@ table() {
     echo "| the same rollup computed (its first run, which fills the memo: the cost once after an approval) | $(get "$be" rollup_cold) ms | | |"
     echo "| its floor: the same sums as one raw SQL query, $ROLLUP_RUNS runs: $(nth "$floor" 3) rows | p50 $(nth "$floor" 1) ms; p99 $(nth "$floor" 2) ms; rollup p99 ÷ floor p99 = **$x** | ≤ 3 | $(verdict "$x" 3.0001) |"
   fi
+  local prog iati
+  for prog in DTZ SCALE; do
+    iati=$(get "$be" "iati_$prog")
+    [ -n "$iati" ] || continue
+    local t="" m=""
+    [ "$prog" = DTZ ] && { t="< 1 s"; m=$(verdict "$(nth "$iati" 1)" 1); }
+    echo "| \`dtz export iati --programme $prog\` (whole programme, $(thousands "$(nth "$iati" 3)") bytes), whole command | $(nth "$iati" 1) s; peak memory $(mb "$(nth "$iati" 2)") MB | $t | $m |"
+  done
   echo "| resident memory under $CONNECTIONS connections (peak, sampled every 0.2 s) | $(mb "$peak") MB | < 150 MB | $(verdict "$(mb "$peak")" 150) |"
   echo "| resident memory after the load | $(mb "$(get "$be" after_kb)") MB | | |"
 }
@@ -97,12 +106,13 @@ cargo bench -p dtz-services --bench rollup -- \$DTZ_DATABASE_URL \$DTZ_KEY_FILE 
 dtz serve --addr 127.0.0.1:PORT     # $COLD_RUNS times: curl /healthz in a tight loop until 200, then stop
 DTZ_COUNT_QUERIES=1 dtz serve --addr 127.0.0.1:PORT     # once more, for the figures below
 curl -c COOKIES --data-urlencode email=alliance.lead@… --data-urlencode password=… http://127.0.0.1:PORT/login
+dtz export iati --programme DTZ -o FILE     # and SCALE, under /usr/bin/time -f '%e %M'
 wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency http://127.0.0.1:PORT/healthz
 EOF
   local entry
   for entry in "${ENDPOINTS[@]}"; do
     local rest=${entry#*|} script=auth.lua var=DTZ_BENCH_TOKEN
-    [ "${rest%%|*}" = page ] && { script=cookie.lua; var=DTZ_BENCH_COOKIE; }
+    case "${rest%%|*}" in page|supervisor) script=cookie.lua; var=DTZ_BENCH_COOKIE ;; esac
     echo "$var=… wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency -s bench/$script 'http://127.0.0.1:PORT${entry%%|*}'"
   done
   echo '```'
