@@ -161,6 +161,29 @@ macro_rules! executor_methods {
 
 impl<'a> ReadHandle<'a> {
     executor_methods!(ReadHandle(Db::Sqlite { read: ex, .. }) => ex, ReadHandle(Db::Postgres(ex)) => ex);
+
+    /// Every row, handed to `f` one at a time as the database sends it: for reads too
+    /// large to hold as rows (the rollup's values at scale), so that only what `f` keeps
+    /// stays in memory.
+    pub async fn for_each<T: Row>(self, sql: &Sql, mut f: impl FnMut(T) + Send) -> Result<()> {
+        use futures_util::TryStreamExt;
+        crate::counting::tick();
+        match self {
+            ReadHandle(Db::Sqlite { read, .. }) => {
+                let mut rows = query_as!(Sqlite, T, sql).fetch(read);
+                while let Some(r) = rows.try_next().await? {
+                    f(r);
+                }
+            }
+            ReadHandle(Db::Postgres(pool)) => {
+                let mut rows = query_as!(Postgres, T, sql).fetch(pool);
+                while let Some(r) = rows.try_next().await? {
+                    f(r);
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 /// A borrowed pool for reads; see [`Db::read`].

@@ -39,6 +39,20 @@ fn narrow(q: &mut Sql, f: &PointFilter) {
 
 /// Every value of a programme within scope and the filter, in one query.
 pub async fn points(db: &Db, scope: &Scope, programme: Uuid, f: &PointFilter) -> Result<Vec<PointRow>> {
+    let mut rows = Vec::new();
+    each_point(db, scope, programme, f, |r| rows.push(r)).await?;
+    Ok(rows)
+}
+
+/// As [`points`], handing each value to `each` as it arrives instead of collecting them
+/// (a rollup at scale keeps only its compact points, never the rows as read).
+pub async fn each_point(
+    db: &Db,
+    scope: &Scope,
+    programme: Uuid,
+    f: &PointFilter,
+    each: impl FnMut(PointRow) + Send,
+) -> Result<()> {
     let mut q = Sql::new(
         "SELECT v.indicator_id, r.org_id, r.country, r.period, r.status, v.part, v.value, v.numerator, v.denominator, v.text_value \
          FROM data_values v JOIN reports r ON r.id = v.report_id WHERE r.programme_id = ",
@@ -48,11 +62,11 @@ pub async fn points(db: &Db, scope: &Scope, programme: Uuid, f: &PointFilter) ->
     narrow(&mut q, f);
     if let Some(ids) = &f.indicators {
         if ids.is_empty() {
-            return Ok(Vec::new());
+            return Ok(());
         }
         q.push(" AND v.indicator_id IN (").bind_list(ids.iter().copied()).push(")");
     }
-    db.read().fetch_all(&q).await
+    db.read().for_each(&q, each).await
 }
 
 /// Reports of a programme within scope and the filter (every period up to the filter's).

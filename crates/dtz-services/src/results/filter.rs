@@ -107,13 +107,13 @@ impl Services {
                     up_to_period: filter.period.map(|p| p.to_string()),
                     indicators: only,
                 };
-                let rows = filtered::points(&self.db, &scope, programme.id, &narrowed).await?;
                 let mut by_indicator: HashMap<Uuid, Vec<ValuePoint>> = HashMap::new();
-                for r in &rows {
-                    if let Some(p) = point(r) {
+                filtered::each_point(&self.db, &scope, programme.id, &narrowed, |r| {
+                    if let Some(p) = point(&r) {
                         by_indicator.entry(r.indicator_id).or_default().push(p);
                     }
-                }
+                })
+                .await?;
                 let empty = Vec::new();
                 let a: memo::Answer = Arc::new(
                     groupings
