@@ -44,7 +44,8 @@ impl std::fmt::Display for Finding {
             Level::Error => "error",
             Level::Warning => "warning",
         };
-        let place: Vec<&str> = [self.activity.as_str(), self.path.as_str()].into_iter().filter(|s| !s.is_empty()).collect();
+        let place: Vec<&str> =
+            [self.activity.as_str(), self.path.as_str()].into_iter().filter(|s| !s.is_empty()).collect();
         write!(f, "line {}: {level}: {}: {}", self.line, place.join(" "), self.message)
     }
 }
@@ -85,6 +86,7 @@ pub fn read(bytes: &[u8]) -> Result<File, String> {
     let mut seen = HashSet::new();
     let mut generated = String::new();
     let mut root: Option<El> = None;
+    let mut count = 0;
     stream_children(bytes, &mut |el| {
         if root.is_none() {
             generated = el.attr("generated-datetime").unwrap_or_default().to_owned();
@@ -96,7 +98,8 @@ pub fn read(bytes: &[u8]) -> Result<File, String> {
             return Ok(());
         }
         let mut cx = Cx { activity: String::new(), lang: String::new(), out: Vec::new(), langs: BTreeSet::new() };
-        if let Some(a) = activity(&mut cx, &el, &generated) {
+        count += 1;
+        if let Some(a) = activity(&mut cx, &el, &generated, count) {
             if !seen.insert(a.identifier.clone()) {
                 cx.error(&el, "iati-identifier", "another activity in the file has this identifier");
             }
@@ -171,7 +174,8 @@ impl Cx {
     /// A required date attribute.
     fn date_in(&mut self, el: &El, path: &str, attr: &str) -> Option<Date> {
         let v = el.attr(attr).map(str::trim).unwrap_or_default();
-        let d = v.get(..10).and_then(|s| Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).ok());
+        let d =
+            v.get(..10).and_then(|s| Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).ok());
         if d.is_none() {
             self.error(el, path, format!("@{attr} “{v}” is not a date (YYYY-MM-DD)"));
         }
@@ -227,7 +231,9 @@ fn each<'a>(parent: &'a El, name: &'a str, path: &str) -> Vec<(String, &'a El)> 
     parent
         .all(name)
         .enumerate()
-        .map(|(i, e)| (if path.is_empty() { format!("{name}[{}]", i + 1) } else { format!("{path}/{name}[{}]", i + 1) }, e))
+        .map(|(i, e)| {
+            (if path.is_empty() { format!("{name}[{}]", i + 1) } else { format!("{path}/{name}[{}]", i + 1) }, e)
+        })
         .collect()
 }
 
@@ -256,11 +262,16 @@ const ACTIVITY_PARTS: [&str; 14] = [
     "result",
 ];
 
-fn activity(cx: &mut Cx, el: &El, generated: &str) -> Option<Activity> {
+fn activity(cx: &mut Cx, el: &El, generated: &str, n: usize) -> Option<Activity> {
     let identifier = el.first("iati-identifier").map(|e| e.text.trim().to_owned()).unwrap_or_default();
-    cx.activity = identifier.clone();
+    cx.activity = if identifier.is_empty() { format!("iati-activity[{n}]") } else { identifier.clone() };
     if identifier.is_empty() {
         cx.error(el, "iati-identifier", "the activity has no iati-identifier");
+    }
+    for part in ["description", "participating-org", "activity-date"] {
+        if el.first(part).is_none() {
+            cx.error(el, part, format!("the activity has no {part} (the 2.03 schema requires one)"));
+        }
     }
     cx.lang = el.attr("xml:lang").unwrap_or("en").trim().to_owned();
     if !has(List::Language, &cx.lang) {

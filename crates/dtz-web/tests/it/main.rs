@@ -26,5 +26,5 @@ mod signals;
 mod story;
 mod targets;
 mod totp;
-mod work;
 mod triage;
+mod work;

@@ -30,9 +30,19 @@ fn unknown_codes_and_missing_parts_are_errors_with_their_line_and_path() {
     let file = read(xml.as_bytes()).expect("well-formed");
     let text: Vec<String> = file.findings.iter().map(ToString::to_string).collect();
     assert!(file.has_errors());
-    assert!(text.contains(&"line 4: error: XM-DAC-1-A reporting-org: “99x” is not a code of the OrganisationType codelist".to_owned()), "{text:#?}");
+    assert!(
+        text.contains(
+            &"line 4: error: XM-DAC-1-A reporting-org: “99x” is not a code of the OrganisationType codelist".to_owned()
+        ),
+        "{text:#?}"
+    );
     assert!(text.iter().any(|t| t.starts_with("line 8: error: XM-DAC-1-A result[1]/indicator[1]: “9”")), "{text:#?}");
-    assert!(text.contains(&"line 9: warning: XM-DAC-1-A location: not imported (dtz does not keep this element)".to_owned()), "{text:#?}");
+    assert!(
+        text.contains(
+            &"line 9: warning: XM-DAC-1-A location: not imported (dtz does not keep this element)".to_owned()
+        ),
+        "{text:#?}"
+    );
 }
 
 #[test]
