@@ -224,36 +224,7 @@ pub async fn remove(tx: &mut Tx, identifier: &str) -> Result<bool> {
 
 /// Insert activities with everything under them (ids given by the caller).
 pub async fn insert(tx: &mut Tx, t: &Tree, by: Option<Uuid>) -> Result<()> {
-    let rows: Vec<Vec<Arg>> = t
-        .activities
-        .iter()
-        .map(|a| {
-            vec![
-                a.id.into(),
-                a.programme.clone().into(),
-                a.identifier.clone().into(),
-                a.position.into(),
-                a.hierarchy.into(),
-                a.reporting_ref.clone().into(),
-                a.reporting_name.clone().into(),
-                a.title.clone().into(),
-                a.language.clone().into(),
-                a.currency.clone().into(),
-                a.last_updated.clone().into(),
-                a.body.clone().into(),
-                a.file_sha256.clone().into(),
-                a.imported_at.into(),
-                by.into(),
-            ]
-        })
-        .collect();
-    bulk::insert(
-        tx,
-        "INSERT INTO iati_imported_activities (id, programme, identifier, position, hierarchy, reporting_ref, \
-         reporting_name, title, language, currency, last_updated, body, file_sha256, imported_at, imported_by) VALUES ",
-        &rows,
-    )
-    .await?;
+    insert_activities(tx, &t.activities, by).await?;
     let rows: Vec<Vec<Arg>> = t
         .results
         .iter()
@@ -306,6 +277,39 @@ pub async fn insert(tx: &mut Tx, t: &Tree, by: Option<Uuid>) -> Result<()> {
     bulk::insert(
         tx,
         "INSERT INTO iati_imported_figures (id, period_id, kind, position, dimensions, value, comment) VALUES ",
+        &rows,
+    )
+    .await?;
+    Ok(())
+}
+
+async fn insert_activities(tx: &mut Tx, list: &[ActivityRow], by: Option<Uuid>) -> Result<()> {
+    let rows: Vec<Vec<Arg>> = list
+        .iter()
+        .map(|a| {
+            vec![
+                a.id.into(),
+                a.programme.clone().into(),
+                a.identifier.clone().into(),
+                a.position.into(),
+                a.hierarchy.into(),
+                a.reporting_ref.clone().into(),
+                a.reporting_name.clone().into(),
+                a.title.clone().into(),
+                a.language.clone().into(),
+                a.currency.clone().into(),
+                a.last_updated.clone().into(),
+                a.body.clone().into(),
+                a.file_sha256.clone().into(),
+                a.imported_at.into(),
+                by.into(),
+            ]
+        })
+        .collect();
+    bulk::insert(
+        tx,
+        "INSERT INTO iati_imported_activities (id, programme, identifier, position, hierarchy, reporting_ref, \
+         reporting_name, title, language, currency, last_updated, body, file_sha256, imported_at, imported_by) VALUES ",
         &rows,
     )
     .await?;
