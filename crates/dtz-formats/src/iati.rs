@@ -8,6 +8,7 @@ pub mod check;
 pub mod codelists;
 mod flat;
 pub mod model;
+pub mod read;
 pub mod tree;
 mod write;
 

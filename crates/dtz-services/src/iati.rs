@@ -12,8 +12,11 @@
 //! system administrators, the alliance M&E lead and donors, every activity; a member's
 //! own staff, its own activities; anyone else gets a 404.
 
+mod imports;
 mod money;
 mod results;
+
+pub use imports::{IatiImported, ImportedSummary};
 
 pub use results::{SUPPRESSED, case_derived};
 
@@ -244,7 +247,10 @@ impl Services {
     /// The activities of a programme (or of one publisher: name, IATI identifier or id).
     pub async fn iati_activities(&self, caller: &Caller, code: &str, publisher: Option<&str>) -> Result<Activities> {
         let access = self.iati_access(caller).await?;
-        let (_, p) = self.programme(code).await?;
+        let p = match self.programme(code).await {
+            Err(ServiceError::NotFound) => return self.imported_iati_activities(caller, code, publisher).await,
+            other => other?.1,
+        };
         let orgs = self.publishing_orgs().await?;
         let only = match publisher.map(str::trim).filter(|x| !x.is_empty()) {
             None => None,

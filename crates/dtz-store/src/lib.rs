@@ -16,6 +16,7 @@ pub mod error;
 pub mod files;
 pub mod filtered;
 pub mod finance;
+pub mod iati_imports;
 pub mod keys;
 pub mod notifications;
 pub mod orgs;

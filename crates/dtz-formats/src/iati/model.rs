@@ -4,7 +4,7 @@
 use time::Date;
 
 /// An `iati-activities` file.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Activities {
     /// When the file was made (RFC 3339).
     pub generated: String,
@@ -13,7 +13,7 @@ pub struct Activities {
 }
 
 /// An organisation as IATI names it; a withheld one has neither reference nor name.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct OrgRef {
     /// IATI organisation identifier.
     pub reference: Option<String>,
@@ -24,7 +24,7 @@ pub struct OrgRef {
 }
 
 /// A `participating-org`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Participant {
     /// OrganisationRole code (1 funding, 2 accountable, 3 extending, 4 implementing).
     pub role: String,
@@ -35,7 +35,7 @@ pub struct Participant {
 }
 
 /// A `budget`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Budget {
     /// BudgetType code (1 original).
     pub kind: String,
@@ -52,7 +52,7 @@ pub struct Budget {
 }
 
 /// The provider or receiver of a transaction.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TxOrg {
     /// Who.
     pub org: OrgRef,
@@ -61,7 +61,7 @@ pub struct TxOrg {
 }
 
 /// A `transaction`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Transaction {
     /// TransactionType code (1 incoming funds, 3 disbursement, 4 expenditure, …).
     pub kind: String,
@@ -80,7 +80,7 @@ pub struct Transaction {
 }
 
 /// A `document-link`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Document {
     /// Address.
     pub url: String,
@@ -95,7 +95,7 @@ pub struct Document {
 }
 
 /// A target or an actual: the total (no dimension) or one disaggregation.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Figure {
     /// The value (absent for qualitative figures and suppressed counts).
     pub value: Option<String>,
@@ -106,7 +106,7 @@ pub struct Figure {
 }
 
 /// An indicator `period`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ResultPeriod {
     /// First day.
     pub start: Date,
@@ -119,7 +119,7 @@ pub struct ResultPeriod {
 }
 
 /// An indicator `reference`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Reference {
     /// IndicatorVocabulary code (99: the reporting organisation's own; 9: SDG).
     pub vocabulary: String,
@@ -128,7 +128,7 @@ pub struct Reference {
 }
 
 /// An indicator `baseline`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Baseline {
     /// Year.
     pub year: i32,
@@ -139,7 +139,7 @@ pub struct Baseline {
 }
 
 /// An `indicator`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct IndicatorEl {
     /// IndicatorMeasure code (1 unit, 2 percentage, 3 nominal, 4 ordinal, 5 qualitative).
     pub measure: String,
@@ -160,7 +160,7 @@ pub struct IndicatorEl {
 }
 
 /// A `result`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ResultEl {
     /// ResultType code (1 output, 2 outcome).
     pub kind: String,
@@ -175,7 +175,7 @@ pub struct ResultEl {
 }
 
 /// An `iati-activity`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Activity {
     /// `iati-identifier`.
     pub identifier: String,

@@ -25,6 +25,8 @@ pub struct El {
     pub children: Vec<El>,
     /// Text directly inside (concatenated).
     pub text: String,
+    /// The line of its start tag (1-based).
+    pub line: u32,
 }
 
 impl El {
@@ -66,44 +68,92 @@ fn element(e: &BytesStart) -> Result<El, String> {
 /// Read an XML document into its root element; a reason when it is not well-formed or
 /// goes past the limits.
 pub fn parse(bytes: &[u8]) -> Result<El, String> {
+    let mut root = None;
+    stream(bytes, None, &mut |el| {
+        root = Some(el);
+        Ok(())
+    })?;
+    root.ok_or_else(|| "the file has no root element".into())
+}
+
+/// Read an XML document one child of the root at a time: `each` gets first the root
+/// element itself (without children), then each element directly under the root as a
+/// whole tree, which is then dropped — memory stays bounded by the largest child (an
+/// `iati-activity`), not by the file. The same limits and refusals as [`parse`].
+pub fn stream_children(bytes: &[u8], each: &mut dyn FnMut(El) -> Result<(), String>) -> Result<(), String> {
+    stream(bytes, Some(each), &mut |_| Ok(()))
+}
+
+/// Counts lines up to a byte offset, moving forward only.
+struct Lines<'a> {
+    text: &'a [u8],
+    at: usize,
+    line: u32,
+}
+
+impl Lines<'_> {
+    fn to(&mut self, pos: usize) -> u32 {
+        let pos = pos.min(self.text.len());
+        if pos > self.at {
+            self.line += self.text[self.at..pos].iter().filter(|b| **b == b'\n').count() as u32;
+            self.at = pos;
+        }
+        self.line
+    }
+}
+
+/// The one reading loop. With `split`, the root's start (no children) and then each
+/// complete child of the root go to `split`; without it, the whole root goes to `whole`.
+fn stream(
+    bytes: &[u8],
+    mut split: Option<&mut dyn FnMut(El) -> Result<(), String>>,
+    whole: &mut dyn FnMut(El) -> Result<(), String>,
+) -> Result<(), String> {
     if bytes.len() > MAX_BYTES {
         return Err(format!("the file is larger than {} MB", MAX_BYTES / 1024 / 1024));
     }
     let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes))
         .map_err(|_| "the file is not UTF-8 text".to_owned())?;
+    let mut lines = Lines { text: text.as_bytes(), at: 0, line: 1 };
     let mut r = Reader::from_str(text);
     r.config_mut().check_end_names = true;
     let mut stack: Vec<El> = Vec::new();
-    let mut root: Option<El> = None;
+    let mut done = false;
     let mut count = 0usize;
     loop {
-        let at = r.buffer_position();
-        let event = r.read_event().map_err(|e| format!("not well-formed XML at byte {at}: {e}"))?;
+        let at = usize::try_from(r.buffer_position()).unwrap_or(usize::MAX);
+        let line = lines.to(at);
+        let event = r.read_event().map_err(|e| format!("not well-formed XML at line {line}: {e}"))?;
         match event {
-            Event::Start(e) | Event::Empty(e) if root.is_some() => {
-                return Err(format!("content after the root element at byte {at} (<{}>)", e.name().as_ref()));
+            Event::Start(e) | Event::Empty(e) if done => {
+                return Err(format!("content after the root element at line {line} (<{}>)", e.name().as_ref()));
             }
             Event::Start(e) => {
                 count += 1;
                 if stack.len() >= MAX_DEPTH || count > MAX_ELEMENTS {
                     return Err("the file is nested too deeply or has too many elements".into());
                 }
-                stack.push(element(&e)?);
+                let el = El { line, ..element(&e)? };
+                if stack.is_empty()
+                    && let Some(s) = split.as_mut()
+                {
+                    s(El { children: Vec::new(), ..el.clone() })?;
+                }
+                stack.push(el);
             }
             Event::Empty(e) => {
                 count += 1;
-                let el = element(&e)?;
-                match stack.last_mut() {
-                    Some(parent) => parent.children.push(el),
-                    None => root = Some(el),
+                let el = El { line, ..element(&e)? };
+                if stack.is_empty()
+                    && let Some(s) = split.as_mut()
+                {
+                    s(el.clone())?;
                 }
+                done = close(&mut stack, el, &mut split, whole)?;
             }
             Event::End(_) => {
-                let Some(done) = stack.pop() else { return Err("an end tag without a start".into()) };
-                match stack.last_mut() {
-                    Some(parent) => parent.children.push(done),
-                    None => root = Some(done),
-                }
+                let Some(el) = stack.pop() else { return Err("an end tag without a start".into()) };
+                done = close(&mut stack, el, &mut split, whole)?;
             }
             Event::Text(t) => {
                 if let Some(top) = stack.last_mut() {
@@ -122,14 +172,14 @@ pub fn parse(bytes: &[u8]) -> Result<El, String> {
                         let name = g.xml10_content();
                         resolve_predefined_entity(&name)
                             .map(str::to_owned)
-                            .ok_or_else(|| format!("an unknown entity &{name}; at byte {at}"))?
+                            .ok_or_else(|| format!("an unknown entity &{name}; at line {line}"))?
                     }
                 };
                 if let Some(top) = stack.last_mut() {
                     top.text.push_str(&resolved);
                 }
             }
-            Event::DocType(_) => return Err("a DOCTYPE declaration (not accepted)".into()),
+            Event::DocType(_) => return Err(format!("a DOCTYPE declaration at line {line} (not accepted)")),
             Event::Eof => break,
             _ => {}
         }
@@ -137,7 +187,31 @@ pub fn parse(bytes: &[u8]) -> Result<El, String> {
     if !stack.is_empty() {
         return Err("the file ends before its elements are closed".into());
     }
-    root.ok_or_else(|| "the file has no root element".into())
+    if !done {
+        return Err("the file has no root element".into());
+    }
+    Ok(())
+}
+
+/// A complete element: into its parent, or out (a child of the root when splitting, or
+/// the root). Whether it was the root.
+fn close(
+    stack: &mut [El],
+    el: El,
+    split: &mut Option<&mut dyn FnMut(El) -> Result<(), String>>,
+    whole: &mut dyn FnMut(El) -> Result<(), String>,
+) -> Result<bool, String> {
+    match (stack.len(), split.as_mut()) {
+        (0, None) => whole(el).map(|()| true),
+        (0, Some(_)) => Ok(true),
+        (1, Some(s)) => s(el).map(|()| false),
+        (_, _) => {
+            if let Some(parent) = stack.last_mut() {
+                parent.children.push(el);
+            }
+            Ok(false)
+        }
+    }
 }
 
 #[cfg(test)]

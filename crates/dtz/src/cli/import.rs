@@ -58,6 +58,20 @@ pub enum ImportCommand {
         #[arg(long)]
         dry_run: bool,
     },
+    /// IATI 2.03 activities from any publisher's `iati-activities` file: every activity or
+    /// none (each error listed with its line and element path; parts dtz does not keep are
+    /// listed as warnings). Activities join the programme of their parent activity (its
+    /// iati-identifier is the programme code for `dtz export iati`); an activity imported
+    /// again replaces the stored one.
+    Iati {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The XML file.
+        file: PathBuf,
+        /// Check everything and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 /// A progress bar on stderr, drawn only when stderr is a terminal (never into a log or a
@@ -101,7 +115,57 @@ pub async fn run(c: ImportCommand) -> anyhow::Result<ExitCode> {
         ImportCommand::Values { db, file, programme, dry_run } => values(db, file, programme, dry_run).await,
         ImportCommand::Finance { db, file, programme, dry_run } => finance(db, file, programme, dry_run).await,
         ImportCommand::Activities { db, file, programme, dry_run } => activities(db, file, programme, dry_run).await,
+        ImportCommand::Iati { db, file, dry_run } => iati(db, file, dry_run).await,
     }
+}
+
+async fn iati(db: DbArgs, file: PathBuf, dry_run: bool) -> anyhow::Result<ExitCode> {
+    let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+    let s = super::open(&db).await?;
+    let outcome = s.import_iati(&Caller::System, &bytes, dry_run).await;
+    s.db.close().await;
+    let done = match outcome {
+        Ok(done) => done,
+        Err(ServiceError::Invalid(v)) => {
+            for i in &v.0 {
+                eprintln!("{}: {}: {}", file.display(), i.field, i.message);
+            }
+            bail!("{} has {} problem(s); nothing was imported", file.display(), v.0.len());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    for w in &done.warnings {
+        eprintln!("{}: {w}", file.display());
+    }
+    let mut programmes: Vec<&str> = Vec::new();
+    for a in &done.activities {
+        let [results, indicators, periods, targets, actuals] = a.counts;
+        let [budgets, transactions] = a.money;
+        say!(
+            "{} (programme {}, reported by {}): {results} results, {indicators} indicators, {periods} periods, {targets} targets, {actuals} actuals; {budgets} budgets, {transactions} transactions{}",
+            a.identifier,
+            a.programme,
+            a.reporting,
+            if a.replaced { "; replaces the stored activity" } else { "" }
+        );
+        if !programmes.contains(&a.programme.as_str()) {
+            programmes.push(&a.programme);
+        }
+    }
+    let (n, replaced) = (done.activities.len(), done.activities.iter().filter(|a| a.replaced).count());
+    let list = programmes.join(", ");
+    if done.dry_run {
+        say!(
+            "{n} activities would be imported into {list} ({replaced} replacing stored ones, {} warning(s)); nothing was written (dry run).",
+            done.warnings.len()
+        );
+    } else {
+        say!(
+            "Imported {n} activities into {list} ({replaced} replaced stored ones, {} warning(s)).",
+            done.warnings.len()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn activities(db: DbArgs, file: PathBuf, programme: String, dry_run: bool) -> anyhow::Result<ExitCode> {

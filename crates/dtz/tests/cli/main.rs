@@ -44,6 +44,7 @@ mod demo_scale;
 mod durability;
 mod help;
 mod iati;
+mod iati_import;
 mod import;
 mod keys;
 mod programme;

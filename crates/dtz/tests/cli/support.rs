@@ -30,6 +30,14 @@ impl Env {
         Some(Self { dir: tempfile::tempdir().expect("temp dir"), pg: Some(pg) })
     }
 
+    /// A second, empty world on the same kind of database (for round trips).
+    pub async fn another(&self) -> Self {
+        match &self.pg {
+            Some(_) => Self::postgres().await.expect("PostgreSQL is configured"),
+            None => Self::sqlite(),
+        }
+    }
+
     /// A path in the working directory.
     pub fn path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
