@@ -108,7 +108,7 @@ pub struct IllegalTransition {
 
 impl From<IllegalTransition> for Invalid {
     fn from(e: IllegalTransition) -> Self {
-        Invalid::new("action", format!("This step is not possible now: the referral is {}.", e.from.as_str()))
+        Invalid::new("action", format!("This step is not possible now: the referral is “{}”.", e.from.as_str()))
     }
 }
 

@@ -43,7 +43,9 @@ pub enum Relation {
 /// Whether the caller holds the service-provider role of `org`.
 pub(crate) fn provider_staff_of(caller: &Caller, org: Option<Uuid>) -> bool {
     match (caller, org) {
-        (Caller::User(a), Some(o)) => a.roles.iter().any(|r| r.role == Role::ServiceProvider && r.org == Some(OrgId(o))),
+        (Caller::User(a), Some(o)) => {
+            a.roles.iter().any(|r| r.role == Role::ServiceProvider && r.org == Some(OrgId(o)))
+        }
         _ => false,
     }
 }

@@ -106,7 +106,9 @@ impl Services {
             return Err(Invalid::new("kind", "Choose a kind.").into());
         };
         if let Some(r) = referral {
-            let ok = dtz_store::referrals::get(&self.db, &caller.scope(Area::Cases), r).await.is_ok_and(|x| x.case_id == case);
+            let ok = dtz_store::referrals::get(&self.db, &caller.scope(Area::Cases), r)
+                .await
+                .is_ok_and(|x| x.case_id == case);
             if !ok {
                 return Err(Invalid::new("referral", "Choose a referral of this case.").into());
             }
@@ -182,7 +184,8 @@ impl Services {
             return Ok(());
         }
         let version = self.written(followups::write(&mut tx, &after, base, self.clock.now()).await, id).await?;
-        self.finish(tx, &[event(caller, "follow_up.update", "follow_up", id, Some(version), &fields, row.org_id)]).await?;
+        self.finish(tx, &[event(caller, "follow_up.update", "follow_up", id, Some(version), &fields, row.org_id)])
+            .await?;
         Ok(())
     }
 
@@ -217,7 +220,8 @@ impl Services {
         followups::insert_note(&mut tx, &n).await?;
         let mut fields = vec!["follow_up_id", "body"];
         fields.extend(amends.map(|_| "amends_id"));
-        self.finish(tx, &[event(caller, "follow_up.note", "follow_up_note", nid, Some(1), &fields, row.org_id)]).await?;
+        self.finish(tx, &[event(caller, "follow_up.note", "follow_up_note", nid, Some(1), &fields, row.org_id)])
+            .await?;
         Ok(nid)
     }
 
@@ -236,7 +240,10 @@ impl Services {
                     Some(b) => Some(key.for_child("follow_up_notes", n.id).open_json("body", b)?),
                     None => None,
                 };
-                notes.push((n.follow_up_id, FollowUpNote { id: n.id, amends: n.amends_id, text, author: n.author_id, at: n.created_at }));
+                notes.push((
+                    n.follow_up_id,
+                    FollowUpNote { id: n.id, amends: n.amends_id, text, author: n.author_id, at: n.created_at },
+                ));
             }
         }
         let out = followups::of_case(&self.db, case)
@@ -259,8 +266,11 @@ impl Services {
             })
             .collect();
         let tx = self.db.begin().await?;
-        self.finish(tx, &[event(caller, "case.read", "case", case, None, &["follow_ups", "follow_up_notes"], row.org_id)])
-            .await?;
+        self.finish(
+            tx,
+            &[event(caller, "case.read", "case", case, None, &["follow_ups", "follow_up_notes"], row.org_id)],
+        )
+        .await?;
         Ok(out)
     }
 }

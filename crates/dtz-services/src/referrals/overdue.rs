@@ -19,8 +19,15 @@ impl Services {
                 continue;
             }
             let people = self.case_people(r.case_org_id, &r.country, r.case_team_id, r.caseworker_id).await?;
-            let mut events =
-                vec![event(&Caller::System, "referral.escalate", "referral", r.id, None, &["escalated_at"], r.case_org_id)];
+            let mut events = vec![event(
+                &Caller::System,
+                "referral.escalate",
+                "referral",
+                r.id,
+                None,
+                &["escalated_at"],
+                r.case_org_id,
+            )];
             let params = Params::new().id("referral", r.id).id("case", r.case_id).code("number", &r.case_number);
             for p in people {
                 let link = format!("/referrals/{}", r.id);

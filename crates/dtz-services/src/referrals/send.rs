@@ -177,8 +177,9 @@ impl Services {
         if let Some(org) = target.org_id {
             let params = Params::new().id("referral", id).code("urgency", c.urgency.as_str());
             for u in referrals::provider_staff(tx, org).await? {
-                let n =
-                    self.notify(tx, UserId(u), NotificationKind::NewReferral, &format!("/referrals/{id}"), &params).await?;
+                let n = self
+                    .notify(tx, UserId(u), NotificationKind::NewReferral, &format!("/referrals/{id}"), &params)
+                    .await?;
                 events.push(n.event);
             }
         }
@@ -206,16 +207,17 @@ impl Services {
         if missing.is_empty() {
             return Ok(Vec::new());
         }
-        let refused = missing
-            .iter()
-            .any(|k| consent_column(&mut current, *k).as_deref() == Some(ConsentState::Refused.as_str()));
-        if !emergency || refused {
-            let msg = if refused {
-                "Consent was refused: a referral cannot be sent."
-            } else {
-                "Record consent to services (and to sharing with the provider) first, or mark the referral as an emergency."
-            };
-            return Err(Invalid::new("consent", msg).into());
+        let refused =
+            missing.iter().any(|k| consent_column(&mut current, *k).as_deref() == Some(ConsentState::Refused.as_str()));
+        if refused {
+            return Err(Invalid::new("consent", "Consent was refused: a referral cannot be sent.").into());
+        }
+        if !emergency {
+            return Err(Invalid::new(
+                "consent",
+                "Record consent to services and to sharing first, or mark the referral as an emergency.",
+            )
+            .into());
         }
         let before = consent_fields(&current);
         let base = current.version;

@@ -45,7 +45,7 @@ impl Services {
         let to = next(from, action).map_err(Invalid::from)?;
         let reason = dtz_domain::validate::optional_text("reason", &input.reason, dtz_domain::referral::TEXT_MAX)?;
         if action.needs_reason() && reason.is_none() {
-            return Err(Invalid::new("reason", "Say why.").into());
+            return Err(Invalid::new("reason", "Say why you decline or cancel.").into());
         }
         let onward = match (action, &input.onward) {
             (Action::ReferOnward, Some(o)) => Some(self.onward_parts(o).await?),
@@ -58,7 +58,11 @@ impl Services {
         let mut tx = self.db.begin().await?;
         let mut after = referrals::get_in(&mut tx, &caller.scope(Area::Cases), id).await?;
         if after.version != input.version {
-            return Err(ServiceError::Stale { base: input.version, current: after.version, changed: vec!["status".into()] });
+            return Err(ServiceError::Stale {
+                base: input.version,
+                current: after.version,
+                changed: vec!["status".into()],
+            });
         }
         after.status = to.as_str().into();
         if matches!(action, Action::Accept | Action::Decline) {

@@ -158,7 +158,8 @@ impl Services {
         let key = self.case_key(&case).await?;
         let sealed = Self::open_sealed(&key, &row)?;
         let status = status_of(&row);
-        let on_behalf = relation == Relation::CaseStaff && referrals::provider_accounts(&self.db, row.provider_id).await? == 0;
+        let on_behalf =
+            relation == Relation::CaseStaff && referrals::provider_accounts(&self.db, row.provider_id).await? == 0;
         let actions = status
             .actions()
             .into_iter()
@@ -196,10 +197,21 @@ impl Services {
                 None => None,
             };
             let caseworker = match case.caseworker_id {
-                Some(w) => self.case_staff(dtz_domain::ids::OrgId(case.org_id)).await?.into_iter().find(|s| s.user_id == w).map(|s| s.name),
+                Some(w) => self
+                    .case_staff(dtz_domain::ids::OrgId(case.org_id))
+                    .await?
+                    .into_iter()
+                    .find(|s| s.user_id == w)
+                    .map(|s| s.name),
                 None => None,
             };
-            let f = ["care_summary.name", "care_summary.risk", "care_summary.reason", "care_summary.notes", "care_summary.caseworker"];
+            let f = [
+                "care_summary.name",
+                "care_summary.risk",
+                "care_summary.reason",
+                "care_summary.notes",
+                "care_summary.caseworker",
+            ];
             events.push(event(caller, "case.read", "case", case.id, None, &f, case.org_id));
             events.extend(self.watch_reads(&mut tx, caller, case.id).await?);
             Some(CareSummary {
