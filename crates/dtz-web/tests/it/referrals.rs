@@ -25,6 +25,8 @@ crate::on_both! {
     a_missed_answer_deadline_tells_caseworker_and_supervisor_once => overdue;
     caseworkers_record_answers_for_providers_without_accounts => on_behalf;
     referral_figures_are_exact_for_supervisors_and_disclosed_for_others => figures;
+    a_referral_onward_sends_the_next_one => onward;
+    the_demo_has_sample_referrals_in_several_states_and_overdue_follow_ups => demo;
 }
 
 /// A provider in Bolivia with a shelter service; with an account when `account` is set.
@@ -377,4 +379,69 @@ async fn figures(app: TestApp) {
     assert_eq!(d["by_status"]["accepted"], "6");
     let r = app.api(Method::GET, "/referrals/figures?country=XX", Some(&donor), None).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+async fn onward(app: TestApp) {
+    let s = setup(&app).await;
+    let (_, first, p) = provider(&app, "Shelter (sample)", "p@example.org", true).await;
+    let (_, second, _) = provider(&app, "Clinic (sample)", "c@example.org", true).await;
+    let p = p.unwrap();
+    let case = a_case(&app, &s).await;
+    consent(&app, &s, case, "services").await;
+    consent(&app, &s, case, "sharing").await;
+    let id = refer(&app, &s.worker_token, case, first, false).await.1["referral"]["id"].as_str().unwrap().to_owned();
+    step(&app, &p, &id, "accept", None).await;
+    let next = json!({"service_id": second, "urgency": "normal", "reason": "Medical check"});
+    let r = app
+        .api(
+            Method::POST,
+            &format!("/referrals/{id}/steps"),
+            Some(&s.worker_token),
+            Some(json!({"version": 2, "action": "refer_onward", "onward": next})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["referral"]["status"], "referred_onward");
+    let list = app.api(Method::GET, &format!("/cases/{case}/referrals"), Some(&s.worker_token), None).await.json();
+    assert_eq!(list.as_array().unwrap().len(), 2);
+    assert_eq!(list[1]["status"], "pending");
+    let onward_from: Option<Uuid> = app
+        .db
+        .db
+        .read()
+        .scalar(&Sql::with_args(
+            "SELECT onward_from FROM referrals WHERE id = $1",
+            vec![list[1]["id"].as_str().unwrap().parse::<Uuid>().unwrap().into()],
+        ))
+        .await
+        .unwrap();
+    assert_eq!(onward_from, Some(id.parse().unwrap()));
+}
+
+async fn demo(app: TestApp) {
+    let demo = dtz_services::demo::load(&app.services).await.unwrap();
+    let pw = demo.password.unwrap();
+    let statuses: Vec<(String,)> =
+        app.db.db.read().fetch_all(&Sql::new("SELECT DISTINCT status FROM referrals ORDER BY status")).await.unwrap();
+    let statuses: Vec<&str> = statuses.iter().map(|(s,)| s.as_str()).collect();
+    assert_eq!(statuses, ["completed", "declined", "in_progress", "pending"]);
+    assert!(app.services.escalate_unanswered_referrals().await.unwrap() >= 1, "one answer deadline passed");
+    assert!(app.services.send_follow_up_reminders().await.unwrap() >= 1, "overdue follow-ups");
+    let shelter = app.login("provider.bo@demo.example.org", &pw).await.unwrap();
+    let inbox = app.page("/referrals", Some(&shelter)).await;
+    assert_eq!(inbox.status, StatusCode::OK);
+    assert!(inbox.text().contains("In progress") && inbox.text().contains("BO-"), "{}", inbox.text());
+    let worker = app.login("caseworker.bo@demo.example.org", &pw).await.unwrap();
+    let case: Uuid = one_case(&app).await;
+    let page = app.page(&format!("/cases/{case}/referrals"), Some(&worker)).await.text();
+    assert!(
+        page.contains("Sample shelter La Paz") && page.contains("overdue") && page.contains("Sample data"),
+        "{page}"
+    );
+}
+
+async fn one_case(app: &TestApp) -> Uuid {
+    let (id,): (Uuid,) =
+        app.db.db.read().fetch_one(&Sql::new("SELECT case_id FROM follow_ups GROUP BY case_id")).await.unwrap();
+    id
 }
