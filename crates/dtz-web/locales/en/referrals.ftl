@@ -109,3 +109,4 @@ msg-choose-a-referral-of-this-case = Choose a referral of this case.
 msg-choose-a-kind = Choose a kind.
 msg-choose-a-status = Choose a status.
 msg-a-correction-amends-a-note-of-the-same-follow-up = A correction amends a note of the same follow-up.
+referrals-case-link = Send a referral, answer for providers without accounts, plan and record follow-ups

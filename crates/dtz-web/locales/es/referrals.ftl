@@ -109,3 +109,4 @@ msg-choose-a-referral-of-this-case = Elija una derivación de este caso.
 msg-choose-a-kind = Elija un tipo.
 msg-choose-a-status = Elija un estado.
 msg-a-correction-amends-a-note-of-the-same-follow-up = Una corrección modifica una nota del mismo seguimiento.
+referrals-case-link = Enviar una derivación, responder por proveedores sin cuentas, planificar y registrar seguimientos
