@@ -102,7 +102,10 @@ impl Services {
         let status = |r: &figures::FigureRow| ReferralStatus::from_code(&r.status).unwrap_or(ReferralStatus::Pending);
         let ended = rows.iter().filter(|r| status(r).is_final() && status(r) != ReferralStatus::Cancelled).count();
         let completed = rows.iter().filter(|r| status(r) == ReferralStatus::Completed).count();
-        let completion_rate_percent = (ended > 0 && enough(ended) && (completed == 0 || enough(completed)))
+        // Neither the completed nor the other ended referrals may be a small count that
+        // the rate would give away.
+        let small = |n: usize| n > 0 && !enough(n);
+        let completion_rate_percent = (ended > 0 && !small(ended) && !small(completed) && !small(ended - completed))
             .then(|| (completed * 100 / ended) as u64);
         let mut first: BTreeMap<Uuid, (time::OffsetDateTime, time::OffsetDateTime)> = BTreeMap::new();
         for r in &rows {
