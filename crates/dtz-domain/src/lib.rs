@@ -21,6 +21,7 @@ pub mod ids;
 pub mod notify;
 pub mod org;
 pub mod receipt;
+pub mod referral;
 pub mod results;
 pub mod signal;
 pub mod validate;

@@ -46,11 +46,13 @@ pub enum NotificationKind {
     ProtectionStepDue,
     /// One user read an unusual number of cases (to administrators).
     UnusualCaseReads,
+    /// A planned follow-up of a case the person works on or supervises is overdue.
+    FollowUpOverdue,
 }
 
 impl NotificationKind {
     /// Every kind, in the order the preferences page lists them.
-    pub const ALL: [NotificationKind; 11] = [
+    pub const ALL: [NotificationKind; 12] = [
         NotificationKind::NewReferral,
         NotificationKind::ReferralOverdue,
         NotificationKind::ValueReturned,
@@ -62,6 +64,7 @@ impl NotificationKind {
         NotificationKind::CaseTransfer,
         NotificationKind::ProtectionStepDue,
         NotificationKind::UnusualCaseReads,
+        NotificationKind::FollowUpOverdue,
     ];
 
     /// The stored and wire name.
@@ -78,6 +81,7 @@ impl NotificationKind {
             NotificationKind::CaseTransfer => "case_transfer",
             NotificationKind::ProtectionStepDue => "protection_step_due",
             NotificationKind::UnusualCaseReads => "unusual_case_reads",
+            NotificationKind::FollowUpOverdue => "follow_up_overdue",
         }
     }
 

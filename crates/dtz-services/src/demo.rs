@@ -6,6 +6,7 @@ mod cases;
 mod config;
 mod directory;
 mod finance;
+mod referrals;
 pub mod scale;
 mod signals;
 mod values;
@@ -187,6 +188,7 @@ pub async fn load(s: &Services) -> Result<DemoAccounts> {
     finance::load(s, "DTZ").await?;
     work::load(s, &reporters).await?;
     cases::load(s, icco, partner_bo, team).await?;
+    referrals::load(s).await?;
     let mut tx = s.db.begin().await?;
     dtz_store::settings::put(&mut tx, DEMO_SETTING, "true", 0, s.clock.now()).await?;
     tx.commit().await?;

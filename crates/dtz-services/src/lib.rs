@@ -20,6 +20,7 @@ pub mod notify;
 pub mod orgs;
 pub mod passwords;
 pub mod programmes;
+pub mod referrals;
 pub mod results;
 pub mod signals;
 pub mod totp;

@@ -21,6 +21,7 @@ pub mod keys;
 pub mod notifications;
 pub mod orgs;
 pub mod programmes;
+pub mod referrals;
 pub mod schema;
 pub mod scope;
 pub mod sealed;

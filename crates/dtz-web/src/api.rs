@@ -12,6 +12,7 @@ mod iati;
 mod me;
 mod notifications;
 mod orgs;
+mod referrals;
 mod results;
 mod sheets;
 mod teams;
@@ -89,6 +90,13 @@ pub fn parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(cases::closure))
         .routes(routes!(cases::transfer))
         .routes(routes!(cases::decide_transfer))
+        .routes(routes!(referrals::of_case, referrals::create))
+        .routes(routes!(referrals::inbox))
+        .routes(routes!(referrals::figures))
+        .routes(routes!(referrals::show))
+        .routes(routes!(referrals::step))
+        .routes(routes!(referrals::follow_ups, referrals::plan))
+        .routes(routes!(referrals::record))
         .merge(sheets::routes())
         .merge(work::routes())
         .routes(with_upload_limit(routes!(evidence::list, evidence::create)))

@@ -18,6 +18,7 @@ mod iati;
 mod login;
 mod notifications;
 mod public;
+mod referrals;
 mod report;
 mod results;
 mod second_factor;
@@ -169,6 +170,11 @@ fn nav_for(tr: &Tr, caller: &Caller, path: &str) -> Vec<NavItem> {
         items.push(("/cases", "nav-cases"));
     }
     if let Caller::User(a) = caller
+        && a.has_role(Role::ServiceProvider)
+    {
+        items.push(("/referrals", "nav-referrals"));
+    }
+    if let Caller::User(a) = caller
         && a.has_role(Role::Administrator)
     {
         items.push(("/admin", "nav-admin"));
@@ -289,6 +295,7 @@ pub fn router() -> Router<AppState> {
         .merge(signals::router())
         .merge(directory::router())
         .merge(cases::router())
+        .merge(referrals::router())
         .route("/static/style.css", get(stylesheet))
         .fallback(not_found)
         .layer(axum::middleware::from_fn(render_errors))

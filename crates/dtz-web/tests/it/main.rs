@@ -18,6 +18,7 @@ mod malformed;
 mod notifications;
 mod openapi;
 mod pages;
+mod referrals;
 mod report;
 mod results;
 mod scale;

@@ -81,6 +81,16 @@ pub async fn run(a: ServeArgs) -> anyhow::Result<ExitCode> {
                 Ok(n) => tracing::info!(reminded = n, "protection step reminders queued"),
                 Err(e) => tracing::warn!(error = %e, "could not queue protection step reminders"),
             }
+            match services.escalate_unanswered_referrals().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(told = n, "unanswered referrals escalated"),
+                Err(e) => tracing::warn!(error = %e, "could not escalate unanswered referrals"),
+            }
+            match services.send_follow_up_reminders().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(told = n, "overdue follow-up reminders queued"),
+                Err(e) => tracing::warn!(error = %e, "could not queue follow-up reminders"),
+            }
         }
     });
     let listener =
