@@ -23,6 +23,7 @@ pub mod org;
 pub mod receipt;
 pub mod results;
 pub mod signal;
+pub mod sync;
 pub mod validate;
 pub mod vocab;
 pub mod work;

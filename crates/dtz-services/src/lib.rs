@@ -22,6 +22,7 @@ pub mod passwords;
 pub mod programmes;
 pub mod results;
 pub mod signals;
+pub mod sync;
 pub mod totp;
 pub mod values;
 pub mod work;

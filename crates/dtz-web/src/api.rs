@@ -5,8 +5,8 @@
 
 mod activities;
 mod audit;
-mod directory;
 mod cases;
+mod directory;
 mod evidence;
 mod iati;
 mod me;
@@ -14,6 +14,7 @@ mod notifications;
 mod orgs;
 mod results;
 mod sheets;
+pub mod sync;
 mod teams;
 mod tokens;
 mod totp;
@@ -104,6 +105,7 @@ pub fn parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(activities::file, activities::remove_file))
         .routes(with_upload_limit(routes!(activities::import)))
         .routes(routes!(activities::recompute))
+        .merge(sync::routes())
         .split_for_parts()
 }
 
