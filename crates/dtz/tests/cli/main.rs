@@ -46,6 +46,7 @@ mod help;
 mod iati;
 mod import;
 mod keys;
+mod node;
 mod programme;
 mod serve;
 mod sheets;
