@@ -111,7 +111,7 @@ impl Services {
     pub async fn enrol_device(&self, req: &EnrolRequest) -> Result<Enrolled> {
         let name = validate::text("name", &req.name, 100)?;
         if req.public_key.len() != 32 {
-            return Err(Invalid::new("public_key", "The public key must be 32 bytes of Ed25519.").into());
+            return Err(Invalid::new("public_key", "The public key is not valid.").into());
         }
         let now = self.clock.now();
         let token = random_secret(TOKEN_PREFIX)?;

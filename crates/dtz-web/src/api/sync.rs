@@ -195,7 +195,7 @@ pub async fn enroll(
     ApiJson(r): ApiJson<EnrolBody>,
 ) -> Result<(StatusCode, Json<EnrolledResponse>), AppError> {
     let public_key = hex::decode(r.public_key.trim())
-        .map_err(|_| AppError::from(Invalid::new("public_key", "The public key must be hex.")))?;
+        .map_err(|_| AppError::from(Invalid::new("public_key", "The public key is not valid.")))?;
     let req = EnrolRequest { code: r.code, name: r.name, public_key };
     let e = state.services.enrol_device(&req).await?;
     let grant = GrantBody { grant: e.grant, signature: hex::encode(e.grant_sig) };

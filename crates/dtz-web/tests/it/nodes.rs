@@ -1,7 +1,7 @@
 //! Field nodes: enrolment codes, the signed device grant, revocation and wipe orders.
 
 use crate::on_both;
-use crate::support::TestApp;
+use crate::support::{PASSWORD, TestApp, csrf_of};
 use axum::http::{Method, StatusCode};
 use dtz_domain::access::{Role, RoleAssignment};
 use dtz_domain::sync::DeviceGrant;
@@ -13,6 +13,7 @@ on_both! {
     an_enrolment_code_works_once_and_expires => code_works_once_and_expires;
     a_revoked_device_gets_no_grant_and_a_wipe_is_confirmed_once => revoke_and_wipe;
     only_administrators_of_the_users_organisation_make_codes => only_admins_make_codes;
+    an_administrator_makes_codes_and_revokes_devices_on_the_devices_page => devices_page;
 }
 
 /// An organisation, its administrator's token, and an M&E officer of it.
@@ -141,4 +142,30 @@ async fn only_admins_make_codes(app: TestApp) {
         app.api(Method::GET, "/sync/status", Some("dtzd_nonsense"), None).await.status,
         StatusCode::UNAUTHORIZED
     );
+}
+
+async fn devices_page(app: TestApp) {
+    let (_, officer) = setup(&app).await;
+    let cookie = app.login("admin@field.org", PASSWORD).await.expect("login");
+    let page = app.page("/admin/devices", Some(&cookie)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text().contains("No device is enrolled yet."), "{}", page.text());
+    let csrf = csrf_of(&page.text());
+    let made = app.post_form("/admin/devices/code", Some(&cookie), &format!("csrf={csrf}&user={officer}")).await;
+    assert_eq!(made.status, StatusCode::OK, "{}", made.text());
+    let html = made.text();
+    let code = html.split("<code>").nth(1).and_then(|s| s.split('<').next()).expect("code shown").to_owned();
+    assert!(code.starts_with("dtze_"), "{code}");
+    let body = enrol(&app, &code, &SigningKey::generate().expect("key")).await.json();
+    let id = body["grant"]["grant"]["device"].as_str().expect("id").to_owned();
+
+    let listed = app.page("/admin/devices", Some(&cookie)).await.text();
+    assert!(listed.contains("Laptop Cochabamba") && listed.contains("N1") && listed.contains("Active"), "{listed}");
+    let forged = app.post_form(&format!("/admin/devices/{id}/revoke"), Some(&cookie), "csrf=wrong").await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let r = app.post_form(&format!("/admin/devices/{id}/revoke"), Some(&cookie), &format!("csrf={csrf}")).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    assert!(app.page("/admin/devices", Some(&cookie)).await.text().contains("Revoked"));
+    let outsider = app.login_other().await;
+    assert_eq!(app.page("/admin/devices", Some(&outsider)).await.status, StatusCode::NOT_FOUND);
 }
