@@ -344,6 +344,29 @@ mod tests {
     }
 
     #[test]
+    fn no_message_is_defined_twice_across_the_files_of_a_language() {
+        // Fluent refuses a bundle with a repeated id only when it is first used, which
+        // would turn the first page shown into a 500; catch it here instead.
+        let base = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales");
+        for lang in std::fs::read_dir(&base).expect("locales").flatten() {
+            let mut seen = std::collections::BTreeMap::<String, String>::new();
+            for file in std::fs::read_dir(lang.path()).expect("language folder").flatten() {
+                let name = file.file_name().to_string_lossy().into_owned();
+                let text = std::fs::read_to_string(file.path()).expect("ftl");
+                for line in text.lines() {
+                    let Some((id, _)) = line.split_once(" =") else { continue };
+                    if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+                        continue;
+                    }
+                    if let Some(first) = seen.insert(id.to_owned(), name.clone()) {
+                        panic!("{:?}: {id} is in {first} and {name}", lang.file_name());
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn every_staff_language_has_every_english_message() {
         let en = keys("en");
         assert!(en.len() > 50);
