@@ -24,6 +24,7 @@ pub mod receipt;
 pub mod referral;
 pub mod results;
 pub mod signal;
+pub mod sync;
 pub mod validate;
 pub mod vocab;
 pub mod work;

@@ -23,6 +23,7 @@ pub mod programmes;
 pub mod referrals;
 pub mod results;
 pub mod signals;
+pub mod sync;
 pub mod totp;
 pub mod values;
 pub mod work;

@@ -29,6 +29,7 @@ pub mod sessions;
 pub mod settings;
 pub mod signals;
 pub mod sql;
+pub mod sync;
 pub mod teams;
 pub mod tokens;
 pub mod totp;

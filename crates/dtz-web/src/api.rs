@@ -15,6 +15,7 @@ mod orgs;
 mod referrals;
 mod results;
 mod sheets;
+pub mod sync;
 mod teams;
 mod tokens;
 mod totp;
@@ -112,6 +113,7 @@ pub fn parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(activities::file, activities::remove_file))
         .routes(with_upload_limit(routes!(activities::import)))
         .routes(routes!(activities::recompute))
+        .merge(sync::routes())
         .split_for_parts()
 }
 

@@ -6,6 +6,7 @@ mod demo;
 mod export;
 mod import;
 mod key;
+mod node;
 mod org;
 mod programme;
 mod serve;
@@ -62,6 +63,9 @@ enum Command {
     /// API tokens.
     #[command(subcommand)]
     Token(token::TokenCommand),
+    /// Field nodes: enrol a laptop with a hub, sync.
+    #[command(subcommand)]
+    Node(node::NodeCommand),
     /// The audit chain.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
@@ -113,6 +117,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::User(c) => user::run(c).await,
         Command::Token(c) => token::run(c).await,
         Command::Audit(c) => audit::run(c).await,
+        Command::Node(c) => node::run(c).await,
         Command::Key(c) => key::run(c).await,
     }
 }

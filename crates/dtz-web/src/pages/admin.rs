@@ -3,6 +3,7 @@
 //! rest needs a system administrator. The area is a 404 to everyone else.
 
 mod config;
+mod devices;
 mod orgs;
 mod teams;
 mod users;
@@ -67,4 +68,5 @@ pub fn router() -> Router<AppState> {
         .merge(users::router())
         .merge(teams::router())
         .merge(config::router())
+        .merge(devices::router())
 }

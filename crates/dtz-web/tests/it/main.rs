@@ -15,6 +15,7 @@ mod evidence;
 mod framework;
 mod iati;
 mod malformed;
+mod nodes;
 mod notifications;
 mod openapi;
 mod pages;

@@ -25,6 +25,11 @@ const KNOWN: &[&str] = &[
     "key rotate",
     "import values",
     "export values-template",
+    "node",
+    "node code",
+    "node enroll",
+    "node status",
+    "node sync",
 ];
 
 /// The commands that open the database, so take `--database-url` and `--key-file`.
@@ -44,6 +49,10 @@ const OPEN_THE_DATABASE: &[&str] = &[
     "key rotate",
     "import values",
     "export values-template",
+    "node code",
+    "node enroll",
+    "node status",
+    "node sync",
 ];
 
 /// The subcommand names listed under `Commands:` in a help text (without `help`).

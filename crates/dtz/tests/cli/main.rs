@@ -47,6 +47,7 @@ mod iati;
 mod iati_import;
 mod import;
 mod keys;
+mod node;
 mod programme;
 mod serve;
 mod sheets;
