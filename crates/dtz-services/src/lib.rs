@@ -16,6 +16,7 @@ pub mod framework;
 pub mod goals;
 pub mod iati;
 pub mod keys;
+pub mod monitoring;
 pub mod notify;
 pub mod orgs;
 pub mod passwords;

@@ -17,6 +17,7 @@ pub mod files;
 pub mod filtered;
 pub mod finance;
 pub mod keys;
+pub mod monitoring;
 pub mod notifications;
 pub mod orgs;
 pub mod programmes;

@@ -16,6 +16,7 @@ mod framework;
 mod home;
 mod iati;
 mod login;
+mod monitoring;
 mod notifications;
 mod public;
 mod report;
@@ -169,6 +170,11 @@ fn nav_for(tr: &Tr, caller: &Caller, path: &str) -> Vec<NavItem> {
         items.push(("/cases", "nav-cases"));
     }
     if let Caller::User(a) = caller
+        && dtz_domain::monitoring::View::of(a).is_some()
+    {
+        items.push(("/monitoring", "nav-monitoring"));
+    }
+    if let Caller::User(a) = caller
         && a.has_role(Role::Administrator)
     {
         items.push(("/admin", "nav-admin"));
@@ -289,6 +295,7 @@ pub fn router() -> Router<AppState> {
         .merge(signals::router())
         .merge(directory::router())
         .merge(cases::router())
+        .merge(monitoring::router())
         .route("/static/style.css", get(stylesheet))
         .fallback(not_found)
         .layer(axum::middleware::from_fn(render_errors))
