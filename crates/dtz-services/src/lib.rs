@@ -22,6 +22,7 @@ pub mod orgs;
 pub mod passwords;
 pub mod programmes;
 pub mod results;
+pub mod retention;
 pub mod signals;
 pub mod totp;
 pub mod values;

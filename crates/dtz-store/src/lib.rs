@@ -18,6 +18,7 @@ pub mod filtered;
 pub mod finance;
 pub mod keys;
 pub mod monitoring;
+pub mod retention;
 pub mod notifications;
 pub mod orgs;
 pub mod programmes;

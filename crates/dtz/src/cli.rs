@@ -8,6 +8,7 @@ mod import;
 mod key;
 mod org;
 mod programme;
+mod retention;
 mod serve;
 mod token;
 mod user;
@@ -68,6 +69,9 @@ enum Command {
     /// The key file.
     #[command(subcommand)]
     Key(key::KeyCommand),
+    /// Retention: erase what has been kept longer than its period.
+    #[command(subcommand)]
+    Retention(retention::RetentionCommand),
 }
 
 /// Where the data and the keys are.
@@ -114,6 +118,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Token(c) => token::run(c).await,
         Command::Audit(c) => audit::run(c).await,
         Command::Key(c) => key::run(c).await,
+        Command::Retention(c) => retention::run(c).await,
     }
 }
 

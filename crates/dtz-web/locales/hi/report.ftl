@@ -102,3 +102,6 @@ msg-write-what-you-want-to-add = जो जोड़ना चाहते ह�
 msg-reports-from-this-country-cannot-be-received-here-yet = इस देश से शिकायतें अभी यहाँ नहीं ली जा सकतीं।
 msg-use-at-most-n-characters = ज़्यादा से ज़्यादा { $n1 } अक्षर लिखें।
 msg-remove-the-control-characters = कंट्रोल अक्षर हटा दें।
+public-sent-title = यह रिपोर्ट पहले ही भेजी जा चुकी है
+public-sent = यह रिपोर्ट हमारे पास पहले से है और हमने इसे दो बार नहीं रखा। अपनी रसीद संभाल कर रखें: हमने इसे सिर्फ़ एक बार दिखाया था, जब आपने रिपोर्ट भेजी। अगर आपने इसे नहीं लिखा, तो आप नई रिपोर्ट भेज सकते हैं।
+public-sent-status = रसीद से रिपोर्ट देखें

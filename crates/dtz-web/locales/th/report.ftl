@@ -102,3 +102,6 @@ msg-write-what-you-want-to-add = เขียนสิ่งที่คุณ�
 msg-reports-from-this-country-cannot-be-received-here-yet = ยังไม่สามารถรับเรื่องจากประเทศนี้ที่นี่ได้
 msg-use-at-most-n-characters = ใช้ได้ไม่เกิน { $n1 } ตัวอักษร
 msg-remove-the-control-characters = ลบอักขระควบคุมออก
+public-sent-title = ส่งรายงานนี้ไปแล้ว
+public-sent = เราได้รับรายงานนี้แล้ว และไม่ได้เก็บซ้ำสองครั้ง เก็บใบรับไว้ให้ดี เราแสดงใบรับเพียงครั้งเดียวตอนที่คุณส่งรายงาน ถ้าคุณไม่ได้จดไว้ คุณส่งรายงานใหม่ได้
+public-sent-status = ตรวจสอบรายงานด้วยใบรับ
