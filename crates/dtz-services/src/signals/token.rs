@@ -65,7 +65,8 @@ impl Services {
         if !same {
             return None;
         }
-        let expires_at = OffsetDateTime::from_unix_timestamp(at).ok()? + Duration::seconds(TOKEN_LIFETIME_SECS + SKEW_SECS);
+        let expires_at =
+            OffsetDateTime::from_unix_timestamp(at).ok()? + Duration::seconds(TOKEN_LIFETIME_SECS + SKEW_SECS);
         Some(FormToken { hash: sealed::keyed_hash(&self.keys, USED_LABEL, token.as_bytes()).to_vec(), expires_at })
     }
 

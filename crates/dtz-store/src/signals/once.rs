@@ -10,7 +10,10 @@ use time::OffsetDateTime;
 pub async fn used(db: &Db, hash: &[u8]) -> Result<bool> {
     let n: i64 = db
         .read()
-        .scalar(&Sql::with_args("SELECT COUNT(*) FROM public_form_uses WHERE token_hash = $1", vec![hash.to_vec().into()]))
+        .scalar(&Sql::with_args(
+            "SELECT COUNT(*) FROM public_form_uses WHERE token_hash = $1",
+            vec![hash.to_vec().into()],
+        ))
         .await?;
     Ok(n > 0)
 }

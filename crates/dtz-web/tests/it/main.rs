@@ -21,6 +21,7 @@ mod openapi;
 mod pages;
 mod report;
 mod results;
+mod retention;
 mod scale;
 mod sheets;
 mod signals;
