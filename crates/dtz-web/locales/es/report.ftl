@@ -104,3 +104,4 @@ msg-reports-from-this-country-cannot-be-received-here-yet = Todavía no se puede
 public-sent-title = Esta denuncia ya se envió
 public-sent = Ya tenemos esta denuncia y no la guardamos dos veces. Guarda tu recibo: lo mostramos una vez, cuando enviaste la denuncia. Si no lo anotaste, puedes enviar una denuncia nueva.
 public-sent-status = Consultar una denuncia con su recibo
+public-too-large = Lo que enviaste es demasiado largo. Por favor, escribe menos y envíalo otra vez. Si alguien está en peligro ahora, llama a los números de arriba.

@@ -105,3 +105,4 @@ msg-remove-the-control-characters = Hapus karakter kontrol.
 public-sent-title = Laporan ini sudah dikirim
 public-sent = Kami sudah menerima laporan ini dan tidak menyimpannya dua kali. Simpan tanda terimamu: kami menunjukkannya sekali, saat kamu mengirim laporan. Jika kamu tidak mencatatnya, kamu bisa mengirim laporan baru.
 public-sent-status = Periksa laporan dengan tanda terimanya
+public-too-large = Yang kamu kirim terlalu panjang. Silakan tulis lebih sedikit dan kirim lagi. Jika ada yang dalam bahaya sekarang, telepon nomor di atas.

@@ -13,6 +13,7 @@ mod country;
 mod directory;
 mod evidence;
 mod framework;
+mod hostile;
 mod iati;
 mod malformed;
 mod monitoring;

@@ -149,8 +149,9 @@ pub async fn create(
     headers: HeaderMap,
     form: Result<Form<ReportForm>, AppError>,
 ) -> Response {
-    let Ok(Form(f)) = form else {
-        return problem(&state, language(None, &headers), None, StatusCode::BAD_REQUEST, "public-unreadable");
+    let f = match form {
+        Ok(Form(f)) => f,
+        Err(e) => return super::unreadable(&state, &headers, &e),
     };
     let tr = language(Some(&f.lang), &headers);
     let intake = match state.services.report_intake(&f.country).await {
