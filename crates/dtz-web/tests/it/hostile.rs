@@ -18,6 +18,7 @@ crate::on_both! {
     oversized_invalid_and_overlong_input_is_refused_and_nothing_is_stored => refused;
     no_column_of_any_table_holds_the_reporters_address_or_agent => no_trace;
     sending_the_same_form_again_stores_nothing_and_says_so => reload;
+    every_demo_country_takes_reports_in_its_languages => demo_countries;
 }
 
 async fn signals(app: &TestApp) -> i64 {
@@ -153,4 +154,35 @@ async fn reload(app: TestApp) {
     let lines = app.services.run_retention(false).await.unwrap();
     assert_eq!(lines.iter().find(|l| l.code == "public_form_tokens").unwrap().erased, 2);
     assert_eq!(uses().await, 0);
+}
+
+async fn demo_countries(app: TestApp) {
+    dtz_services::demo::load(&app.services).await.unwrap();
+    let countries = [
+        ("in", &["hi", "en"][..]),
+        ("th", &["th", "my"][..]),
+        ("id", &["id"][..]),
+        ("ph", &["fil", "en"][..]),
+        ("do", &["es"][..]),
+        ("br", &["pt"][..]),
+        ("bo", &["es"][..]),
+        ("ni", &["es"][..]),
+        ("co", &["es"][..]),
+        ("pe", &["es"][..]),
+    ];
+    for (c, langs) in countries {
+        for lang in langs {
+            let r = public(&app, "GET", &format!("/report/{c}?lang={lang}"), None, "10.1.2.3").await;
+            let t = r.text();
+            assert_eq!(r.status, StatusCode::OK, "{c} {lang}");
+            assert!(
+                t.contains("action=\"/report\"") && t.contains(&format!("<html lang=\"{lang}\">")),
+                "{c} {lang}: {t}"
+            );
+        }
+        let csrf = csrf_of(&public(&app, "GET", &format!("/report/{c}"), None, "10.1.2.3").await.text());
+        let body = format!("csrf={csrf}&lang={}&country={c}&what=Sample+report+from+the+test", langs[0]);
+        let r = public(&app, "POST", "/report", Some(&body), &format!("10.2.3.{}", c.as_bytes()[0])).await;
+        assert_eq!(receipt_of(&r.text()).len(), 19, "{c}: {}", r.text());
+    }
 }
