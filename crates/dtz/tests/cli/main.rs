@@ -47,5 +47,6 @@ mod iati;
 mod import;
 mod keys;
 mod programme;
+mod retention;
 mod serve;
 mod sheets;
