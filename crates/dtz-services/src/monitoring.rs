@@ -91,7 +91,7 @@ impl Services {
             since: now - Duration::days(WINDOW_DAYS),
             now,
         };
-        let sections = vec![
+        let sections = [
             self.monitor_signals(&ctx).await?,
             self.monitor_cases(&ctx).await?,
             self.monitor_steps(&ctx).await?,
