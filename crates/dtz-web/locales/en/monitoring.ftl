@@ -33,3 +33,4 @@ monitoring-protection = Protection steps
 monitoring-steps = Planned steps of open cases
 monitoring-steps-due = Due within 7 days
 monitoring-steps-overdue = Overdue
+msg-choose-a-country-by-its-two-letter-code = Choose a country by its two-letter code.

@@ -34,3 +34,4 @@ monitoring-protection = Pasos de protección
 monitoring-steps = Pasos previstos de casos abiertos
 monitoring-steps-due = Vencen en los próximos 7 días
 monitoring-steps-overdue = Vencidos
+msg-choose-a-country-by-its-two-letter-code = Elija un país por su código de dos letras.
