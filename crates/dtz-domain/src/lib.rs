@@ -18,6 +18,7 @@ pub mod disclosure;
 pub mod files;
 pub mod iati;
 pub mod ids;
+pub mod monitoring;
 pub mod notify;
 pub mod org;
 pub mod receipt;

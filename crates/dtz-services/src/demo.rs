@@ -44,6 +44,11 @@ const SAMPLE: &[(&str, OrgKind, &str, bool)] = &[
     ("Sample partner Philippines (sample data)", OrgKind::LocalPartner, "PH", false),
     ("Sample shelter La Paz (sample data)", OrgKind::ServiceProvider, "BO", false),
     ("Sample legal aid Kolkata (sample data)", OrgKind::ServiceProvider, "IN", false),
+    // Receive public reports where the lead member is not public (indices 11–14).
+    ("Sample partner Thailand (sample data)", OrgKind::LocalPartner, "TH", false),
+    ("Sample partner Indonesia (sample data)", OrgKind::LocalPartner, "ID", false),
+    ("Sample partner Dominican Republic (sample data)", OrgKind::LocalPartner, "DO", false),
+    ("Sample partner Brazil (sample data)", OrgKind::LocalPartner, "BR", false),
 ];
 
 /// Whether the database already holds organisations.
@@ -75,7 +80,10 @@ pub async fn load(s: &Services) -> Result<DemoAccounts> {
     }
     let org = |i: usize| OrgId(ids[i]);
     let alliance: Vec<OrgId> = (0..ALLIANCE.len()).map(org).collect();
-    config::load(s, &alliance).await?;
+    // Every demo country takes public reports: where the lead is not public, a sample
+    // partner receives them (the Philippines' sample partner is index 8).
+    let intake = [("TH", org(11)), ("ID", org(12)), ("PH", org(8)), ("DO", org(13)), ("BR", org(14))];
+    config::load(s, &alliance, &intake).await?;
     let (tdh, fag, icco, mfa, partner_bo, shelter_bo) = (org(0), org(3), org(4), org(5), org(6), org(9));
     let team = s.create_team(&sys, TeamId::new(), partner_bo, Some("BO"), "Case team El Alto (sample)").await?;
     let team = TeamId(team.id);

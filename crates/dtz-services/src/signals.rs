@@ -28,6 +28,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 pub use staff::{SignalDetail, SignalMessage, SignalSummary};
+pub use token::FormToken;
 pub use triage::TriageOptions;
 
 /// Where a country's reports go, and what the public page tells a reporter there.
@@ -144,6 +145,18 @@ impl Services {
     /// Receive a report from the public page: checked, sealed, stored with its receipt;
     /// the receipt is returned to be shown once. `language` is the page's language.
     pub async fn submit_report(&self, country: &str, language: &str, input: &ReportInput) -> Result<Receipt> {
+        self.submit_report_once(country, language, input, None).await?.ok_or(ServiceError::Busy)
+    }
+
+    /// [`Services::submit_report`] for a form sent with `token`: `None` (and nothing
+    /// stored) when a report was already sent with the same token.
+    pub async fn submit_report_once(
+        &self,
+        country: &str,
+        language: &str,
+        input: &ReportInput,
+        token: Option<&FormToken>,
+    ) -> Result<Option<Receipt>> {
         let report = Report::parse(input, language)?;
         let intake = self.report_intake(country).await?;
         let Some((code, org)) = intake.and_then(|i| i.country.lead_org_id.map(|o| (i.country.country, OrgId(o))))
@@ -172,6 +185,12 @@ impl Services {
                 content: content.clone(),
             };
             let mut tx = self.db.begin().await?;
+            if let Some(t) = token {
+                match signals::once::mark_used(&mut tx, &t.hash, t.expires_at).await {
+                    Err(StoreError::Duplicate(ix)) if ix.contains("public_form_uses") => return Ok(None),
+                    other => other?,
+                }
+            }
             match signals::insert(&mut tx, &new, self.clock.now()).await {
                 Err(StoreError::Duplicate(ix)) if ix.contains("receipt") => continue,
                 other => other?,
@@ -186,7 +205,7 @@ impl Services {
                 ..Default::default()
             };
             self.finish(tx, &[event]).await?;
-            return Ok(receipt);
+            return Ok(Some(receipt));
         }
         Err(ServiceError::Busy)
     }
@@ -259,7 +278,7 @@ impl Services {
     }
 
     /// A signal's data key, unwrapped (an erased signal has none).
-    async fn signal_key(&self, org: OrgId, id: Uuid, wrapped: Option<&[u8]>) -> Result<DataKey> {
+    pub(crate) async fn signal_key(&self, org: OrgId, id: Uuid, wrapped: Option<&[u8]>) -> Result<DataKey> {
         let wrapped = wrapped.ok_or(ServiceError::NotFound)?;
         Ok(sealed::open_data_key(&self.db, &self.keys, org, signal_place(id), wrapped).await?)
     }

@@ -1,6 +1,7 @@
 //! Signals and their messages. What reporters and staff wrote is stored sealed (see
 //! [`crate::sealed`]); this module moves rows and never sees plaintext.
 
+pub mod once;
 pub mod triage;
 
 use crate::scope::{ScopeColumns, filter};

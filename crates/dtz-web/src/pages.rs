@@ -16,6 +16,7 @@ mod framework;
 mod home;
 mod iati;
 mod login;
+mod monitoring;
 mod notifications;
 mod public;
 mod referrals;
@@ -175,6 +176,11 @@ fn nav_for(tr: &Tr, caller: &Caller, path: &str) -> Vec<NavItem> {
         items.push(("/referrals", "nav-referrals"));
     }
     if let Caller::User(a) = caller
+        && dtz_domain::monitoring::View::of(a).is_some()
+    {
+        items.push(("/monitoring", "nav-monitoring"));
+    }
+    if let Caller::User(a) = caller
         && a.has_role(Role::Administrator)
     {
         items.push(("/admin", "nav-admin"));
@@ -296,6 +302,7 @@ pub fn router() -> Router<AppState> {
         .merge(directory::router())
         .merge(cases::router())
         .merge(referrals::router())
+        .merge(monitoring::router())
         .route("/static/style.css", get(stylesheet))
         .fallback(not_found)
         .layer(axum::middleware::from_fn(render_errors))

@@ -9,6 +9,7 @@ mod key;
 mod node;
 mod org;
 mod programme;
+mod retention;
 mod serve;
 mod token;
 mod user;
@@ -72,6 +73,9 @@ enum Command {
     /// The key file.
     #[command(subcommand)]
     Key(key::KeyCommand),
+    /// Retention: erase what has been kept longer than its period.
+    #[command(subcommand)]
+    Retention(retention::RetentionCommand),
 }
 
 /// Where the data and the keys are.
@@ -119,6 +123,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Audit(c) => audit::run(c).await,
         Command::Node(c) => node::run(c).await,
         Command::Key(c) => key::run(c).await,
+        Command::Retention(c) => retention::run(c).await,
     }
 }
 

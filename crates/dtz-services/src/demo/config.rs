@@ -70,13 +70,16 @@ const TERMS: &[(&str, &str, &str, &str)] = &[
     ("instrument_kind", "referral_mechanism", "Referral mechanism", "Mecanismo de derivación"),
 ];
 
-/// Load countries and vocabularies.
-pub async fn load(s: &Services, alliance: &[OrgId]) -> Result<()> {
+/// Load countries and vocabularies; `intake` names the organisation receiving public
+/// reports in countries whose lead is not public.
+pub async fn load(s: &Services, alliance: &[OrgId], intake: &[(&str, OrgId)]) -> Result<()> {
     let sys = Caller::System;
     for (code, lead, helpline, police) in COUNTRIES {
         let input = CountryInput {
             country: (*code).into(),
-            lead_org: lead.and_then(|i| alliance.get(i).copied()),
+            lead_org: lead
+                .and_then(|i| alliance.get(i).copied())
+                .or_else(|| intake.iter().find(|(c, _)| c == code).map(|(_, o)| *o)),
             helpline: (*helpline).into(),
             police: (*police).into(),
             answer_within_hours: "48".into(),

@@ -104,3 +104,7 @@ msg-tell-us-what-happened-in-your-own-words = Tell us what happened, in your own
 msg-choose-one-of-the-answers = Choose one of the answers.
 msg-write-what-you-want-to-add = Write what you want to add.
 msg-reports-from-this-country-cannot-be-received-here-yet = Reports from this country cannot be received here yet.
+public-sent-title = This report was already sent
+public-sent = We already have this report and did not store it twice. Keep your receipt: we showed it once, when you sent the report. If you did not write it down, you can send a new report.
+public-sent-status = Check a report with its receipt
+public-too-large = What you sent is too long. Please write less and send it again. If someone is in danger now, call the numbers above.

@@ -101,3 +101,7 @@ msg-tell-us-what-happened-in-your-own-words = Cuéntanos qué pasó, con tus pro
 msg-choose-one-of-the-answers = Elige una de las respuestas.
 msg-write-what-you-want-to-add = Escribe lo que quieres agregar.
 msg-reports-from-this-country-cannot-be-received-here-yet = Todavía no se pueden recibir aquí denuncias de este país.
+public-sent-title = Esta denuncia ya se envió
+public-sent = Ya tenemos esta denuncia y no la guardamos dos veces. Guarda tu recibo: lo mostramos una vez, cuando enviaste la denuncia. Si no lo anotaste, puedes enviar una denuncia nueva.
+public-sent-status = Consultar una denuncia con su recibo
+public-too-large = Lo que enviaste es demasiado largo. Por favor, escribe menos y envíalo otra vez. Si alguien está en peligro ahora, llama a los números de arriba.

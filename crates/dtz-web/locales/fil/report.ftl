@@ -102,3 +102,7 @@ msg-write-what-you-want-to-add = Isulat ang gusto mong idagdag.
 msg-reports-from-this-country-cannot-be-received-here-yet = Hindi pa puwedeng tumanggap dito ng ulat mula sa bansang ito.
 msg-use-at-most-n-characters = Hanggang { $n1 } na character lang.
 msg-remove-the-control-characters = Alisin ang mga control character.
+public-sent-title = Naipadala na ang ulat na ito
+public-sent = Mayroon na kaming ulat na ito at hindi namin ito itinago nang dalawang beses. Itago ang iyong resibo: ipinakita namin ito nang isang beses, noong ipinadala mo ang ulat. Kung hindi mo ito naisulat, maaari kang magpadala ng bagong ulat.
+public-sent-status = Tingnan ang ulat gamit ang resibo
+public-too-large = Masyadong mahaba ang ipinadala mo. Pakisulat nang mas maikli at ipadala ulit. Kung may nasa panganib ngayon, tawagan ang mga numero sa itaas.

@@ -102,3 +102,7 @@ msg-write-what-you-want-to-add = Tulis apa yang ingin kamu tambahkan.
 msg-reports-from-this-country-cannot-be-received-here-yet = Laporan dari negara ini belum bisa diterima di sini.
 msg-use-at-most-n-characters = Gunakan paling banyak { $n1 } karakter.
 msg-remove-the-control-characters = Hapus karakter kontrol.
+public-sent-title = Laporan ini sudah dikirim
+public-sent = Kami sudah menerima laporan ini dan tidak menyimpannya dua kali. Simpan tanda terimamu: kami menunjukkannya sekali, saat kamu mengirim laporan. Jika kamu tidak mencatatnya, kamu bisa mengirim laporan baru.
+public-sent-status = Periksa laporan dengan tanda terimanya
+public-too-large = Yang kamu kirim terlalu panjang. Silakan tulis lebih sedikit dan kirim lagi. Jika ada yang dalam bahaya sekarang, telepon nomor di atas.

@@ -102,3 +102,7 @@ msg-write-what-you-want-to-add = Escreva o que você quer acrescentar.
 msg-reports-from-this-country-cannot-be-received-here-yet = Ainda não é possível receber denúncias deste país por aqui.
 msg-use-at-most-n-characters = Use no máximo { $n1 } caracteres.
 msg-remove-the-control-characters = Tire os caracteres de controle.
+public-sent-title = Esta denúncia já foi enviada
+public-sent = Já temos esta denúncia e não a guardamos duas vezes. Guarde seu recibo: nós o mostramos uma vez, quando você enviou a denúncia. Se você não o anotou, pode enviar uma nova denúncia.
+public-sent-status = Consultar uma denúncia com o recibo
+public-too-large = O que você enviou é longo demais. Por favor, escreva menos e envie de novo. Se alguém está em perigo agora, ligue para os números acima.

@@ -145,6 +145,16 @@ pub fn problem(state: &AppState, tr: Tr, intake: Option<&Intake>, code: StatusCo
     with_status(code, &ProblemPage { page, message })
 }
 
+/// A form that could not be read: too large (413, say to write less) or malformed (400).
+/// Nothing was stored.
+pub fn unreadable(state: &AppState, headers: &HeaderMap, e: &crate::error::AppError) -> Response {
+    let tr = language(None, headers);
+    match e {
+        crate::error::AppError::TooLarge => problem(state, tr, None, StatusCode::PAYLOAD_TOO_LARGE, "public-too-large"),
+        _ => problem(state, tr, None, StatusCode::BAD_REQUEST, "public-unreadable"),
+    }
+}
+
 /// Any other address under `/report/`: a public 404 with the emergency numbers.
 async fn unknown_page(
     axum::extract::State(state): axum::extract::State<AppState>,

@@ -76,6 +76,14 @@ pub async fn run(a: ServeArgs) -> anyhow::Result<ExitCode> {
                 Ok(n) => tracing::info!(escalated = n, "urgent signals escalated to supervisors"),
                 Err(e) => tracing::warn!(error = %e, "could not escalate urgent signals"),
             }
+            match services.run_retention(false).await {
+                Ok(lines) => {
+                    for l in lines.iter().filter(|l| l.erased > 0) {
+                        tracing::info!(record_type = l.code, erased = l.erased, "retention erased records");
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "could not run retention"),
+            }
             match services.send_step_reminders().await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(reminded = n, "protection step reminders queued"),

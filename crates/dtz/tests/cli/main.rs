@@ -49,5 +49,6 @@ mod import;
 mod keys;
 mod node;
 mod programme;
+mod retention;
 mod serve;
 mod sheets;

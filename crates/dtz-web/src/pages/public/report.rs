@@ -149,8 +149,9 @@ pub async fn create(
     headers: HeaderMap,
     form: Result<Form<ReportForm>, AppError>,
 ) -> Response {
-    let Ok(Form(f)) = form else {
-        return problem(&state, language(None, &headers), None, StatusCode::BAD_REQUEST, "public-unreadable");
+    let f = match form {
+        Ok(Form(f)) => f,
+        Err(e) => return super::unreadable(&state, &headers, &e),
     };
     let tr = language(Some(&f.lang), &headers);
     let intake = match state.services.report_intake(&f.country).await {
@@ -163,14 +164,20 @@ pub async fn create(
         p.notice = Some(p.page.tr.t(key));
         with_status(code, &p)
     };
-    if !state.services.check_public_form_token(&f.csrf) {
+    let Some(token) = state.services.public_form_token_checked(&f.csrf) else {
         return refuse(tr, StatusCode::FORBIDDEN, "public-expired", f.input);
+    };
+    match state.services.public_form_used(&token).await {
+        Ok(true) => return already_sent(&state, tr, &intake),
+        Ok(false) => {}
+        Err(e) => return service_problem(&state, tr, Some(&intake), e),
     }
     if !state.public_throttle.report(state.source_keys.key_for(ip)) {
         return refuse(tr, StatusCode::TOO_MANY_REQUESTS, "public-limited", f.input);
     }
-    match state.services.submit_report(&intake.country.country, tr.code(), &f.input).await {
-        Ok(receipt) => {
+    match state.services.submit_report_once(&intake.country.country, tr.code(), &f.input, Some(&token)).await {
+        Ok(None) => already_sent(&state, tr, &intake),
+        Ok(Some(receipt)) => {
             // Operators see that reports arrive; nothing about who sent them.
             tracing::info!(country = %intake.country.country, "public report received");
             let code = intake.country.country.to_ascii_lowercase();
@@ -189,6 +196,21 @@ pub async fn create(
         }
         Err(e) => service_problem(&state, tr, Some(&intake), e),
     }
+}
+
+#[derive(Template)]
+#[template(path = "public/sent.html")]
+struct SentPage {
+    page: PublicPage,
+}
+
+/// The same form sent again (a reload of the receipt page): nothing stored, no receipt
+/// shown again (it is not kept in a form we could show), a neutral word.
+fn already_sent(state: &AppState, tr: Tr, intake: &Intake) -> Response {
+    let code = intake.country.country.to_ascii_lowercase();
+    let mut page = PublicPage::new(state, tr, Some(intake), &format!("/report/{code}"));
+    page.languages.clear();
+    render(&SentPage { page })
 }
 
 /// A failed use case as a kind public page (the cause is logged once, without anything

@@ -8,7 +8,7 @@
 //! gets the status page.
 
 use super::report::service_problem;
-use super::{PublicPage, language, problem, with_status};
+use super::{PublicPage, language, with_status};
 use crate::auth::ClientIp;
 use crate::error::AppError;
 use crate::extract::{Form, Query};
@@ -180,8 +180,9 @@ async fn refused(
     headers: &HeaderMap,
     form: Result<Form<ReceiptForm>, AppError>,
 ) -> Result<(Tr, ReceiptForm), Response> {
-    let Ok(Form(f)) = form else {
-        return Err(problem(state, language(None, headers), None, StatusCode::BAD_REQUEST, "public-unreadable"));
+    let f = match form {
+        Ok(Form(f)) => f,
+        Err(e) => return Err(super::unreadable(state, headers, &e)),
     };
     let tr = language(Some(&f.lang), headers);
     let refuse = |code: StatusCode, key: &str, tr: Tr, intake: Option<Intake>| {

@@ -1,0 +1,37 @@
+# Machine-drafted; to be reviewed by a native speaker.
+# Seguimiento del progreso y conservación de datos. Español.
+nav-monitoring = Seguimiento
+monitoring-title = Seguimiento del progreso
+monitoring-title-country = Seguimiento del progreso: { $country }
+monitoring-exact = Cifras exactas de los casos y señales que usted supervisa.
+monitoring-disclosed = Las cifras de datos de casos están protegidas: de 1 a 4 aparecen como "<5", las demás se redondean al múltiplo de 5 más cercano y, cuando una cifra pequeña podría deducirse de un total, también se oculta otra.
+monitoring-countries = Países
+monitoring-all-countries = Todos los países
+monitoring-org = Organización
+monitoring-all-orgs = Todas las organizaciones
+monitoring-show = Mostrar
+monitoring-window = Las señales y los casos abiertos se cuentan en los últimos { $days } días; los casos abiertos y los pasos de protección, tal como están hoy.
+monitoring-total = Total
+monitoring-suppressed = <5
+monitoring-hours = { $hours } horas
+monitoring-days = { $days } días
+monitoring-median-p90 = la mitad en { $median }, 9 de cada 10 en { $p90 } ({ $count } casos)
+monitoring-too-few = no se muestra: menos de 5 casos ({ $count })
+monitoring-signals = Señales
+monitoring-signals-status = Señales recibidas, por estado
+monitoring-signals-channel = Señales recibidas, por canal
+monitoring-escalated = Señales urgentes escaladas
+monitoring-escalated-count = Escaladas a la supervisión porque nadie las atendió a tiempo
+monitoring-signal-to-case = Tiempo desde la señal hasta la apertura del caso
+monitoring-cases = Casos
+monitoring-cases-risk = Casos abiertos, por riesgo
+monitoring-cases-status = Casos abiertos, por estado
+monitoring-consent-flagged = Consentimiento
+monitoring-consent-flagged-count = Casos abiertos con consentimiento aún por registrar tras una emergencia
+monitoring-closures = Cierres
+monitoring-closures-count = Cierres a la espera de la aprobación de la supervisión
+monitoring-protection = Pasos de protección
+monitoring-steps = Pasos previstos de casos abiertos
+monitoring-steps-due = Vencen en los próximos 7 días
+monitoring-steps-overdue = Vencidos
+msg-choose-a-country-by-its-two-letter-code = Elija un país por su código de dos letras.

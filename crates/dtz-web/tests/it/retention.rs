@@ -1,0 +1,117 @@
+//! Retention: reporter contacts, closed signals and closed cases are erased after their
+//! periods, keeping what statistics and the audit need; a dry run changes nothing.
+
+use crate::cases::setup;
+use crate::report::{receipt_of, send_report};
+use crate::support::TestApp;
+use axum::http::{Method, StatusCode};
+use dtz_domain::Clock as _;
+use dtz_services::Caller;
+use dtz_services::signals::ReceiptCheck;
+use dtz_store::Sql;
+use uuid::Uuid;
+
+crate::on_both! {
+    reporter_contacts_are_erased_after_their_period_and_the_report_stays => contacts;
+    closed_signals_and_cases_lose_their_content_but_keep_their_counts => closed;
+    a_dry_run_counts_and_changes_nothing_and_settings_change_periods => dry_run;
+}
+
+async fn line(app: &TestApp, dry: bool, code: &str) -> (u64, u64) {
+    let lines = app.services.run_retention(dry).await.unwrap();
+    let l = lines.iter().find(|l| l.code == code).unwrap();
+    (l.due, l.erased)
+}
+
+async fn erase_events(app: &TestApp, entity: &str) -> Vec<dtz_store::audit::Event> {
+    let f = dtz_store::audit::EventFilter { limit: 1000, ..Default::default() };
+    let events = app.services.audit_events(&Caller::System, &f).await.unwrap();
+    events.into_iter().filter(|e| e.action == "retention.erase" && e.entity == entity).collect()
+}
+
+async fn contacts(app: TestApp) {
+    crate::report::bolivia(&app).await;
+    let r = send_report(&app, "10.1.2.3", "what=Someone+at+the+market&contact=%2B591+7000+1234&safe_to_call=yes").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let (id,): (Uuid,) = app.db.db.read().fetch_one(&Sql::new("SELECT id FROM signals")).await.unwrap();
+    app.clock.advance(time::Duration::days(179));
+    assert_eq!(line(&app, false, "reporter_contact").await, (0, 0), "not yet");
+    app.clock.advance(time::Duration::days(2));
+    assert_eq!(line(&app, false, "reporter_contact").await, (1, 1));
+    let d = app.services.signal(&Caller::System, id).await.unwrap();
+    let report = d.report.unwrap();
+    assert_eq!(report.contact, None, "the contact is gone");
+    assert_eq!(report.what, "Someone at the market", "what was reported stays while the signal is open");
+    let events = erase_events(&app, "signal").await;
+    assert_eq!(events.len(), 1);
+    assert_eq!((events[0].entity_id, events[0].fields.as_str()), (Some(id), "[\"contact\"]"));
+    assert_eq!(line(&app, false, "reporter_contact").await, (0, 0), "once");
+}
+
+async fn closed(app: TestApp) {
+    let s = setup(&app).await;
+    let r = send_report(&app, "10.1.2.3", "what=Closed+without+a+case").await;
+    let receipt = receipt_of(&r.text());
+    let now = app.clock.now();
+    let mut tx = app.db.db.begin().await.unwrap();
+    tx.q()
+        .execute(&Sql::with_args("UPDATE signals SET status = 'closed', closed_at = $1", vec![now.into()]))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let body = serde_json::json!({
+        "country": "BO", "team_id": s.team.0, "caseworker_id": s.worker.0, "risk": "high",
+        "profile": {"sex": "female", "birth_year": 2010, "languages": ["es"], "name": crate::cases::NAME}
+    });
+    let created = app.api(Method::POST, "/cases", Some(&s.worker_token), Some(body)).await.json();
+    let case = created["id"].as_str().unwrap().to_owned();
+    let note = serde_json::json!({"text": "Met the child at school"});
+    let r = app.api(Method::POST, &format!("/cases/{case}/notes"), Some(&s.worker_token), Some(note)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let v =
+        app.api(Method::GET, &format!("/cases/{case}"), Some(&s.worker_token), None).await.json()["version"].clone();
+    let ask = serde_json::json!({"action": "request", "version": v, "reason": "goals_achieved"});
+    let r = app.api(Method::POST, &format!("/cases/{case}/closure"), Some(&s.worker_token), Some(ask)).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
+    let v = app.api(Method::GET, &format!("/cases/{case}"), Some(&s.supervisor_token), None).await.json()["version"]
+        .clone();
+    let ok = serde_json::json!({"action": "approve", "version": v});
+    let r = app.api(Method::POST, &format!("/cases/{case}/closure"), Some(&s.supervisor_token), Some(ok)).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
+    // A year and a day later the signal goes; the case stays for five years.
+    app.clock.advance(time::Duration::days(366));
+    assert_eq!(line(&app, false, "closed_signals").await, (1, 1));
+    assert_eq!(line(&app, false, "closed_cases").await, (0, 0));
+    let (content, key, status): (Option<Vec<u8>>, Option<Vec<u8>>, String) =
+        app.db.db.read().fetch_one(&Sql::new("SELECT content, data_key, status FROM signals")).await.unwrap();
+    assert!(content.is_none() && key.is_none(), "content and key erased");
+    assert_eq!(status, "closed", "the plaintext columns stay for statistics");
+    assert_eq!(app.services.check_receipt(&receipt).await.unwrap(), ReceiptCheck::NoMatch, "the receipt is gone too");
+    app.clock.advance(time::Duration::days(5 * 365));
+    assert_eq!(line(&app, false, "closed_cases").await, (1, 1));
+    let (profile, sex, risk): (Option<Vec<u8>>, Option<String>, Option<String>) =
+        app.db.db.read().fetch_one(&Sql::new("SELECT profile, sex, risk FROM cases")).await.unwrap();
+    assert!(profile.is_none());
+    assert_eq!((sex.as_deref(), risk.as_deref()), (Some("female"), Some("high")));
+    let bodies: i64 =
+        app.db.db.read().scalar(&Sql::new("SELECT COUNT(*) FROM case_notes WHERE body IS NOT NULL")).await.unwrap();
+    assert_eq!(bodies, 0, "notes erased");
+    let r = app.api(Method::GET, &format!("/cases/{case}"), Some(&s.supervisor_token), None).await;
+    assert_eq!(r.status, StatusCode::OK, "an erased case still opens, without its content: {}", r.text());
+    assert!(!r.text().contains(crate::cases::NAME) && !r.text().contains("Met the child"));
+    assert_eq!(erase_events(&app, "case").await.len(), 1);
+    assert!(app.services.verify_audit().await.is_ok(), "the audit chain stays valid");
+}
+
+async fn dry_run(app: TestApp) {
+    crate::report::bolivia(&app).await;
+    send_report(&app, "10.1.2.3", "what=Something&contact=%2B591+7000").await;
+    app.clock.advance(time::Duration::days(200));
+    assert_eq!(line(&app, true, "reporter_contact").await, (1, 0));
+    assert_eq!(line(&app, true, "reporter_contact").await, (1, 0), "nothing changed");
+    assert!(erase_events(&app, "signal").await.is_empty());
+    let mut tx = app.db.db.begin().await.unwrap();
+    dtz_store::settings::put(&mut tx, "retention.reporter_contact_days", "365", 0, app.clock.now()).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(line(&app, false, "reporter_contact").await, (0, 0), "a longer period from the setting");
+}
