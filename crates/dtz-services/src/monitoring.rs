@@ -5,8 +5,8 @@
 //! audited as an aggregate read (`monitoring.read`, section names only).
 //!
 //! Each part of the page is one [`Section`] built by one method from a
-//! [`MonitoringContext`]; referrals and follow-ups join with one more call in
-//! [`Services::monitoring`].
+//! [`MonitoringContext`]; referrals and follow-ups are the last one
+//! (`monitoring/referrals.rs`).
 
 use crate::{Caller, Result, ServiceError, Services};
 use dtz_domain::case::{CaseStatus, RiskLevel};
@@ -17,6 +17,9 @@ use dtz_store::audit::NewEvent;
 use dtz_store::monitoring::{self as store, By, Place};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
+
+mod referrals;
+pub use referrals::SERVICE_LABEL;
 
 /// Flows (signals received, cases opened) count over this many days back.
 pub const WINDOW_DAYS: i64 = 365;
@@ -95,7 +98,7 @@ impl Services {
             self.monitor_signals(&ctx).await?,
             self.monitor_cases(&ctx).await?,
             self.monitor_steps(&ctx).await?,
-            // Referrals and follow-ups: `self.monitor_referrals(&ctx).await?,`
+            self.monitor_referrals(&ctx).await?,
         ];
         let exact = ctx.view.is_exact();
         let event = NewEvent {

@@ -34,3 +34,20 @@ monitoring-steps = Planned steps of open cases
 monitoring-steps-due = Due within 7 days
 monitoring-steps-overdue = Overdue
 msg-choose-a-country-by-its-two-letter-code = Choose a country by its two-letter code.
+
+# Referrals and follow-ups
+monitoring-referrals = Referrals and follow-ups
+monitoring-referrals-status = Referrals of these cases, by status
+monitoring-children-in-care = Children receiving services now, by type
+monitoring-follow-ups = Follow-ups
+monitoring-follow-ups-overdue = Planned follow-ups past their date
+monitoring-signal-to-service = Time from signal to first service
+monitoring-service-shelter = Shelter
+monitoring-service-medical = Medical care
+monitoring-service-psychosocial = Psychosocial support
+monitoring-service-legal_aid = Legal aid
+monitoring-service-education = Education
+monitoring-service-family_tracing = Family tracing
+monitoring-service-hotline = Helpline
+monitoring-service-repatriation = Repatriation
+monitoring-service-vocational_training = Vocational training

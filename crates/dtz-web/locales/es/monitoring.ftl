@@ -35,3 +35,20 @@ monitoring-steps = Pasos previstos de casos abiertos
 monitoring-steps-due = Vencen en los próximos 7 días
 monitoring-steps-overdue = Vencidos
 msg-choose-a-country-by-its-two-letter-code = Elija un país por su código de dos letras.
+
+# Derivaciones y seguimientos
+monitoring-referrals = Derivaciones y seguimientos
+monitoring-referrals-status = Derivaciones de estos casos, por estado
+monitoring-children-in-care = Niñas, niños y adolescentes que reciben servicios ahora, por tipo
+monitoring-follow-ups = Seguimientos
+monitoring-follow-ups-overdue = Seguimientos previstos con la fecha vencida
+monitoring-signal-to-service = Tiempo desde la señal hasta el primer servicio
+monitoring-service-shelter = Albergue
+monitoring-service-medical = Atención médica
+monitoring-service-psychosocial = Apoyo psicosocial
+monitoring-service-legal_aid = Asistencia jurídica
+monitoring-service-education = Educación
+monitoring-service-family_tracing = Búsqueda de la familia
+monitoring-service-hotline = Línea de ayuda
+monitoring-service-repatriation = Repatriación
+monitoring-service-vocational_training = Formación profesional

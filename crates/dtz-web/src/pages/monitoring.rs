@@ -86,7 +86,7 @@ fn section(tr: &Tr, s: &ShownSection) -> Section {
             .iter()
             .map(|t| ShownTable {
                 title: tr.t(t.title),
-                rows: t.rows.iter().map(|(l, v)| Cell { label: tr.t(l), value: figure(tr, *v) }).collect(),
+                rows: t.rows.iter().map(|(l, v)| Cell { label: label(tr, l), value: figure(tr, *v) }).collect(),
                 total: t.total.map(|v| figure(tr, v)),
             })
             .collect(),
@@ -167,4 +167,12 @@ async fn country(
 /// The routes.
 pub fn router() -> Router<AppState> {
     Router::new().route("/monitoring", get(all)).route("/monitoring/{country}", get(country))
+}
+
+/// A row's label: its message, or for a service type configured without one, its code.
+fn label(tr: &Tr, key: &str) -> String {
+    match key.strip_prefix(dtz_services::monitoring::SERVICE_LABEL) {
+        Some(code) => tr.try_t(key).unwrap_or_else(|| code.replace('_', " ")),
+        None => tr.t(key),
+    }
 }

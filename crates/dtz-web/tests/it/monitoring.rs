@@ -12,6 +12,7 @@ crate::on_both! {
     supervisors_see_exact_counts_and_others_disclosed_ones => exact_and_disclosed;
     monitoring_is_not_for_caseworkers_administrators_or_providers => not_for_everyone;
     the_country_and_organisation_pages_narrow_the_figures => narrowing;
+    referrals_and_follow_ups_are_a_section_of_the_page => referrals_section;
 }
 
 /// Open `n` cases of `risk` through the API as the caseworker.
@@ -112,4 +113,25 @@ async fn narrowing(app: TestApp) {
     assert_eq!(cell(t.split("Open cases, by risk").nth(1).unwrap(), "Medium"), "6");
     let bad = app.page("/monitoring/bolivia", Some(&supervisor)).await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+/// The demo's Bolivian supervisor sees the referrals of the cases supervised, by status
+/// (exact), the children in care by service type and the overdue follow-ups; a donor the
+/// same section disclosed.
+async fn referrals_section(app: TestApp) {
+    let demo = dtz_services::demo::load(&app.services).await.expect("demo");
+    let password = demo.password.expect("demo password");
+    let supervisor = app.login("supervisor.bo@demo.example.org", &password).await.expect("login");
+    let r = app.page("/monitoring/BO", Some(&supervisor)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let t = r.text();
+    let part = t.split("Referrals of these cases, by status").nth(1).expect("the referrals section");
+    let total: u64 = cell(part, "Total").parse().expect("an exact total");
+    let statuses: u64 = ["Waiting for an answer", "Accepted", "Declined", "In progress", "Completed"]
+        .iter()
+        .map(|l| cell(part, l).parse::<u64>().unwrap_or(0))
+        .sum();
+    assert!(total > 0 && statuses <= total, "demo referrals counted: {total}");
+    assert!(t.contains("Children receiving services now, by type"), "{t}");
+    assert!(t.contains("Planned follow-ups past their date"), "{t}");
 }
