@@ -5,7 +5,8 @@
 //! or whole rows where nothing in them is needed (sessions, used form tokens). SQLite
 //! runs with `secure_delete`, so erased bytes are overwritten.
 //!
-//! To add a record type (referrals, follow-ups) add one [`RecordType`] to
+//! Referrals and follow-ups are sealed under their case's key and erased with the closed
+//! case. To add a record type, add one [`RecordType`] to
 //! [`RECORD_TYPES`]: a count, optionally the ids for the audit, and the statements in
 //! order (children first, the parent's `erased_at` last). `$1` is the cut-off time
 //! (now minus the period), `$2`, when used, is now.
@@ -87,7 +88,17 @@ pub const RECORD_TYPES: &[RecordType] = &[
         code: "closed_cases",
         default_days: 5 * 365,
         entity: "case",
-        fields: &["profile", "data_key", "notes", "goals", "protection_steps", "consents", "signal"],
+        fields: &[
+            "profile",
+            "data_key",
+            "notes",
+            "goals",
+            "protection_steps",
+            "consents",
+            "signal",
+            "referrals",
+            "follow_up_notes",
+        ],
         how: How::Sql {
             count: "SELECT COUNT(*) FROM cases WHERE status = 'closed' AND closed_at < $1 AND erased_at IS NULL",
             ids: Some("SELECT id FROM cases WHERE status = 'closed' AND closed_at < $1 AND erased_at IS NULL"),
@@ -100,6 +111,13 @@ pub const RECORD_TYPES: &[RecordType] = &[
                  AND closed_at < $1 AND erased_at IS NULL)",
                 "UPDATE case_consents SET reason = NULL WHERE case_id IN (SELECT id FROM cases WHERE status = 'closed' \
                  AND closed_at < $1 AND erased_at IS NULL)",
+                // Referrals and follow-ups are sealed under the case's key: their texts go with it.
+                "UPDATE referral_steps SET reason = NULL WHERE referral_id IN (SELECT r.id FROM referrals r \
+                 JOIN cases c ON c.id = r.case_id WHERE c.status = 'closed' AND c.closed_at < $1 AND c.erased_at IS NULL)",
+                "UPDATE referrals SET details = NULL WHERE case_id IN (SELECT id FROM cases WHERE status = 'closed' \
+                 AND closed_at < $1 AND erased_at IS NULL)",
+                "UPDATE follow_up_notes SET body = NULL WHERE follow_up_id IN (SELECT f.id FROM follow_ups f \
+                 JOIN cases c ON c.id = f.case_id WHERE c.status = 'closed' AND c.closed_at < $1 AND c.erased_at IS NULL)",
                 // The signal a case came from goes with the last of its cases.
                 "UPDATE signal_messages SET body = NULL WHERE signal_id IN (SELECT c.signal_id FROM cases c \
                  WHERE c.status = 'closed' AND c.closed_at < $1 AND c.erased_at IS NULL) AND signal_id NOT IN \

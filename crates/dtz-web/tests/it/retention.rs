@@ -15,6 +15,7 @@ crate::on_both! {
     reporter_contacts_are_erased_after_their_period_and_the_report_stays => contacts;
     closed_signals_and_cases_lose_their_content_but_keep_their_counts => closed;
     a_dry_run_counts_and_changes_nothing_and_settings_change_periods => dry_run;
+    referrals_and_follow_up_notes_go_with_their_closed_case => referrals;
 }
 
 async fn line(app: &TestApp, dry: bool, code: &str) -> (u64, u64) {
@@ -114,4 +115,50 @@ async fn dry_run(app: TestApp) {
     dtz_store::settings::put(&mut tx, "retention.reporter_contact_days", "365", 0, app.clock.now()).await.unwrap();
     tx.commit().await.unwrap();
     assert_eq!(line(&app, false, "reporter_contact").await, (0, 0), "a longer period from the setting");
+}
+
+/// The demo's cases with referrals and follow-up notes, closed (set directly: the
+/// closure workflow is tested above) and past their period, lose the sealed texts of
+/// their referrals, referral steps and follow-up notes with their own; other cases keep
+/// theirs.
+async fn referrals(app: TestApp) {
+    dtz_services::demo::load(&app.services).await.expect("demo");
+    let read = |sql: &'static str| Sql::new(sql);
+    let sealed = "SELECT (SELECT COUNT(*) FROM referrals WHERE details IS NOT NULL) \
+                  + (SELECT COUNT(*) FROM follow_up_notes WHERE body IS NOT NULL)";
+    let before: i64 = app.db.db.read().scalar(&read(sealed)).await.unwrap();
+    assert!(before > 0, "the demo has sealed referral texts and follow-up notes");
+    let (case,): (Uuid,) = app
+        .db
+        .db
+        .read()
+        .fetch_one(&read("SELECT case_id FROM referrals WHERE details IS NOT NULL ORDER BY created_at LIMIT 1"))
+        .await
+        .unwrap();
+    let mut tx = app.db.db.begin().await.unwrap();
+    let now = app.clock.now();
+    tx.q()
+        .execute(&Sql::with_args(
+            "UPDATE cases SET status = 'closed', closed_at = $1 WHERE id = $2",
+            vec![now.into(), case.into()],
+        ))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    app.clock.advance(time::Duration::days(5 * 365 + 1));
+    let (_, erased) = line(&app, false, "closed_cases").await;
+    assert!(erased >= 1);
+    let q = Sql::with_args(
+        "SELECT (SELECT COUNT(*) FROM referrals WHERE case_id = $1 AND details IS NOT NULL) \
+         + (SELECT COUNT(*) FROM referral_steps s JOIN referrals r ON r.id = s.referral_id \
+            WHERE r.case_id = $1 AND s.reason IS NOT NULL) \
+         + (SELECT COUNT(*) FROM follow_up_notes n JOIN follow_ups f ON f.id = n.follow_up_id \
+            WHERE f.case_id = $1 AND n.body IS NOT NULL)",
+        vec![case.into()],
+    );
+    let left: i64 = app.db.db.read().scalar(&q).await.unwrap();
+    assert_eq!(left, 0, "the closed case's referral and follow-up texts are erased");
+    let after: i64 = app.db.db.read().scalar(&read(sealed)).await.unwrap();
+    assert!(after > 0 && after < before, "other cases keep theirs: {before} → {after}");
+    assert!(app.services.verify_audit().await.is_ok());
 }
