@@ -18,10 +18,12 @@ use dtz_store::{StoreError, Tx, users};
 use uuid::Uuid;
 
 mod computed;
+mod tallies;
 mod evidence;
 mod import;
 mod uploads;
 pub use computed::{ComputeContext, Drift, PlaceDrift};
+pub(crate) use tallies::days_of_year;
 pub use evidence::Evidence;
 pub use import::{ImportProgress, Imported, Quiet, ReportChange, line_and_column};
 pub use uploads::UPLOAD_TTL;

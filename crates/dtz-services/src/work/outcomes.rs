@@ -161,6 +161,7 @@ impl Services {
         let audited = Audited { fields: &f, links: link_keys(&links) };
         let change = Change::create("outcome", id, &Created { org_id: org.0, country: c.as_str(), audited });
         self.finish(tx, &[caller.event("outcome.create", &change, Some(org))]).await?;
+        self.refresh_after_records(caller, org, c.as_str(), &[f.observed_on]).await;
         self.outcome(caller, id).await
     }
 
@@ -208,6 +209,8 @@ impl Services {
         self.written(written, id).await?;
         self.set_outcome_links(&mut tx, id, &links).await?;
         self.finish(tx, &[caller.event("outcome.update", &change, Some(OrgId(before.org_id)))]).await?;
+        let dates = [before.observed_on, f.observed_on];
+        self.refresh_after_records(caller, OrgId(before.org_id), &before.country, &dates).await;
         self.outcome(caller, id).await
     }
 

@@ -129,6 +129,7 @@ impl Services {
         let audited = Audited { fields: &f, case_ref: case_ref.as_deref() };
         let change = Change::create("prosecution", id, &Created { org_id: org.0, country: c.as_str(), audited });
         self.finish(tx, &[caller.event("prosecution.create", &change, Some(org))]).await?;
+        self.refresh_after_records(caller, org, c.as_str(), &[f.opened_on]).await;
         self.prosecution(caller, id).await
     }
 
@@ -174,6 +175,8 @@ impl Services {
         let written = store::update(&mut tx, id, base, &f, sealed, self.clock.now()).await;
         self.written(written, id).await?;
         self.finish(tx, &[caller.event("prosecution.update", &change, Some(org))]).await?;
+        let dates = [before.opened_on, f.opened_on];
+        self.refresh_after_records(caller, org, &current.country, &dates).await;
         self.prosecution(caller, id).await
     }
 
