@@ -181,11 +181,13 @@ pub async fn load(s: &Services) -> Result<DemoAccounts> {
         (partner_ph, "PH"),
     ];
     activities::load(s, &reporters).await?;
+    // Work records before the values, so the reports submitted and approved there hold
+    // the figures computed from them (goals 3 and 4).
+    work::load(s, &reporters).await?;
     values::load(s, &reporters).await?;
     values::load_goals(s, &reporters).await?;
     signals::load(s).await?;
     finance::load(s, "DTZ").await?;
-    work::load(s, &reporters).await?;
     cases::load(s, icco, partner_bo, team).await?;
     let mut tx = s.db.begin().await?;
     dtz_store::settings::put(&mut tx, DEMO_SETTING, "true", 0, s.clock.now()).await?;
