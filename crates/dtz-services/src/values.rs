@@ -18,14 +18,14 @@ use dtz_store::{StoreError, Tx, users};
 use uuid::Uuid;
 
 mod computed;
-mod tallies;
 mod evidence;
 mod import;
+mod tallies;
 mod uploads;
 pub use computed::{ComputeContext, Drift, PlaceDrift};
-pub(crate) use tallies::days_of_year;
 pub use evidence::Evidence;
 pub use import::{ImportProgress, Imported, Quiet, ReportChange, line_and_column};
+pub(crate) use tallies::days_of_year;
 pub use uploads::UPLOAD_TTL;
 
 /// Which report: programme, organisation, country, period.

@@ -5,8 +5,8 @@
 
 mod activities;
 mod audit;
-mod directory;
 mod cases;
+mod directory;
 mod evidence;
 mod iati;
 mod me;

@@ -237,15 +237,19 @@ fn over_activities(
 }
 
 /// Figures of a computation over case data after disclosure control: counts of 1–4 are
-/// withheld (`None`), the rest rounded to base 5.
+/// withheld (`None`), the rest rounded to base 5. When the total is withheld every part is
+/// withheld with it: the rollup would otherwise take the parts that are shown (zeros) for
+/// the total.
 pub fn disclose(figures: &[(String, i64)]) -> Vec<(String, Option<i64>)> {
-    figures
-        .iter()
-        .map(|(p, n)| {
-            let shown = u64::try_from(*n).ok().map(|n| Disclosed::from_count(n, true)).and_then(Disclosed::value);
-            (p.clone(), shown.and_then(|v| i64::try_from(v).ok()))
-        })
-        .collect()
+    let shown = |n: i64| {
+        u64::try_from(n)
+            .ok()
+            .map(|n| Disclosed::from_count(n, true))
+            .and_then(Disclosed::value)
+            .and_then(|v| i64::try_from(v).ok())
+    };
+    let total_withheld = figures.iter().any(|(p, n)| p.is_empty() && shown(*n).is_none());
+    figures.iter().map(|(p, n)| (p.clone(), if total_withheld { None } else { shown(*n) })).collect()
 }
 
 #[cfg(test)]

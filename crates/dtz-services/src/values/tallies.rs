@@ -6,8 +6,6 @@
 //! `Disclosed` before they are stored (`values::computed`).
 
 use crate::{Caller, Result, Services};
-use std::collections::BTreeSet;
-use time::Date;
 use dtz_domain::access::Scope;
 use dtz_domain::activity::{AgeGroup, Sex};
 use dtz_domain::ids::OrgId;
@@ -16,6 +14,8 @@ use dtz_domain::results::Period;
 use dtz_domain::results::computed::{At, Computation, Query, Rule, Tally, age_group};
 use dtz_domain::work::company::{EngagementStage, MEETS_CODE};
 use dtz_store::work::counts::{self as store, PlaceCount, Span};
+use std::collections::BTreeSet;
+use time::Date;
 
 fn spans(periods: &[Period]) -> Vec<Span> {
     periods.iter().map(|p| Span { label: p.to_string(), start: p.start(), end: p.end() }).collect()
@@ -74,8 +74,7 @@ impl Services {
 
     /// Cases opened per period, by the child's sex and age group when the case opened.
     async fn cases_opened(&self, scope: &Scope, periods: &[Period]) -> Result<Vec<Tally>> {
-        let (Some(from), Some(to)) =
-            (periods.iter().map(|p| p.start()).min(), periods.iter().map(|p| p.end()).max())
+        let (Some(from), Some(to)) = (periods.iter().map(|p| p.start()).min(), periods.iter().map(|p| p.end()).max())
         else {
             return Ok(Vec::new());
         };
@@ -106,7 +105,13 @@ impl Services {
         }
     }
 
-    async fn try_refresh_after_records(&self, caller: &Caller, org: OrgId, country: &str, dates: &[Date]) -> Result<()> {
+    async fn try_refresh_after_records(
+        &self,
+        caller: &Caller,
+        org: OrgId,
+        country: &str,
+        dates: &[Date],
+    ) -> Result<()> {
         for p in dtz_store::programmes::list(&self.db).await? {
             let mut ctx = self.compute_context(p.id).await?;
             ctx.indicators.retain(|(_, c)| matches!(c.def().rule, Rule::Tally(_)));

@@ -36,7 +36,14 @@ pub async fn opened(db: &Db, scope: &Scope, from: Date, to: Date) -> Result<Vec<
     q.push(" AND created_at >= ").bind(start).push(" AND created_at < ").bind(end).push(" AND ");
     q.append(filter(
         scope,
-        &ScopeColumns { org: Some("org_id"), country: Some("country"), team: None, owner: None, provider: None, case: None },
+        &ScopeColumns {
+            org: Some("org_id"),
+            country: Some("country"),
+            team: None,
+            owner: None,
+            provider: None,
+            case: None,
+        },
     ));
     let rows: Vec<(Uuid, String, Option<String>, Option<i64>, OffsetDateTime)> = db.read().fetch_all(&q).await?;
     let mut out: Vec<Opened> = Vec::new();

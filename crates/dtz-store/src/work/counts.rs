@@ -73,34 +73,32 @@ const JOINED: ScopeColumns = ScopeColumns {
 /// Policy instruments that reached `stage` (e.g. `adopted`) in each period: "policies
 /// adopted per period".
 pub async fn instruments_reaching(db: &Db, scope: &Scope, stage: &str, spans: &[Span]) -> Result<Vec<PlaceCount>> {
-    let mut q = Sql::new(
-        "SELECT org_id, country, day, COUNT(*) AS n FROM (SELECT r.org_id, r.country, s.reached_on AS day \
-         FROM policy_stages s JOIN policy_instruments r ON r.id = s.record_id \
-         WHERE s.deleted_at IS NULL AND r.deleted_at IS NULL AND s.stage = ",
-    );
-    q.bind(stage);
-    scoped_inner(db, q, scope, spans).await
+    reaching(db, scope, "policy_stages s JOIN policy_instruments r", stage, spans).await
 }
 
 /// Companies that reached an engagement `stage` (e.g. `signed_code`) in each period.
 pub async fn companies_reaching(db: &Db, scope: &Scope, stage: &str, spans: &[Span]) -> Result<Vec<PlaceCount>> {
-    let mut q = Sql::new(
-        "SELECT org_id, country, day, COUNT(*) AS n FROM (SELECT r.org_id, r.country, s.reached_on AS day \
-         FROM company_stages s JOIN companies r ON r.id = s.record_id \
-         WHERE s.deleted_at IS NULL AND r.deleted_at IS NULL AND s.stage = ",
-    );
-    q.bind(stage);
-    scoped_inner(db, q, scope, spans).await
+    reaching(db, scope, "company_stages s JOIN companies r", stage, spans).await
 }
 
 /// Prosecutions that reached a court `stage` in each period. Exact: pass them through
 /// `Disclosed`.
 pub async fn prosecutions_reaching(db: &Db, scope: &Scope, stage: &str, spans: &[Span]) -> Result<Vec<PlaceCount>> {
+    reaching(db, scope, "prosecution_stages s JOIN prosecutions r", stage, spans).await
+}
+
+/// Records reaching `stage` per period; `tables` joins a stage table `s` to its records `r`.
+async fn reaching(
+    db: &Db,
+    scope: &Scope,
+    tables: &'static str,
+    stage: &str,
+    spans: &[Span],
+) -> Result<Vec<PlaceCount>> {
     let mut q = Sql::new(
-        "SELECT org_id, country, day, COUNT(*) AS n FROM (SELECT r.org_id, r.country, s.reached_on AS day \
-         FROM prosecution_stages s JOIN prosecutions r ON r.id = s.record_id \
-         WHERE s.deleted_at IS NULL AND r.deleted_at IS NULL AND s.stage = ",
+        "SELECT org_id, country, day, COUNT(*) AS n FROM (SELECT r.org_id, r.country, s.reached_on AS day FROM ",
     );
+    q.push(tables).push(" ON r.id = s.record_id WHERE s.deleted_at IS NULL AND r.deleted_at IS NULL AND s.stage = ");
     q.bind(stage);
     scoped_inner(db, q, scope, spans).await
 }
@@ -136,7 +134,10 @@ pub async fn companies_at_stage(
             *out.entry((*org, (*country).to_owned(), span.label.clone())).or_default() += 1;
         }
     }
-    Ok(out.into_iter().map(|((org_id, country, period), count)| PlaceCount { org_id, country, period, count }).collect())
+    Ok(out
+        .into_iter()
+        .map(|((org_id, country, period), count)| PlaceCount { org_id, country, period, count })
+        .collect())
 }
 
 /// Prosecutions opened in each period in which the alliance gave legal aid or

@@ -208,7 +208,6 @@ msg-choose-how-the-report-came-in = Choose how the report came in.
 msg-enter-a-case-number-such-as-bo-n-h-n = Enter a case number such as BO-{ $n1 }-H-{ $n2 }.
 msg-use-n-to-n-capital-letters-and-digits = Use { $n1 } to { $n2 } capital letters and digits.
 msg-write-a-few-words = Write a few words.
-msg-enter-a-date-as-year-month-day-such-as-n-n-n = Enter a date as year-month-day, such as { $n1 }-{ $n2 }-{ $n3 }.
 msg-list-up-to-n-languages-by-name-separated-by-commas = List up to { $n1 } languages by name, separated by commas.
 msg-give-the-age-or-the-year-of-birth-not-both = Give the age or the year of birth, not both.
 msg-this-case-is-closed-and-cannot-change = This case is closed and cannot change.

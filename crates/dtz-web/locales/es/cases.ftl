@@ -209,7 +209,6 @@ msg-choose-how-the-report-came-in = Elija cómo llegó la denuncia.
 msg-enter-a-case-number-such-as-bo-n-h-n = Escriba un número de caso como BO-{ $n1 }-H-{ $n2 }.
 msg-use-n-to-n-capital-letters-and-digits = Use de { $n1 } a { $n2 } letras mayúsculas y cifras.
 msg-write-a-few-words = Escriba unas palabras.
-msg-enter-a-date-as-year-month-day-such-as-n-n-n = Escriba una fecha como año-mes-día, por ejemplo { $n1 }-{ $n2 }-{ $n3 }.
 msg-list-up-to-n-languages-by-name-separated-by-commas = Nombre hasta { $n1 } idiomas, separados por comas.
 msg-give-the-age-or-the-year-of-birth-not-both = Indique la edad o el año de nacimiento, no ambos.
 msg-this-case-is-closed-and-cannot-change = Este caso está cerrado y no puede cambiar.

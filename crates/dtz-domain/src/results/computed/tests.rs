@@ -100,12 +100,10 @@ fn activities_are_counted_and_estimates_stay_apart() {
             activities: 3,
         }],
         tallies: BTreeMap::new(),
-        reach: vec![
-            media,
-            reach("media_campaign", ReachGroup::GeneralPublic, Sex::Unknown, AgeGroup::Unknown, 40, 0),
-        ],
+        reach: vec![media, reach("media_campaign", ReachGroup::GeneralPublic, Sex::Unknown, AgeGroup::Unknown, 40, 0)],
     };
-    let lobby = compute(&c("activities.lobby_meetings"), &r, &indicator(c("activities.lobby_meetings"), &["sex"]), &sets());
+    let lobby =
+        compute(&c("activities.lobby_meetings"), &r, &indicator(c("activities.lobby_meetings"), &["sex"]), &sets());
     assert_eq!(
         lobby.at(&at(2016)),
         vec![("".into(), 3), ("sex=female".into(), 0), ("sex=male".into(), 0), ("sex=unknown".into(), 3)]
@@ -122,8 +120,13 @@ fn names_round_trip_and_case_figures_are_disclosed() {
     }
     assert_eq!(Computation::parse("nope"), None);
     assert_eq!(
-        disclose(&[("".into(), 3), ("a".into(), 12), ("b".into(), 0)]),
-        vec![("".into(), None), ("a".into(), Some(10)), ("b".into(), Some(0))]
+        disclose(&[("".into(), 13), ("a".into(), 12), ("b".into(), 1), ("c".into(), 0)]),
+        vec![("".into(), Some(15)), ("a".into(), Some(10)), ("b".into(), None), ("c".into(), Some(0))]
+    );
+    assert_eq!(
+        disclose(&[("".into(), 3), ("a".into(), 0)]),
+        vec![("".into(), None), ("a".into(), None)],
+        "a withheld total withholds every part"
     );
 }
 
@@ -175,7 +178,10 @@ fn parameters_are_checked_against_what_the_computation_takes() {
     assert!(Computation::check("companies.meeting_code:x").unwrap_err().contains("no parameter"));
     assert!(Computation::check("prosecutions.reaching:first_hearing").is_ok(), "court stages are configured codes");
     assert_eq!(Computation::check("nope").unwrap_err(), "There is no computation “nope”.");
-    assert_eq!((age_group(Some(11)), age_group(Some(12)), age_group(Some(18))), (AgeGroup::Under12, AgeGroup::From12To17, AgeGroup::Adult));
+    assert_eq!(
+        (age_group(Some(11)), age_group(Some(12)), age_group(Some(18))),
+        (AgeGroup::Under12, AgeGroup::From12To17, AgeGroup::Adult)
+    );
     assert_eq!(age_group(None), AgeGroup::Unknown);
     let names: Vec<String> = Computation::choices(&[]).iter().map(Computation::name).collect();
     assert!(names.contains(&"companies.at_stage:implementing".to_owned()));
@@ -199,4 +205,3 @@ proptest! {
         }
     }
 }
-
