@@ -27,6 +27,9 @@ pub struct Opened {
     pub n: i64,
 }
 
+/// Organisation, country, sex, year of birth and when a case was opened.
+type OpenedRow = (Uuid, String, Option<String>, Option<i64>, OffsetDateTime);
+
 /// Cases opened (not removed) from `from` to `to` (both days included) within `scope`
 /// (an organisation and country scope: teams and caseworkers do not narrow a count).
 pub async fn opened(db: &Db, scope: &Scope, from: Date, to: Date) -> Result<Vec<Opened>> {
@@ -45,7 +48,7 @@ pub async fn opened(db: &Db, scope: &Scope, from: Date, to: Date) -> Result<Vec<
             case: None,
         },
     ));
-    let rows: Vec<(Uuid, String, Option<String>, Option<i64>, OffsetDateTime)> = db.read().fetch_all(&q).await?;
+    let rows: Vec<OpenedRow> = db.read().fetch_all(&q).await?;
     let mut out: Vec<Opened> = Vec::new();
     for (org_id, country, sex, birth_year, at) in rows {
         let day = at.to_offset(time::UtcOffset::UTC).date();
