@@ -190,11 +190,13 @@ pub async fn load(s: &Services) -> Result<DemoAccounts> {
         (partner_ph, "PH"),
     ];
     activities::load(s, &reporters).await?;
+    // Work records before the values, so the reports submitted and approved there hold
+    // the figures computed from them (goals 3 and 4).
+    work::load(s, &reporters).await?;
     values::load(s, &reporters).await?;
     values::load_goals(s, &reporters).await?;
     signals::load(s).await?;
     finance::load(s, "DTZ").await?;
-    work::load(s, &reporters).await?;
     cases::load(s, icco, partner_bo, team).await?;
     referrals::load(s).await?;
     let mut tx = s.db.begin().await?;

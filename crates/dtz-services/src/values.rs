@@ -20,10 +20,12 @@ use uuid::Uuid;
 mod computed;
 mod evidence;
 mod import;
+mod tallies;
 mod uploads;
 pub use computed::{ComputeContext, Drift, PlaceDrift};
 pub use evidence::Evidence;
 pub use import::{ImportProgress, Imported, Quiet, ReportChange, line_and_column};
+pub(crate) use tallies::days_of_year;
 pub use uploads::UPLOAD_TTL;
 
 /// Which report: programme, organisation, country, period.

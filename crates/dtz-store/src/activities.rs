@@ -459,3 +459,29 @@ pub async fn values_in(tx: &mut Tx, report: Uuid) -> Result<Vec<(Uuid, String, O
         ))
         .await
 }
+
+/// The activities of `ids` within scope (not removed): those the caller may see.
+pub async fn some(db: &Db, scope: &Scope, ids: &[Uuid]) -> Result<Vec<ActivityRow>> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(400) {
+        let mut q = Sql::new("SELECT ");
+        q.push(COLS)
+            .push(" FROM activities a WHERE a.deleted_at IS NULL AND a.id IN (")
+            .bind_list(chunk.iter().copied());
+        q.push(") AND ");
+        q.append(filter(scope, &SCOPE));
+        out.extend(db.read().fetch_all::<ActivityRow>(&q).await?);
+    }
+    Ok(out)
+}
+
+/// The latest `limit` activities of an organisation in a country within scope, of any
+/// programme (what an outcome of theirs can be linked to).
+pub async fn latest_at(db: &Db, scope: &Scope, org: Uuid, country: &str, limit: i64) -> Result<Vec<ActivityRow>> {
+    let mut q = Sql::new("SELECT ");
+    q.push(COLS).push(" FROM activities a WHERE a.deleted_at IS NULL AND a.org_id = ").bind(org);
+    q.push(" AND a.country = ").bind(country).push(" AND ");
+    q.append(filter(scope, &SCOPE));
+    q.push(" ORDER BY a.start_date DESC, a.id LIMIT ").bind(limit);
+    db.read().fetch_all(&q).await
+}

@@ -3,6 +3,7 @@
 //! columns only, and every read takes the caller's scope.
 
 pub mod children;
+pub mod opened;
 pub mod reads;
 pub mod steps;
 pub mod transfers;

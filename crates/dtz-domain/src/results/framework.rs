@@ -379,16 +379,13 @@ fn check_indicator(i: &Indicator, at: &str, sets: &[&str], out: &mut Vec<Invalid
         }
     }
     if i.source == Source::Computed {
-        match i.computation.as_deref().map(super::computed::Computation::parse) {
+        match i.computation.as_deref().map(super::computed::Computation::check) {
             None => out.push(Invalid::new(format!("{at}.computation"), "A computed indicator names its computation.")),
-            Some(None) => out.push(Invalid::new(
-                format!("{at}.computation"),
-                format!("There is no computation “{}”.", i.computation.as_deref().unwrap_or_default()),
-            )),
-            Some(Some(_)) if i.measure != Measure::Count => {
+            Some(Err(why)) => out.push(Invalid::new(format!("{at}.computation"), why)),
+            Some(Ok(_)) if i.measure != Measure::Count => {
                 out.push(Invalid::new(format!("{at}.measure"), "A computed indicator is a count."))
             }
-            Some(Some(_)) => {}
+            Some(Ok(_)) => {}
         }
     }
 }

@@ -122,6 +122,21 @@ pub fn summary(
     stages: &BTreeMap<String, Vec<String>>,
     round_to_5: bool,
 ) -> Vec<SummaryLine> {
+    lines(current, stages, |n| Disclosed::from_count(n, round_to_5))
+}
+
+/// The same table with exact counts, for those who follow the prosecutions counted
+/// (their own organisation's, within their prosecution scope): they see every record
+/// anyway, so nothing is withheld from them. Never for anyone else.
+pub fn exact_summary(current: &[(String, Option<String>)], stages: &BTreeMap<String, Vec<String>>) -> Vec<SummaryLine> {
+    lines(current, stages, Disclosed::Shown)
+}
+
+fn lines(
+    current: &[(String, Option<String>)],
+    stages: &BTreeMap<String, Vec<String>>,
+    count: impl Fn(u64) -> Disclosed,
+) -> Vec<SummaryLine> {
     let mut counts: BTreeMap<(&str, Option<&str>), u64> = BTreeMap::new();
     for (country, stage) in current {
         *counts.entry((country.as_str(), stage.as_deref())).or_default() += 1;
@@ -133,11 +148,7 @@ pub fn summary(
     for c in countries {
         let mut line = |stage: Option<&str>| {
             let n = counts.get(&(c, stage)).copied().unwrap_or(0);
-            out.push(SummaryLine {
-                country: c.to_owned(),
-                stage: stage.map(str::to_owned),
-                count: Disclosed::from_count(n, round_to_5),
-            });
+            out.push(SummaryLine { country: c.to_owned(), stage: stage.map(str::to_owned), count: count(n) });
         };
         line(None);
         for s in stages.get(c).into_iter().flatten() {
@@ -177,6 +188,13 @@ mod tests {
         rows.extend(vec![("BO".to_owned(), Some("trial".to_owned())); 2]);
         rows.push(("BO".to_owned(), None));
         (rows, stages)
+    }
+
+    #[test]
+    fn the_exact_summary_shows_every_count() {
+        let (rows, stages) = world();
+        let s: Vec<String> = exact_summary(&rows, &stages).iter().map(|l| l.count.to_string()).collect();
+        assert_eq!(s, ["1", "7", "2"]);
     }
 
     #[test]

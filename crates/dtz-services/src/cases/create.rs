@@ -270,6 +270,7 @@ impl Services {
             );
         }
         self.finish(tx, &events).await?;
+        self.refresh_after_records(caller, org, country.as_str(), &[now.date()]).await;
         Ok(row)
     }
 }

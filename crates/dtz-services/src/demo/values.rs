@@ -131,10 +131,16 @@ pub async fn load_goals(s: &Services, reporters: &[(OrgId, &str)]) -> Result<()>
             targets.push(goal("G3.O1.2", country, year.to_string(), count(i64::from(i >= 2))));
             targets.push(goal("G3.O3.1", country, year.to_string(), count((2 + i / 2).min(4))));
         }
-        // The computed indicators (counted from the demo's activities).
+        // The computed indicators (counted from the demo's activities and work records).
         for code in ["G1.O3.2", "G2.O1.4"] {
             for (i, year) in (2016..=2020).enumerate() {
                 targets.push(goal(code, country, year.to_string(), count(40 + 10 * i as i64)));
+            }
+            baselines.push(goal(code, country, "2015".into(), count(0)));
+        }
+        for code in ["G3.O1.3", "G4.O1.2", "G4.O2.1"] {
+            for year in 2016..=2020 {
+                targets.push(goal(code, country, year.to_string(), count(1)));
             }
             baselines.push(goal(code, country, "2015".into(), count(0)));
         }

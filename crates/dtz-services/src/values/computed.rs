@@ -52,10 +52,8 @@ impl ComputeContext {
         Self { programme, framework, indicators }
     }
 
-    fn bases(&self) -> Vec<Basis> {
-        let mut b: Vec<Basis> = self.indicators.iter().map(|(_, c)| c.basis()).collect();
-        b.dedup();
-        b
+    fn bases(&self) -> std::collections::BTreeSet<Basis> {
+        self.indicators.iter().map(|(_, c)| c.basis()).collect()
     }
 }
 
@@ -128,6 +126,7 @@ fn records(counts: Vec<CountFact>, reach: Vec<ReachFact>) -> Records {
                 })
             })
             .collect(),
+        tallies: Default::default(),
     }
 }
 
@@ -166,6 +165,17 @@ impl Services {
                     let more = records(c, r);
                     out.activities.extend(more.activities);
                     out.reach.extend(more.reach);
+                }
+                Basis::Tally(c) => {
+                    let periods = match at.and_then(|(o, c, p)| at_of(o.0, c, p)) {
+                        Some(place) => vec![place.period],
+                        None => Period::between(ctx.framework.periods, ctx.framework.start, ctx.framework.end),
+                    };
+                    let mut tallies = self.tallies(&c, scope, &periods).await?;
+                    if let Some((org, country, _)) = at {
+                        tallies.retain(|t| t.at.org == org && t.at.country.as_str() == country);
+                    }
+                    out.tallies.insert(c, tallies);
                 }
             }
         }
@@ -230,7 +240,7 @@ impl Services {
         let (by, now) = (caller.user().unwrap_or(UserId(Uuid::nil())), self.clock.now());
         let mut changed = Vec::new();
         for (ind, c) in &ctx.indicators {
-            let figures = computed::compute(*c, &records, &ind.indicator(), &ctx.framework.disaggregations).at(&at);
+            let figures = computed::compute(c, &records, &ind.indicator(), &ctx.framework.disaggregations).at(&at);
             let figures: Vec<(String, Option<i64>)> = if c.disclosed() {
                 computed::disclose(&figures)
             } else {
@@ -300,7 +310,7 @@ impl Services {
         let Some(place) = at_of(r.org_id, &r.country, &r.period) else { return Ok(Vec::new()) };
         let mut out = Vec::new();
         for (ind, c) in &ctx.indicators {
-            let figures = computed::compute(*c, &records, &ind.indicator(), &ctx.framework.disaggregations).at(&place);
+            let figures = computed::compute(c, &records, &ind.indicator(), &ctx.framework.disaggregations).at(&place);
             for (part, now) in figures {
                 let stored =
                     view.values.iter().find(|v| v.indicator_id == ind.id && v.part == part).and_then(|v| v.value);
@@ -325,7 +335,7 @@ impl Services {
         let Some((ind, c)) = ctx.indicators.first().cloned() else { return Ok(Vec::new()) };
         let scope = caller.scope(dtz_domain::access::Area::Results);
         let records = self.records_of(None, &ctx, &scope, None).await?;
-        let now = computed::compute(c, &records, &ind.indicator(), &ctx.framework.disaggregations);
+        let now = computed::compute(&c, &records, &ind.indicator(), &ctx.framework.disaggregations);
         let filter = dtz_store::filtered::PointFilter { indicators: Some(vec![ind.id]), ..Default::default() };
         let points = dtz_store::filtered::points(&self.db, &scope, programme.id, &filter).await?;
         let reports = dtz_store::filtered::reports(&self.db, &scope, programme.id, &Default::default()).await?;

@@ -150,6 +150,8 @@ impl Services {
             }
         };
         self.finish(tx, &[caller.event(action, &change, Some(OrgId(company.org_id)))]).await?;
+        let days = crate::values::days_of_year(year);
+        self.refresh_after_records(caller, OrgId(company.org_id), &company.country, &days).await;
         Ok(store::year_by_id(&self.db, row_id).await?)
     }
 

@@ -9,7 +9,7 @@ use crate::{Caller, Result, Services};
 use dtz_domain::access::Area;
 use dtz_domain::disclosure::Disclosed;
 use dtz_domain::results::Period;
-use dtz_domain::work::company::{EngagementStage, MEETS_CODE};
+use dtz_domain::work::company::EngagementStage;
 use dtz_domain::work::policy::PolicyStage;
 use dtz_store::work::counts::{self as store, PlaceCount, Span};
 use uuid::Uuid;
@@ -82,22 +82,7 @@ impl Services {
                 store::outcomes_observed(&self.db, &scope, substantiated_only, &spans).await?
             }
             WorkCount::ProsecutionsSupported => store::prosecutions_supported(&self.db, &scope, &spans).await?,
-            WorkCount::CompaniesMeetingCode => {
-                // The Code is reported per calendar year: a period counts the years it
-                // ends in.
-                let years: Vec<i64> = periods.iter().map(|p| i64::from(p.end().year())).collect();
-                let by_year = store::companies_meeting(&self.db, &scope, MEETS_CODE as i64, &years).await?;
-                periods
-                    .iter()
-                    .flat_map(|p| {
-                        let y = p.end().year().to_string();
-                        by_year
-                            .iter()
-                            .filter(move |r| r.period == y)
-                            .map(move |r| PlaceCount { period: p.to_string(), ..r.clone() })
-                    })
-                    .collect()
-            }
+            WorkCount::CompaniesMeetingCode => self.meeting_code(&scope, periods).await?,
         };
         let disclose = what == WorkCount::ProsecutionsSupported;
         Ok(rows

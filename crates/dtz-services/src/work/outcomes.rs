@@ -127,6 +127,10 @@ impl Services {
         if found.len() != out.instruments.len() {
             return Err(Invalid::new("instruments", "Choose policy instruments from the list.").into());
         }
+        let found = dtz_store::activities::some(&self.db, &caller.scope(Area::Results), &out.activities).await?;
+        if found.len() != out.activities.len() {
+            return Err(Invalid::new("activities", "Choose activities from the list.").into());
+        }
         Ok(out)
     }
 
@@ -161,6 +165,7 @@ impl Services {
         let audited = Audited { fields: &f, links: link_keys(&links) };
         let change = Change::create("outcome", id, &Created { org_id: org.0, country: c.as_str(), audited });
         self.finish(tx, &[caller.event("outcome.create", &change, Some(org))]).await?;
+        self.refresh_after_records(caller, org, c.as_str(), &[f.observed_on]).await;
         self.outcome(caller, id).await
     }
 
@@ -188,6 +193,10 @@ impl Services {
                 checked
                     .instruments
                     .extend(before_links.instruments.iter().filter(|i| !visible.iter().any(|v| v.id == **i)).copied());
+                let seen = dtz_store::activities::some(&self.db, &scope, &before_links.activities).await?;
+                checked
+                    .activities
+                    .extend(before_links.activities.iter().filter(|i| !seen.iter().any(|v| v.id == **i)).copied());
                 checked
             }
             None => before_links.clone(),
@@ -208,6 +217,8 @@ impl Services {
         self.written(written, id).await?;
         self.set_outcome_links(&mut tx, id, &links).await?;
         self.finish(tx, &[caller.event("outcome.update", &change, Some(OrgId(before.org_id)))]).await?;
+        let dates = [before.observed_on, f.observed_on];
+        self.refresh_after_records(caller, OrgId(before.org_id), &before.country, &dates).await;
         self.outcome(caller, id).await
     }
 
@@ -250,13 +261,18 @@ impl Services {
                 title: i.title,
             });
         }
-        for a in l.activities {
+        let programmes = dtz_store::programmes::list(&self.db).await?;
+        for a in dtz_store::activities::some(&self.db, &scope, &l.activities).await? {
             links.push(OutcomeLink {
                 kind: LinkKind::Activity,
-                id: a,
-                programme: String::new(),
-                code: String::new(),
-                title: String::new(),
+                id: a.id,
+                programme: programmes
+                    .iter()
+                    .find(|p| p.id == a.programme_id)
+                    .map(|p| p.code.clone())
+                    .unwrap_or_default(),
+                code: iso_date(a.start_date),
+                title: a.title,
             });
         }
         let may_edit = Self::may(caller, row.org_id, &row.country, may_record);
@@ -292,5 +308,23 @@ impl Services {
                 )
             })
         })
+    }
+
+    /// The outcomes within the caller's scope linked to an activity the caller may see.
+    pub async fn outcomes_of_activity(&self, caller: &Caller, activity: Uuid) -> Result<Vec<OutcomeRow>> {
+        let scope = caller.scope(Area::Results);
+        Ok(store::linked_to(&self.db, &scope, LinkKind::Activity.as_str(), activity).await?)
+    }
+
+    /// The activities an outcome of `org` in `country` can be linked to on its form: the
+    /// latest 100 the caller may see.
+    pub async fn activities_to_link(
+        &self,
+        caller: &Caller,
+        org: Uuid,
+        country: &str,
+    ) -> Result<Vec<dtz_store::activities::ActivityRow>> {
+        let scope = caller.scope(Area::Results);
+        Ok(dtz_store::activities::latest_at(&self.db, &scope, org, country, 100).await?)
     }
 }

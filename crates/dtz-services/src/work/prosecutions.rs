@@ -129,6 +129,7 @@ impl Services {
         let audited = Audited { fields: &f, case_ref: case_ref.as_deref() };
         let change = Change::create("prosecution", id, &Created { org_id: org.0, country: c.as_str(), audited });
         self.finish(tx, &[caller.event("prosecution.create", &change, Some(org))]).await?;
+        self.refresh_after_records(caller, org, c.as_str(), &[f.opened_on]).await;
         self.prosecution(caller, id).await
     }
 
@@ -174,6 +175,8 @@ impl Services {
         let written = store::update(&mut tx, id, base, &f, sealed, self.clock.now()).await;
         self.written(written, id).await?;
         self.finish(tx, &[caller.event("prosecution.update", &change, Some(org))]).await?;
+        let dates = [before.opened_on, f.opened_on];
+        self.refresh_after_records(caller, org, &current.country, &dates).await;
         self.prosecution(caller, id).await
     }
 
@@ -246,7 +249,25 @@ impl Services {
     /// every count through `Disclosed` (DESIGN §5): a fixed table, one line per stage of
     /// each country's legal system.
     pub async fn prosecution_summary(&self, caller: &Caller) -> Result<Vec<SummaryLine>> {
-        let rows = store::stage_rows(&self.db, &caller.scope(Area::Results)).await?;
+        let (current, orders) = self.summary_rows(&caller.scope(Area::Results)).await?;
+        Ok(summary(&current, &orders, false))
+    }
+
+    /// For those who follow prosecutions (the supporting organisation's M&E officers and
+    /// case staff): the same table with exact counts, of the prosecutions within their
+    /// prosecution scope only. `None` for everyone else.
+    pub async fn prosecution_summary_exact(&self, caller: &Caller) -> Result<Option<Vec<SummaryLine>>> {
+        if !Self::reads_prosecutions(caller) {
+            return Ok(None);
+        }
+        let (current, orders) = self.summary_rows(&caller.scope(Area::Prosecutions)).await?;
+        Ok(Some(dtz_domain::work::prosecution::exact_summary(&current, &orders)))
+    }
+
+    /// The current stage of every prosecution within `scope` (country, stage), with the
+    /// stages of each country's legal system.
+    async fn summary_rows(&self, scope: &dtz_domain::access::Scope) -> Result<CurrentStages> {
+        let rows = store::stage_rows(&self.db, scope).await?;
         let mut by_id: BTreeMap<Uuid, (String, Vec<String>)> = BTreeMap::new();
         for (id, country, stage) in rows {
             let e = by_id.entry(id).or_insert_with(|| (country, Vec::new()));
@@ -268,6 +289,8 @@ impl Services {
                 (country, c)
             })
             .collect();
-        Ok(summary(&current, &orders, false))
+        Ok((current, orders))
     }
 }
+
+type CurrentStages = (Vec<(String, Option<String>)>, BTreeMap<String, Vec<String>>);

@@ -141,6 +141,8 @@ impl Services {
             entries.iter().filter(|e| e.stage != stage).map(|e| (e.stage.clone(), e.reached_on)).collect();
         check_order(&codes, &others, stage, f.reached_on)?;
         let now = self.clock.now();
+        let mut dates = vec![f.reached_on];
+        dates.extend(existing.as_ref().map(|e| e.reached_on));
         let (id, change, action) = match existing {
             None if base == 0 => {
                 let id = Uuid::new_v4();
@@ -160,6 +162,7 @@ impl Services {
         };
         let action = format!("{}.{action}", kind.stage_entity().trim_end_matches("_stage"));
         self.finish(tx, &[caller.event(&action, &change, Some(OrgId(org)))]).await?;
+        self.refresh_after_records(caller, OrgId(org), &country, &dates).await;
         Ok(store::by_id(&self.db, kind.table(), id).await?)
     }
 
@@ -189,6 +192,7 @@ impl Services {
         }];
         let action = format!("{}.stage.withdraw", kind.stage_entity().trim_end_matches("_stage"));
         self.finish(tx, &[caller.event(&action, &change, Some(OrgId(org)))]).await?;
+        self.refresh_after_records(caller, OrgId(org), &country, &[e.reached_on]).await;
         Ok(())
     }
 

@@ -73,24 +73,71 @@ const JOINED: ScopeColumns = ScopeColumns {
 /// Policy instruments that reached `stage` (e.g. `adopted`) in each period: "policies
 /// adopted per period".
 pub async fn instruments_reaching(db: &Db, scope: &Scope, stage: &str, spans: &[Span]) -> Result<Vec<PlaceCount>> {
-    let mut q = Sql::new(
-        "SELECT org_id, country, day, COUNT(*) AS n FROM (SELECT r.org_id, r.country, s.reached_on AS day \
-         FROM policy_stages s JOIN policy_instruments r ON r.id = s.record_id \
-         WHERE s.deleted_at IS NULL AND r.deleted_at IS NULL AND s.stage = ",
-    );
-    q.bind(stage);
-    scoped_inner(db, q, scope, spans).await
+    reaching(db, scope, "policy_stages s JOIN policy_instruments r", stage, spans).await
 }
 
 /// Companies that reached an engagement `stage` (e.g. `signed_code`) in each period.
 pub async fn companies_reaching(db: &Db, scope: &Scope, stage: &str, spans: &[Span]) -> Result<Vec<PlaceCount>> {
+    reaching(db, scope, "company_stages s JOIN companies r", stage, spans).await
+}
+
+/// Prosecutions that reached a court `stage` in each period. Exact: pass them through
+/// `Disclosed`.
+pub async fn prosecutions_reaching(db: &Db, scope: &Scope, stage: &str, spans: &[Span]) -> Result<Vec<PlaceCount>> {
+    reaching(db, scope, "prosecution_stages s JOIN prosecutions r", stage, spans).await
+}
+
+/// Records reaching `stage` per period; `tables` joins a stage table `s` to its records `r`.
+async fn reaching(
+    db: &Db,
+    scope: &Scope,
+    tables: &'static str,
+    stage: &str,
+    spans: &[Span],
+) -> Result<Vec<PlaceCount>> {
     let mut q = Sql::new(
-        "SELECT org_id, country, day, COUNT(*) AS n FROM (SELECT r.org_id, r.country, s.reached_on AS day \
-         FROM company_stages s JOIN companies r ON r.id = s.record_id \
-         WHERE s.deleted_at IS NULL AND r.deleted_at IS NULL AND s.stage = ",
+        "SELECT org_id, country, day, COUNT(*) AS n FROM (SELECT r.org_id, r.country, s.reached_on AS day FROM ",
     );
+    q.push(tables).push(" ON r.id = s.record_id WHERE s.deleted_at IS NULL AND r.deleted_at IS NULL AND s.stage = ");
     q.bind(stage);
     scoped_inner(db, q, scope, spans).await
+}
+
+/// Companies whose current engagement stage at the end of each period is `stage`: the
+/// last stage in `order` reached by then (stages are kept in order, so the latest date).
+pub async fn companies_at_stage(
+    db: &Db,
+    scope: &Scope,
+    stage: &str,
+    order: &[&str],
+    spans: &[Span],
+) -> Result<Vec<PlaceCount>> {
+    let Some((_, to)) = bounds(spans) else { return Ok(Vec::new()) };
+    let mut q = Sql::new(
+        "SELECT r.id, r.org_id, r.country, s.stage, s.reached_on FROM company_stages s \
+         JOIN companies r ON r.id = s.record_id WHERE s.deleted_at IS NULL AND r.deleted_at IS NULL AND s.reached_on <= ",
+    );
+    q.bind(to).push(" AND ");
+    q.append(filter(scope, &JOINED));
+    let rows: Vec<(Uuid, Uuid, String, String, Date)> = db.read().fetch_all(&q).await?;
+    let rank = |s: &str| order.iter().position(|o| *o == s);
+    let mut out: BTreeMap<(Uuid, String, String), i64> = BTreeMap::new();
+    for span in spans {
+        let mut current: BTreeMap<Uuid, (usize, &str, Uuid, &str)> = BTreeMap::new();
+        for (id, org, country, st, _) in rows.iter().filter(|r| r.4 <= span.end) {
+            let Some(k) = rank(st) else { continue };
+            if current.get(id).is_none_or(|c| c.0 < k) {
+                current.insert(*id, (k, st.as_str(), *org, country.as_str()));
+            }
+        }
+        for (_, _, org, country) in current.values().filter(|c| c.1 == stage) {
+            *out.entry((*org, (*country).to_owned(), span.label.clone())).or_default() += 1;
+        }
+    }
+    Ok(out
+        .into_iter()
+        .map(|((org_id, country, period), count)| PlaceCount { org_id, country, period, count })
+        .collect())
 }
 
 /// Prosecutions opened in each period in which the alliance gave legal aid or

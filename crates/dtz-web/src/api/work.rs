@@ -36,6 +36,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(policy::save_stage, policy::withdraw_stage))
         .routes(routes!(prosecutions::list, prosecutions::create))
         .routes(routes!(prosecutions::summary))
+        .routes(routes!(prosecutions::exact_summary))
         .routes(routes!(prosecutions::show, prosecutions::update))
         .routes(routes!(prosecutions::save_stage, prosecutions::withdraw_stage))
         .routes(routes!(companies::list, companies::create))
@@ -161,4 +162,22 @@ async fn save(
     let (version, input) = policy::stage_input(r);
     let row = state.services.save_stage(&c.caller, kind, id, &stage, version, &input).await?;
     Ok(Json(StageDto::from(&row)))
+}
+
+/// Withdraw a stage of any record kind (`p`: the record's id and the stage, as in the path).
+async fn withdraw(
+    state: &AppState,
+    c: &ApiCaller,
+    kind: dtz_services::work::RecordKind,
+    p: &(String, String),
+    v: VersionParam,
+) -> Result<axum::http::StatusCode, AppError> {
+    let (id, stage) = policy::stage_path(p)?;
+    state.services.withdraw_stage(&c.caller, kind, id, &stage, v.version).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+/// A filter's value, none when empty.
+fn nonempty(s: &Option<String>) -> Option<String> {
+    s.clone().filter(|v| !v.is_empty())
 }

@@ -8,6 +8,7 @@
 
 mod file;
 mod indicator;
+mod picker;
 mod remove;
 
 use super::{Errors, FieldError, Page, render};

@@ -23,7 +23,7 @@ async fn framework(app: TestApp) {
     let r = app.page("/results", Some(&c)).await;
     assert_eq!(r.headers["location"], "/results/DTZ", "one programme: straight to it");
     let html = app.page("/results/DTZ", Some(&c)).await.text();
-    assert!(html.contains("Down to Zero") && html.contains("22 indicators"), "{html}");
+    assert!(html.contains("Down to Zero") && html.contains("24 indicators"), "{html}");
     for goal in ["G1", "G2", "G3", "G4"] {
         assert!(html.contains(&format!("<code>{goal}</code>")), "{goal}");
     }

@@ -6,6 +6,7 @@
 
 mod companies;
 mod demo;
+mod followed;
 mod outcomes;
 mod policy;
 mod prosecutions;

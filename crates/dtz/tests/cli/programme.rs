@@ -57,7 +57,7 @@ async fn a_broken_file_is_refused_with_lines_and_changes_nothing(env: Env) {
     env.run(&["programme", "load", "bad.toml"]).rejected("nothing was loaded");
     std::fs::write(env.path("good.toml"), &before).unwrap();
     let check = env.ok(&["programme", "load", "--check", "good.toml"]);
-    assert!(check.contains("is a valid programme file (22 indicators)"), "{check}");
+    assert!(check.contains("is a valid programme file (24 indicators)"), "{check}");
 }
 
 async fn a_file_that_would_change_the_measure_of_an_indicator_with_values_is_refused_by_line(env: Env) {

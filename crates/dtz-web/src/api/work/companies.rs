@@ -1,5 +1,6 @@
 //! Companies, their engagement stages and The Code's criteria per year.
 
+use super::nonempty;
 use super::policy::stage_path;
 use super::{PlaceParams, StageDto, StageRequest, VersionParam};
 use crate::auth::ApiCaller;
@@ -147,7 +148,6 @@ pub async fn list(
     c: ApiCaller,
     Query(q): Query<CompanyParams>,
 ) -> Result<Json<CompanyList>, AppError> {
-    let nonempty = |s: &Option<String>| s.clone().filter(|v| !v.is_empty());
     let f = CompanyFilter { place: q.place().place()?, sector: nonempty(&q.sector), kind: nonempty(&q.kind) };
     let paging = q.place().paging();
     let listed = state.services.companies(&c.caller, &f, paging).await?;
@@ -276,7 +276,5 @@ pub async fn withdraw_stage(
     Path(p): Path<(String, String)>,
     Query(v): Query<VersionParam>,
 ) -> Result<StatusCode, AppError> {
-    let (id, stage) = stage_path(&p)?;
-    state.services.withdraw_stage(&c.caller, RecordKind::Company, id, &stage, v.version).await?;
-    Ok(StatusCode::NO_CONTENT)
+    super::withdraw(&state, &c, RecordKind::Company, &p, v).await
 }

@@ -1,5 +1,6 @@
 //! Policy instruments and their stages.
 
+use super::nonempty;
 use super::{PlaceParams, StageDto, StageRequest, VersionParam};
 use crate::auth::ApiCaller;
 use crate::error::{AppError, ErrorBody};
@@ -105,7 +106,6 @@ pub async fn list(
     c: ApiCaller,
     Query(q): Query<InstrumentParams>,
 ) -> Result<Json<InstrumentList>, AppError> {
-    let nonempty = |s: &Option<String>| s.clone().filter(|v| !v.is_empty());
     let f = InstrumentFilter { place: q.place().place()?, kind: nonempty(&q.kind), level: nonempty(&q.level) };
     let paging = q.place().paging();
     let listed = state.services.instruments(&c.caller, &f, paging).await?;
@@ -212,9 +212,7 @@ pub async fn withdraw_stage(
     Path(p): Path<(String, String)>,
     Query(v): Query<VersionParam>,
 ) -> Result<StatusCode, AppError> {
-    let (id, stage) = stage_path(&p)?;
-    state.services.withdraw_stage(&c.caller, RecordKind::Policy, id, &stage, v.version).await?;
-    Ok(StatusCode::NO_CONTENT)
+    super::withdraw(&state, &c, RecordKind::Policy, &p, v).await
 }
 
 /// Shared by the stage handlers of every record kind.

@@ -220,9 +220,7 @@ pub async fn withdraw_stage(
     Path(p): Path<(String, String)>,
     Query(v): Query<VersionParam>,
 ) -> Result<StatusCode, AppError> {
-    let (id, stage) = stage_path(&p)?;
-    state.services.withdraw_stage(&c.caller, RecordKind::Prosecution, id, &stage, v.version).await?;
-    Ok(StatusCode::NO_CONTENT)
+    super::withdraw(&state, &c, RecordKind::Prosecution, &p, v).await
 }
 
 /// One line of the disclosed summary.
@@ -240,6 +238,20 @@ pub struct SummaryDto {
 #[utoipa::path(get, path = "/prosecutions/summary", tag = "work", responses((status = 200, body = Vec<SummaryDto>)))]
 pub async fn summary(State(state): State<AppState>, c: ApiCaller) -> Result<Json<Vec<SummaryDto>>, AppError> {
     let lines = state.services.prosecution_summary(&c.caller).await?;
+    Ok(Json(
+        lines
+            .into_iter()
+            .map(|l| SummaryDto { country: l.country, stage: l.stage, count: l.count.to_string() })
+            .collect(),
+    ))
+}
+
+/// For those who follow prosecutions (the supporting organisation's M&E officers and case
+/// staff): the same lines with exact counts, of the prosecutions within their scope only.
+/// 404 for everyone else.
+#[utoipa::path(get, path = "/prosecutions/summary/exact", tag = "work", responses((status = 200, body = Vec<SummaryDto>), (status = 404, body = ErrorBody)))]
+pub async fn exact_summary(State(state): State<AppState>, c: ApiCaller) -> Result<Json<Vec<SummaryDto>>, AppError> {
+    let lines = state.services.prosecution_summary_exact(&c.caller).await?.ok_or(AppError::NotFound)?;
     Ok(Json(
         lines
             .into_iter()

@@ -55,6 +55,8 @@ struct ShowPage {
     totals: [String; 3],
     estimated: bool,
     files: Vec<FileLine>,
+    /// Harvested outcomes linked to it (id, date · title).
+    outcomes: Vec<(Uuid, String)>,
     may_record: bool,
     errors: Errors,
 }
@@ -118,6 +120,9 @@ async fn page_for(
     let first: i64 = f.reach.iter().map(|c| c.first_time).sum();
     let repeat: i64 = f.reach.iter().map(|c| c.repeat).sum();
     let files = state.services.activity_files(&a).await?.iter().map(|x| file_line(&page, x)).collect();
+    let outcomes = state.services.outcomes_of_activity(&user.caller, a.row.id).await?;
+    let outcomes =
+        outcomes.into_iter().map(|o| (o.id, format!("{} · {}", page.tr.date(o.observed_on), o.title))).collect();
     Ok(ShowPage {
         code: code.to_owned(),
         id: a.row.id,
@@ -129,6 +134,7 @@ async fn page_for(
         totals: [n(first), n(repeat), n(first + repeat)],
         estimated: f.basis == dtz_domain::activity::ReachBasis::Estimated,
         files,
+        outcomes,
         may_record: may_record(&user.caller, a.org(), &a.row.country),
         errors,
         page,

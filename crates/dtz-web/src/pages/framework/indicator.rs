@@ -186,6 +186,8 @@ struct IndicatorPage {
     counts: Vec<SelectOption>,
     directions: Vec<SelectOption>,
     sources: Vec<SelectOption>,
+    /// The computation picker.
+    computations: Vec<SelectOption>,
     sets: Vec<SetBox>,
     /// Something is recorded against it: code and measure are fixed.
     fixed: bool,
@@ -237,6 +239,7 @@ async fn indicator_page(
         counts: options(&page, "counts", &["persons", "attendances"], &form.counts),
         directions: options(&page, "indicator", &["ascending", "descending"], &form.direction),
         sources: options(&page, "source", &["manual", "computed"], &form.source),
+        computations: super::picker::options(state, &page, &form.computation).await?,
         sets: p
             .disaggregations
             .iter()

@@ -125,7 +125,7 @@ struct ShowPage {
     verification: String,
     nodes: Vec<LinkView>,
     instruments: Vec<LinkView>,
-    activities: Vec<String>,
+    activities: Vec<LinkView>,
     history: Vec<HistoryView>,
 }
 
@@ -144,7 +144,12 @@ async fn show(State(state): State<AppState>, user: PageUser, IdPath(id): IdPath<
     let instruments = of(LinkKind::Instrument)
         .map(|l| LinkView { href: format!("/policy/{}", l.id), label: l.title.clone() })
         .collect();
-    let activities = of(LinkKind::Activity).map(|l| l.id.to_string()).collect();
+    let activities = of(LinkKind::Activity)
+        .map(|l| LinkView {
+            href: format!("/activities/{}/{}", l.programme, l.id),
+            label: format!("{} · {}", l.code, l.title),
+        })
+        .collect();
     Ok(render(&ShowPage {
         country: country_name(&o.row.country),
         observed: page.tr.date(o.row.observed_on),
@@ -172,6 +177,8 @@ struct FormPage {
     verifications: Vec<SelectOption>,
     nodes: Vec<Check>,
     instruments: Vec<Check>,
+    /// Activities of the outcome's organisation and country (once both are known).
+    activities: Vec<Check>,
     errors: Errors,
     notice: Option<String>,
 }
@@ -213,6 +220,18 @@ async fn form_page(state: &AppState, user: &PageUser, s: FormState, errors: Erro
         .into_iter()
         .map(|(i, _)| Check { checked: s.links.instruments.contains(&i.id), label: i.title, value: i.id.to_string() })
         .collect();
+    let activities = match (s.org.parse::<Uuid>(), code(&s.country)) {
+        (Ok(org), Some(country)) => state.services.activities_to_link(&user.caller, org, &country).await?,
+        _ => Vec::new(),
+    };
+    let activities = activities
+        .into_iter()
+        .map(|a| Check {
+            checked: s.links.activities.contains(&a.id),
+            label: format!("{} · {}", iso_date(a.start_date), a.title),
+            value: a.id.to_string(),
+        })
+        .collect();
     Ok(FormPage {
         action: s.id.map_or("/outcomes".to_owned(), |id| format!("/outcomes/{id}/edit")),
         is_new: s.id.is_none(),
@@ -223,13 +242,14 @@ async fn form_page(state: &AppState, user: &PageUser, s: FormState, errors: Erro
         verifications,
         nodes,
         instruments,
+        activities,
         errors,
         notice: None,
         page,
     })
 }
 
-fn state_of(f: &Pairs, id: Option<Uuid>, activities: Vec<Uuid>) -> FormState {
+fn state_of(f: &Pairs, id: Option<Uuid>) -> FormState {
     FormState {
         id,
         version: f.version(),
@@ -245,7 +265,11 @@ fn state_of(f: &Pairs, id: Option<Uuid>, activities: Vec<Uuid>) -> FormState {
             sources: f.get("sources").into(),
             verification: f.get("verification").into(),
         },
-        links: OutcomeLinks { nodes: ids(&f.all("nodes")), instruments: ids(&f.all("instruments")), activities },
+        links: OutcomeLinks {
+            nodes: ids(&f.all("nodes")),
+            instruments: ids(&f.all("instruments")),
+            activities: ids(&f.all("activities")),
+        },
     }
 }
 
@@ -264,7 +288,7 @@ async fn create(
 ) -> Result<Response, AppError> {
     let f = Pairs(pairs);
     user.check_csrf(f.get("csrf"))?;
-    let s = state_of(&f, None, Vec::new());
+    let s = state_of(&f, None);
     let org = OrgId(s.org.parse().unwrap_or_default());
     match state.services.create_outcome(&user.caller, Uuid::new_v4(), org, &s.country, &s.input, &s.links).await {
         Ok(o) => Ok(Redirect::to(&format!("/outcomes/{}", o.row.id)).into_response()),
@@ -318,7 +342,7 @@ async fn update(
     let f = Pairs(pairs);
     user.check_csrf(f.get("csrf"))?;
     let current = stored(&state, &user, id).await?;
-    let mut s = state_of(&f, Some(id), current.links.activities);
+    let mut s = state_of(&f, Some(id));
     (s.org, s.country) = (current.org, current.country);
     match state.services.update_outcome(&user.caller, id, s.version, &s.input, Some(&s.links)).await {
         Ok(_) => Ok(Redirect::to(&format!("/outcomes/{id}")).into_response()),

@@ -17,6 +17,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use dtz_domain::ids::OrgId;
 use dtz_domain::work::prosecution::ProsecutionInput;
+use dtz_domain::work::prosecution::SummaryLine;
 use dtz_services::work::{Prosecution, ProsecutionChanges, RecordKind, prosecution_input};
 use dtz_services::{ServiceError, Services};
 use dtz_store::work::prosecutions::ProsecutionFilter;
@@ -366,6 +367,8 @@ struct SummaryCountry {
 struct SummaryPage {
     page: Page,
     countries: Vec<SummaryCountry>,
+    /// Exact counts of the prosecutions the reader follows (none: not one of them).
+    exact: Option<Vec<SummaryCountry>>,
 }
 
 /// A disclosed count in the reader's language ("<5" for a suppressed one).
@@ -375,18 +378,25 @@ fn shown(page: &Page, d: dtz_domain::disclosure::Disclosed) -> String {
 
 async fn summary(State(state): State<AppState>, user: PageUser) -> Result<Response, AppError> {
     let lines = state.services.prosecution_summary(&user.caller).await?;
+    let exact = state.services.prosecution_summary_exact(&user.caller).await?;
     let page = Page::signed_in(&state, &user, "prosecutions-summary-title", "/policy").await;
     let stages = labels(&state, &page, "court_stage").await?;
+    let countries = by_country(&page, &stages, lines);
+    let exact = exact.map(|l| by_country(&page, &stages, l));
+    Ok(render(&SummaryPage { page, countries, exact }))
+}
+
+fn by_country(page: &Page, stages: &[(String, String)], lines: Vec<SummaryLine>) -> Vec<SummaryCountry> {
     let mut countries: Vec<SummaryCountry> = Vec::new();
     for l in lines {
-        let label = l.stage.as_deref().map_or_else(|| page.tr.t("work-no-stage"), |s| label_of(&stages, s));
+        let label = l.stage.as_deref().map_or_else(|| page.tr.t("work-no-stage"), |s| label_of(stages, s));
         let name = country_name(&l.country);
         match countries.last_mut() {
-            Some(c) if c.name == name => c.lines.push((label, shown(&page, l.count))),
-            _ => countries.push(SummaryCountry { name, lines: vec![(label, shown(&page, l.count))] }),
+            Some(c) if c.name == name => c.lines.push((label, shown(page, l.count))),
+            _ => countries.push(SummaryCountry { name, lines: vec![(label, shown(page, l.count))] }),
         }
     }
-    Ok(render(&SummaryPage { page, countries }))
+    countries
 }
 
 /// Routes.

@@ -1,0 +1,27 @@
+# Computations of computed indicators (the framework's picker), English.
+computation-none = — not computed —
+computation-picker-hint = For computed indicators: what the figures are counted from. The figures are refreshed while a report is open and frozen when it is submitted.
+computation-activities-unique-children-trained = Unique children trained (first-time children at trainings and peer education)
+computation-activities-people-reached-awareness = People at awareness events and community meetings
+computation-activities-people-reached = People reached by any activity (first-time for persons, everyone for attendances)
+computation-activities-professionals-trained = Teachers, police and judiciary trained (first time)
+computation-activities-business-staff-trained = Company staff trained (first time)
+computation-activities-media-audience = Estimated audience of media campaigns
+computation-activities-lobby-meetings = Lobby meetings held
+computation-policies-reaching = Policy instruments reaching a stage in the period
+computation-companies-reaching = Companies reaching an engagement stage in the period
+computation-companies-at-stage = Companies at an engagement stage at the end of the period
+computation-companies-meeting-code = Companies meeting at least four of The Code's six criteria (per year)
+computation-outcomes-harvested = Outcomes harvested
+computation-outcomes-substantiated = Substantiated outcomes
+computation-prosecutions-reaching = Prosecutions reaching a court stage in the period (counts below 5 withheld)
+computation-prosecutions-supported = Prosecutions supported with legal aid or accompaniment (counts below 5 withheld)
+computation-cases-opened = Cases opened, by the child's sex and age (counts below 5 withheld)
+msg-the-computation-q-takes-no-parameter = The computation “{ $q1 }” takes no parameter.
+msg-the-computation-q-needs-one-of-q-after-a-colon = The computation “{ $q1 }” needs one of “{ $q2 }” after a colon.
+prosecutions-exact-title = Proceedings you follow: exact counts
+prosecutions-exact-hint = The proceedings your organisation supports, within your scope, counted exactly: you see each of them anyway. Do not pass these counts on; below, the counts as everyone else sees them.
+prosecutions-disclosed-title = As everyone sees them
+activity-outcomes = Outcomes it contributed to
+outcome-no-activities = No activities of this organisation in this country yet (choose both and save to see them).
+msg-choose-activities-from-the-list = Choose activities from the list.

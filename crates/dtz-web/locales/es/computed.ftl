@@ -1,0 +1,27 @@
+# Cálculos de los indicadores calculados (selector del marco), español.
+computation-none = — no calculado —
+computation-picker-hint = Para indicadores calculados: de qué registros se cuentan las cifras. Las cifras se actualizan mientras el informe está abierto y se congelan al enviarlo.
+computation-activities-unique-children-trained = Niñas y niños capacitados únicos (por primera vez en capacitaciones y educación entre pares)
+computation-activities-people-reached-awareness = Personas en eventos de sensibilización y reuniones comunitarias
+computation-activities-people-reached = Personas alcanzadas por cualquier actividad (por primera vez para personas, todas para asistencias)
+computation-activities-professionals-trained = Docentes, policía y poder judicial capacitados (por primera vez)
+computation-activities-business-staff-trained = Personal de empresas capacitado (por primera vez)
+computation-activities-media-audience = Audiencia estimada de campañas en medios
+computation-activities-lobby-meetings = Reuniones de incidencia realizadas
+computation-policies-reaching = Instrumentos de política que alcanzan una etapa en el periodo
+computation-companies-reaching = Empresas que alcanzan una etapa de compromiso en el periodo
+computation-companies-at-stage = Empresas en una etapa de compromiso al final del periodo
+computation-companies-meeting-code = Empresas que cumplen al menos cuatro de los seis criterios de The Code (por año)
+computation-outcomes-harvested = Resultados cosechados
+computation-outcomes-substantiated = Resultados corroborados
+computation-prosecutions-reaching = Procesos judiciales que alcanzan una etapa procesal en el periodo (cifras menores de 5 reservadas)
+computation-prosecutions-supported = Procesos judiciales apoyados con asistencia jurídica o acompañamiento (cifras menores de 5 reservadas)
+computation-cases-opened = Casos abiertos, por sexo y edad de la niña o el niño (cifras menores de 5 reservadas)
+msg-the-computation-q-takes-no-parameter = El cálculo “{ $q1 }” no lleva parámetro.
+msg-the-computation-q-needs-one-of-q-after-a-colon = El cálculo “{ $q1 }” necesita uno de “{ $q2 }” después de dos puntos.
+prosecutions-exact-title = Procesos que usted sigue: cifras exactas
+prosecutions-exact-hint = Los procesos que su organización apoya, dentro de su alcance, contados con exactitud: usted ya ve cada uno. No comparta estas cifras; abajo, las cifras tal como las ven los demás.
+prosecutions-disclosed-title = Tal como las ven todos
+activity-outcomes = Resultados a los que contribuyó
+outcome-no-activities = Aún no hay actividades de esta organización en este país (elija ambas y guarde para verlas).
+msg-choose-activities-from-the-list = Elija actividades de la lista.
