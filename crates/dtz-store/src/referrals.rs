@@ -5,6 +5,7 @@
 
 pub mod figures;
 pub mod followups;
+pub mod served;
 
 use crate::scope::{ScopeColumns, filter};
 use crate::sql::Sql;

@@ -105,6 +105,15 @@ impl Services {
             events.extend(evs);
         }
         self.finish(tx, &events).await?;
+        if to.in_care() || to.is_final() {
+            // "Children receiving services" is computed from referrals in care: the open
+            // reports of the case's organisation follow at once (the system refreshes them,
+            // not the provider, who does not report for that organisation).
+            let days: Vec<time::Date> =
+                after.first_service_at.map(|f| f.date()).into_iter().chain([now.date()]).collect();
+            let org = dtz_domain::ids::OrgId(case.org_id);
+            self.refresh_after_records(&Caller::System, org, &case.country, &days).await;
+        }
         Ok(onward_id)
     }
 

@@ -14,7 +14,7 @@ use dtz_domain::results::Period;
 use dtz_domain::results::computed::{At, Computation, Query, Rule, Tally, age_group};
 use dtz_domain::work::company::{EngagementStage, MEETS_CODE};
 use dtz_store::work::counts::{self as store, PlaceCount, Span};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use time::Date;
 
 fn spans(periods: &[Period]) -> Vec<Span> {
@@ -51,6 +51,7 @@ impl Services {
             Query::OutcomesHarvested => store::outcomes_observed(db, scope, false, &spans).await?,
             Query::OutcomesSubstantiated => store::outcomes_observed(db, scope, true, &spans).await?,
             Query::CasesOpened => return self.cases_opened(scope, periods).await,
+            Query::ChildrenServed => return self.children_served(scope, periods).await,
         };
         Ok(unsplit(rows))
     }
@@ -90,6 +91,37 @@ impl Services {
             }
         }
         Ok(out)
+    }
+}
+
+impl Services {
+    /// Children in a provider's care through a referral during each period: each child
+    /// once per period, however many referrals, by sex and age group at the period's end.
+    async fn children_served(&self, scope: &Scope, periods: &[Period]) -> Result<Vec<Tally>> {
+        let (Some(from), Some(to)) = (periods.iter().map(|p| p.start()).min(), periods.iter().map(|p| p.end()).max())
+        else {
+            return Ok(Vec::new());
+        };
+        let rows = dtz_store::referrals::served::served(&self.db, scope, from, to).await?;
+        let mut children: BTreeMap<(OrgId, CountryCode, Period, Sex, AgeGroup), BTreeSet<uuid::Uuid>> = BTreeMap::new();
+        for r in rows {
+            let Ok(country) = CountryCode::parse("country", &r.country) else { continue };
+            let sex = r.sex.as_deref().and_then(|s| Sex::parse("sex", s).ok()).unwrap_or(Sex::Unknown);
+            let (began, ended) = (r.first_service_at.date(), r.ended_at.map(|e| e.date()));
+            for p in periods.iter().filter(|p| began <= p.end() && ended.is_none_or(|e| e >= p.start())) {
+                let age = age_group(r.birth_year.and_then(|y| i32::try_from(y).ok()).map(|y| p.end().year() - y));
+                children.entry((OrgId(r.org_id), country, *p, sex, age)).or_default().insert(r.case_id);
+            }
+        }
+        Ok(children
+            .into_iter()
+            .map(|((org, country, period, sex, age), cases)| Tally {
+                at: At { org, country, period },
+                sex,
+                age,
+                n: cases.len() as i64,
+            })
+            .collect())
     }
 }
 

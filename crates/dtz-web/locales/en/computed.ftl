@@ -25,3 +25,4 @@ prosecutions-disclosed-title = As everyone sees them
 activity-outcomes = Outcomes it contributed to
 outcome-no-activities = No activities of this organisation in this country yet (choose both and save to see them).
 msg-choose-activities-from-the-list = Choose activities from the list.
+computation-referrals-children-served = Children receiving services through a referral, by sex and age (counts below 5 withheld)

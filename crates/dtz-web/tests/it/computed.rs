@@ -17,6 +17,7 @@ crate::on_both! {
     computed_indicators_count_work_records_as_counted_by_hand => hand_counts;
     approval_freezes_a_figure_computed_from_work_records_until_reopened => freeze;
     cases_opened_are_counted_by_sex_and_age_with_small_counts_withheld => cases_opened;
+    children_receiving_services_count_each_child_once_with_small_counts_withheld => children_served;
     the_computation_picker_saves_through_the_page_and_the_file => picker;
 }
 
@@ -328,4 +329,51 @@ async fn picker(app: TestApp) {
     // Editing frameworks is for the alliance's M&E lead: others are turned away.
     let r = app.page(path, Some(&w.me.0)).await;
     assert!(matches!(r.status, StatusCode::NOT_FOUND | StatusCode::FORBIDDEN), "{}", r.status);
+}
+
+/// Children receiving services through referrals: a child in care counts once however
+/// many referrals; declined referrals do not count; below five the figure is withheld.
+async fn children_served(app: TestApp) {
+    use crate::referrals::{a_case, consent, provider, refer, step};
+    let s = crate::cases::setup(&app).await;
+    let text = CASES.replace("cases.opened", "referrals.children_served").replace("\"CASES\"", "\"SERVED\"");
+    let p = Services::parse_programme(&text).unwrap();
+    app.services.load_programme(&Caller::System, &p).await.unwrap();
+    let (_, service, token) = provider(&app, "Shelter (sample)", "p@example.org", true).await;
+    let token = token.unwrap();
+    let year = dtz_domain::Clock::now(&app.clock).year().to_string();
+    let mut cases = Vec::new();
+    for _ in 0..8 {
+        let case = a_case(&app, &s).await;
+        consent(&app, &s, case, "services").await;
+        consent(&app, &s, case, "sharing").await;
+        cases.push(case);
+    }
+    let send = |case| {
+        let (app, s) = (&app, &s);
+        async move {
+            let (status, v) = refer(app, &s.worker_token, case, service, false).await;
+            assert!(status.is_success(), "{v}");
+            v["referral"]["id"].as_str().unwrap().to_owned()
+        }
+    };
+    // Three children accepted, the first of them twice: 3, withheld.
+    for case in &cases[..3] {
+        let id = send(*case).await;
+        assert!(step(&app, &token, &id, "accept", None).await.0.is_success());
+    }
+    let again = send(cases[0]).await;
+    assert!(step(&app, &token, &again, "accept", None).await.0.is_success());
+    // A declined referral brings no child into care.
+    let declined = send(cases[3]).await;
+    assert!(step(&app, &token, &declined, "decline", Some("Full")).await.0.is_success());
+    assert_eq!(figure(&app, "SERVED", "C1", &year, true, Part::Total).await, None, "3 children: withheld");
+    // Four more accepted: 7 children, shown rounded to 5 (counting the first child twice,
+    // or the declined one, would make 8 and show 10).
+    for case in &cases[4..] {
+        let id = send(*case).await;
+        assert!(step(&app, &token, &id, "accept", None).await.0.is_success());
+    }
+    assert_eq!(figure(&app, "SERVED", "C1", &year, true, Part::Total).await, Some(5), "7 children, each once");
+    assert_eq!(figure(&app, "SERVED", "C1", &year, true, Part::of("sex", "female")).await, Some(5));
 }

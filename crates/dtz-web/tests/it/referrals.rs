@@ -31,7 +31,7 @@ crate::on_both! {
 
 /// A provider in Bolivia with a shelter service; with an account when `account` is set.
 /// Returns (provider organisation, shelter service id, the provider user's token).
-async fn provider(app: &TestApp, name: &str, email: &str, account: bool) -> (OrgId, Uuid, Option<String>) {
+pub(crate) async fn provider(app: &TestApp, name: &str, email: &str, account: bool) -> (OrgId, Uuid, Option<String>) {
     let org = app.org(name, "service_provider").await;
     let f = ProviderFields {
         name: name.into(),
@@ -53,7 +53,7 @@ async fn provider(app: &TestApp, name: &str, email: &str, account: bool) -> (Org
     (org, service, token)
 }
 
-async fn consent(app: &TestApp, s: &Setup, case: Uuid, kind: &str) {
+pub(crate) async fn consent(app: &TestApp, s: &Setup, case: Uuid, kind: &str) {
     let r = app
         .api(
             Method::POST,
@@ -65,14 +65,26 @@ async fn consent(app: &TestApp, s: &Setup, case: Uuid, kind: &str) {
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
 }
 
-async fn refer(app: &TestApp, token: &str, case: Uuid, service: Uuid, emergency: bool) -> (StatusCode, Value) {
+pub(crate) async fn refer(
+    app: &TestApp,
+    token: &str,
+    case: Uuid,
+    service: Uuid,
+    emergency: bool,
+) -> (StatusCode, Value) {
     let body = json!({"service_id": service, "urgency": "urgent", "emergency": emergency,
         "reason": "Needs a safe place tonight", "security_risks": "Recruiter knows the school"});
     let r = app.api(Method::POST, &format!("/cases/{case}/referrals"), Some(token), Some(body)).await;
     (r.status, if r.status.is_success() || r.status.is_client_error() { r.json() } else { Value::Null })
 }
 
-async fn step(app: &TestApp, token: &str, id: &str, action: &str, reason: Option<&str>) -> (StatusCode, Value) {
+pub(crate) async fn step(
+    app: &TestApp,
+    token: &str,
+    id: &str,
+    action: &str,
+    reason: Option<&str>,
+) -> (StatusCode, Value) {
     let v = app.api(Method::GET, &format!("/referrals/{id}"), Some(token), None).await;
     let version = v.json()["referral"]["version"].as_i64().unwrap_or(0);
     let r = app
@@ -90,7 +102,7 @@ async fn count(app: &TestApp, sql: &'static str, args: Vec<dtz_store::Arg>) -> i
     app.db.db.read().scalar(&Sql::with_args(sql, args)).await.unwrap()
 }
 
-async fn a_case(app: &TestApp, s: &Setup) -> Uuid {
+pub(crate) async fn a_case(app: &TestApp, s: &Setup) -> Uuid {
     let cookie = app.login("worker@example.org", PASSWORD).await.unwrap();
     open_case(app, s, &cookie, None).await
 }

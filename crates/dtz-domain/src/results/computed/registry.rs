@@ -111,6 +111,9 @@ pub enum Query {
     OutcomesSubstantiated,
     /// Cases opened in the period, by the child's sex and age group at opening.
     CasesOpened,
+    /// Children (distinct cases) in a provider's care through a referral at some time in
+    /// the period, by sex and age group at the end of the period.
+    ChildrenServed,
 }
 
 /// The records a computation reads.
@@ -195,6 +198,7 @@ pub const REGISTRY: &[Def] = &[
     tally("prosecutions.reaching", Param::CourtStage, Query::ProsecutionsReaching, true),
     tally("prosecutions.supported", Param::None, Query::ProsecutionsSupported, true),
     tally("cases.opened", Param::None, Query::CasesOpened, true),
+    tally("referrals.children_served", Param::None, Query::ChildrenServed, true),
 ];
 
 /// A computation an indicator names: a registered one with its parameter.

@@ -127,7 +127,13 @@ fn start() -> OffsetDateTime {
 }
 
 /// One case's columns, in the order of [`HEAD`].
-fn row(g: &mut Gen<'_>, w: Worker, (id, number): (Uuid, &str), opened: OffsetDateTime, sealed: (Vec<u8>, Vec<u8>)) -> Vec<Arg> {
+fn row(
+    g: &mut Gen<'_>,
+    w: Worker,
+    (id, number): (Uuid, &str),
+    opened: OffsetDateTime,
+    sealed: (Vec<u8>, Vec<u8>),
+) -> Vec<Arg> {
     let age_days = (g.now - opened).whole_days();
     // Older cases are mostly closed; about one in five of this year's still waits.
     let closed = g.chance(if age_days > 365 { 0.9 } else { 0.3 });
