@@ -51,7 +51,7 @@ impl Services {
             Query::OutcomesHarvested => store::outcomes_observed(db, scope, false, &spans).await?,
             Query::OutcomesSubstantiated => store::outcomes_observed(db, scope, true, &spans).await?,
             Query::CasesOpened => return self.cases_opened(scope, periods).await,
-            Query::ChildrenServed => return self.children_served(scope, periods).await,
+            Query::ChildrenServed => return self.children_served(scope, periods, c.param()).await,
         };
         Ok(unsplit(rows))
     }
@@ -95,14 +95,15 @@ impl Services {
 }
 
 impl Services {
-    /// Children in a provider's care through a referral during each period: each child
-    /// once per period, however many referrals, by sex and age group at the period's end.
-    async fn children_served(&self, scope: &Scope, periods: &[Period]) -> Result<Vec<Tally>> {
+    /// Children in a provider's care through a referral (to a service of type `service`,
+    /// when given) during each period: each child once per period, however many
+    /// referrals, by sex and age group at the period's end.
+    async fn children_served(&self, scope: &Scope, periods: &[Period], service: Option<&str>) -> Result<Vec<Tally>> {
         let (Some(from), Some(to)) = (periods.iter().map(|p| p.start()).min(), periods.iter().map(|p| p.end()).max())
         else {
             return Ok(Vec::new());
         };
-        let rows = dtz_store::referrals::served::served(&self.db, scope, from, to).await?;
+        let rows = dtz_store::referrals::served::served(&self.db, scope, from, to, service).await?;
         let mut children: BTreeMap<(OrgId, CountryCode, Period, Sex, AgeGroup), BTreeSet<uuid::Uuid>> = BTreeMap::new();
         for r in rows {
             let Ok(country) = CountryCode::parse("country", &r.country) else { continue };

@@ -33,9 +33,10 @@ pub struct Served {
 /// the ends that follow care (not declined, cancelled or did not arrive).
 const REACHED: &str = "('accepted', 'in_progress', 'completed', 'left_service', 'referred_onward')";
 
-/// Referrals in care at some time from `from` to `to` (both days included), of cases
-/// within `scope` (organisation and country: teams do not narrow a count).
-pub async fn served(db: &Db, scope: &Scope, from: Date, to: Date) -> Result<Vec<Served>> {
+/// Referrals in care at some time from `from` to `to` (both days included), to a service
+/// of type `service` when given, of cases within `scope` (organisation and country:
+/// teams do not narrow a count).
+pub async fn served(db: &Db, scope: &Scope, from: Date, to: Date, service: Option<&str>) -> Result<Vec<Served>> {
     let start = OffsetDateTime::new_utc(from, Time::MIDNIGHT);
     let end = OffsetDateTime::new_utc(to.next_day().unwrap_or(to), Time::MIDNIGHT);
     let mut q = Sql::new(
@@ -44,7 +45,11 @@ pub async fn served(db: &Db, scope: &Scope, from: Date, to: Date) -> Result<Vec<
     );
     q.push(" AND r.status IN ").push(REACHED);
     q.push(" AND r.first_service_at < ").bind(end).push(" AND (r.ended_at IS NULL OR r.ended_at >= ").bind(start);
-    q.push(") AND ");
+    q.push(")");
+    if let Some(t) = service {
+        q.push(" AND r.service_type = ").bind(t.to_owned());
+    }
+    q.push(" AND ");
     q.append(filter(
         scope,
         &ScopeColumns {

@@ -26,3 +26,4 @@ activity-outcomes = Outcomes it contributed to
 outcome-no-activities = No activities of this organisation in this country yet (choose both and save to see them).
 msg-choose-activities-from-the-list = Choose activities from the list.
 computation-referrals-children-served = Children receiving services through a referral, by sex and age (counts below 5 withheld)
+computation-referrals-children-served-by-type = Children receiving a type of service through a referral, by sex and age (counts below 5 withheld)

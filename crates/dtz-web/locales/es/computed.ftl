@@ -26,3 +26,4 @@ activity-outcomes = Resultados a los que contribuyó
 outcome-no-activities = Aún no hay actividades de esta organización en este país (elija ambas y guarde para verlas).
 msg-choose-activities-from-the-list = Elija actividades de la lista.
 computation-referrals-children-served = Niñas, niños y adolescentes que reciben servicios mediante una derivación, por sexo y edad (cifras menores de 5 reservadas)
+computation-referrals-children-served-by-type = Niñas, niños y adolescentes que reciben un tipo de servicio mediante una derivación, por sexo y edad (cifras menores de 5 reservadas)

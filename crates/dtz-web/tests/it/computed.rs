@@ -336,9 +336,15 @@ async fn picker(app: TestApp) {
 async fn children_served(app: TestApp) {
     use crate::referrals::{a_case, consent, provider, refer, step};
     let s = crate::cases::setup(&app).await;
-    let text = CASES.replace("cases.opened", "referrals.children_served").replace("\"CASES\"", "\"SERVED\"");
-    let p = Services::parse_programme(&text).unwrap();
-    app.services.load_programme(&Caller::System, &p).await.unwrap();
+    for (code, computation) in [
+        ("SERVED", "referrals.children_served"),
+        ("SHELTER", "referrals.children_served_by_type:shelter"),
+        ("MEDICAL", "referrals.children_served_by_type:medical"),
+    ] {
+        let text = CASES.replace("cases.opened", computation).replace("\"CASES\"", &format!("\"{code}\""));
+        let p = Services::parse_programme(&text).unwrap();
+        app.services.load_programme(&Caller::System, &p).await.unwrap();
+    }
     let (_, service, token) = provider(&app, "Shelter (sample)", "p@example.org", true).await;
     let token = token.unwrap();
     let year = dtz_domain::Clock::now(&app.clock).year().to_string();
@@ -376,4 +382,7 @@ async fn children_served(app: TestApp) {
     }
     assert_eq!(figure(&app, "SERVED", "C1", &year, true, Part::Total).await, Some(5), "7 children, each once");
     assert_eq!(figure(&app, "SERVED", "C1", &year, true, Part::of("sex", "female")).await, Some(5));
+    // By type: every referral here was to a shelter, none to medical care.
+    assert_eq!(figure(&app, "SHELTER", "C1", &year, true, Part::Total).await, Some(5), "shelter");
+    assert_ne!(figure(&app, "MEDICAL", "C1", &year, true, Part::Total).await, Some(5), "medical");
 }

@@ -27,17 +27,21 @@ pub enum Param {
     EngagementStage,
     /// A court stage (a term code of the `court_stage` vocabulary).
     CourtStage,
+    /// A type of service (a term code of the `service_type` vocabulary).
+    ServiceType,
 }
 
 impl Param {
-    /// The codes the parameter can take (court stages: those configured, given).
-    pub fn options(self, court_stages: &[String]) -> Vec<String> {
+    /// The codes the parameter can take (court stages and service types: those
+    /// configured, given).
+    pub fn options(self, court_stages: &[String], service_types: &[String]) -> Vec<String> {
         match self {
             Param::None => Vec::new(),
             Param::ReachGroup => ReachGroup::ALL.iter().map(|g| g.as_str().to_owned()).collect(),
             Param::PolicyStage => PolicyStage::ALL.iter().map(|s| s.as_str().to_owned()).collect(),
             Param::EngagementStage => EngagementStage::ALL.iter().map(|s| s.as_str().to_owned()).collect(),
             Param::CourtStage => court_stages.to_vec(),
+            Param::ServiceType => service_types.to_vec(),
         }
     }
 
@@ -48,7 +52,7 @@ impl Param {
             Param::PolicyStage => PolicyStage::parse("", code).is_ok(),
             Param::EngagementStage => EngagementStage::parse("", code).is_ok(),
             // Court stages are configured per legal system: any term code.
-            Param::CourtStage => crate::vocab::term_code("", code).is_ok(),
+            Param::CourtStage | Param::ServiceType => crate::vocab::term_code("", code).is_ok(),
         }
     }
 }
@@ -199,6 +203,7 @@ pub const REGISTRY: &[Def] = &[
     tally("prosecutions.supported", Param::None, Query::ProsecutionsSupported, true),
     tally("cases.opened", Param::None, Query::CasesOpened, true),
     tally("referrals.children_served", Param::None, Query::ChildrenServed, true),
+    tally("referrals.children_served_by_type", Param::ServiceType, Query::ChildrenServed, true),
 ];
 
 /// A computation an indicator names: a registered one with its parameter.
@@ -247,7 +252,7 @@ impl Computation {
             (p, Some(code)) if p.accepts(code) => Ok(Self { def, param: Some(code.to_owned()) }),
             (p, _) => Err(format!(
                 "The computation “{name}” needs one of “{}” after a colon.",
-                p.options(&["…".to_owned()]).join(", ")
+                p.options(&["…".to_owned()], &["…".to_owned()]).join(", ")
             )),
         }
     }
@@ -257,14 +262,14 @@ impl Computation {
         Self::check(s).ok()
     }
 
-    /// Every computation with every value of its parameter (court stages: those given),
-    /// for a picker.
-    pub fn choices(court_stages: &[String]) -> Vec<Self> {
+    /// Every computation with every value of its parameter (court stages and service
+    /// types: those given), for a picker.
+    pub fn choices(court_stages: &[String], service_types: &[String]) -> Vec<Self> {
         REGISTRY
             .iter()
             .flat_map(|def| match def.param {
                 Param::None => vec![Self { def, param: None }],
-                p => p.options(court_stages).into_iter().map(|o| Self { def, param: Some(o) }).collect(),
+                p => p.options(court_stages, service_types).into_iter().map(|o| Self { def, param: Some(o) }).collect(),
             })
             .collect()
     }

@@ -114,9 +114,10 @@ fn activities_are_counted_and_estimates_stay_apart() {
 
 #[test]
 fn names_round_trip_and_case_figures_are_disclosed() {
-    for c in Computation::choices(&["verdict".to_owned()]) {
+    for c in Computation::choices(&["verdict".to_owned()], &["shelter".to_owned()]) {
         assert_eq!(Computation::parse(&c.name()), Some(c.clone()));
-        assert_eq!(c.disclosed(), c.base().starts_with("prosecutions.") || c.base().starts_with("cases."));
+        let from_cases = ["prosecutions.", "cases.", "referrals."].iter().any(|p| c.base().starts_with(p));
+        assert_eq!(c.disclosed(), from_cases, "{}", c.name());
     }
     assert_eq!(Computation::parse("nope"), None);
     assert_eq!(
@@ -183,7 +184,7 @@ fn parameters_are_checked_against_what_the_computation_takes() {
         (AgeGroup::Under12, AgeGroup::From12To17, AgeGroup::Adult)
     );
     assert_eq!(age_group(None), AgeGroup::Unknown);
-    let names: Vec<String> = Computation::choices(&[]).iter().map(Computation::name).collect();
+    let names: Vec<String> = Computation::choices(&[], &[]).iter().map(Computation::name).collect();
     assert!(names.contains(&"companies.at_stage:implementing".to_owned()));
     assert!(!names.iter().any(|n| n.starts_with("prosecutions.reaching")), "no court stages configured");
 }
