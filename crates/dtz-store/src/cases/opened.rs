@@ -27,6 +27,9 @@ pub struct Opened {
     pub n: i64,
 }
 
+/// Organisation, country, sex, year of birth and day of opening: what cases are counted by.
+type Group = (Uuid, String, Option<String>, Option<i64>, Date);
+
 /// Organisation, country, sex, year of birth and when a case was opened.
 type OpenedRow = (Uuid, String, Option<String>, Option<i64>, OffsetDateTime);
 
@@ -51,8 +54,7 @@ pub async fn opened(db: &Db, scope: &Scope, from: Date, to: Date) -> Result<Vec<
     let rows: Vec<OpenedRow> = db.read().fetch_all(&q).await?;
     // Grouped in a map: at scale (100,000 cases) a linear search per row would be
     // quadratic.
-    let mut groups: std::collections::BTreeMap<(Uuid, String, Option<String>, Option<i64>, Date), i64> =
-        std::collections::BTreeMap::new();
+    let mut groups: std::collections::BTreeMap<Group, i64> = std::collections::BTreeMap::new();
     for (org_id, country, sex, birth_year, at) in rows {
         let day = at.to_offset(time::UtcOffset::UTC).date();
         *groups.entry((org_id, country, sex, birth_year, day)).or_default() += 1;

@@ -73,8 +73,8 @@ pub(super) async fn cases(g: &mut Gen<'_>) -> Result<()> {
     let span = (g.now - start()).whole_days().max(1);
     for n in 0..total {
         let w = workers[n % workers.len()];
-        if !keks.contains_key(&w.org) {
-            keks.insert(w.org, orgs::current_org_key(&g.s.db, &g.s.keys, w.org).await?);
+        if let std::collections::hash_map::Entry::Vacant(e) = keks.entry(w.org) {
+            e.insert(orgs::current_org_key(&g.s.db, &g.s.keys, w.org).await?);
         }
         let opened = start() + Duration::days(g.rng.random_range(0..span));
         let seq = seqs.entry((w.country, opened.year())).and_modify(|s| *s += 1).or_insert(1);
