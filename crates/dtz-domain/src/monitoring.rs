@@ -182,7 +182,44 @@ impl Durations {
     }
 }
 
-/// One section of the monitoring page: a heading, tables and durations.
+/// A share, such as referrals completed of those that came to an end.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rate {
+    /// Translation key of what is measured.
+    pub title: &'static str,
+    /// How many of the whole.
+    pub part: u64,
+    /// The whole.
+    pub whole: u64,
+}
+
+/// A share as the reader sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShownRate {
+    /// Translation key.
+    pub title: &'static str,
+    /// Percent, when it may be shown.
+    pub percent: Option<u64>,
+    /// The whole (disclosed).
+    pub whole: Disclosed,
+}
+
+impl Rate {
+    /// For a reader: unless exact, a share is shown only when neither its part, nor the
+    /// rest, nor the whole is a small count (any of them would give the others away).
+    pub fn show(&self, exact: bool) -> ShownRate {
+        let small = |n: u64| n > 0 && n < crate::disclosure::SUPPRESS_BELOW;
+        let rest = self.whole.saturating_sub(self.part);
+        let may = self.whole > 0 && (exact || !(small(self.part) || small(rest) || small(self.whole)));
+        ShownRate {
+            title: self.title,
+            percent: may.then(|| self.part * 100 / self.whole),
+            whole: if exact { Disclosed::Shown(self.whole) } else { Disclosed::from_count(self.whole, true) },
+        }
+    }
+}
+
+/// One section of the monitoring page: a heading, tables, durations and shares.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Section {
     /// Translation key of the heading.
@@ -191,6 +228,8 @@ pub struct Section {
     pub tables: Vec<Table>,
     /// Durations.
     pub durations: Vec<Durations>,
+    /// Shares.
+    pub rates: Vec<Rate>,
 }
 
 /// A section as the reader sees it.
@@ -202,6 +241,8 @@ pub struct ShownSection {
     pub tables: Vec<ShownTable>,
     /// Durations.
     pub durations: Vec<ShownDurations>,
+    /// Shares.
+    pub rates: Vec<ShownRate>,
 }
 
 impl Section {
@@ -211,6 +252,7 @@ impl Section {
             title: self.title,
             tables: self.tables.iter().map(|t| t.show(exact)).collect(),
             durations: self.durations.iter().map(|d| d.show(exact)).collect(),
+            rates: self.rates.iter().map(|r| r.show(exact)).collect(),
         }
     }
 }
@@ -226,6 +268,16 @@ mod tests {
             rows: counts.iter().enumerate().map(|(i, c)| Row { label: format!("r{i}"), count: *c }).collect(),
             total: true,
         }
+    }
+
+    #[test]
+    fn a_share_is_withheld_when_its_part_or_rest_is_small_unless_exact() {
+        let r = |part, whole| Rate { title: "r", part, whole };
+        assert_eq!(r(9, 12).show(false).percent, None, "3 not completed would show");
+        assert_eq!(r(9, 12).show(true).percent, Some(75));
+        assert_eq!(r(10, 20).show(false).percent, Some(50));
+        assert_eq!(r(0, 20).show(false).percent, Some(0));
+        assert_eq!(r(0, 0).show(true).percent, None);
     }
 
     #[test]

@@ -138,6 +138,7 @@ impl Services {
                 one("monitoring-escalated", "monitoring-escalated-count", escalated),
             ],
             durations: vec![Durations { title: "monitoring-signal-to-case", hours }],
+            rates: Vec::new(),
         })
     }
 
@@ -164,6 +165,7 @@ impl Services {
                 one("monitoring-closures", "monitoring-closures-count", awaiting),
             ],
             durations: Vec::new(),
+            rates: Vec::new(),
         })
     }
 
@@ -180,6 +182,6 @@ impl Services {
             ],
             total: false,
         };
-        Ok(Section { title: "monitoring-protection", tables: vec![table], durations: Vec::new() })
+        Ok(Section { title: "monitoring-protection", tables: vec![table], durations: Vec::new(), rates: Vec::new() })
     }
 }

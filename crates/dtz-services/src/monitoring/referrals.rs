@@ -7,7 +7,7 @@
 
 use super::{MonitoringContext, one, rows};
 use crate::{Result, Services};
-use dtz_domain::monitoring::{Durations, Row, Section, Table};
+use dtz_domain::monitoring::{Durations, Rate, Row, Section, Table};
 use dtz_domain::referral::ReferralStatus;
 use dtz_store::referrals::figures;
 use std::collections::{BTreeMap, BTreeSet};
@@ -28,9 +28,16 @@ impl Services {
         let mut by_status: BTreeMap<String, i64> = BTreeMap::new();
         let mut in_care: BTreeMap<&str, BTreeSet<Uuid>> = BTreeMap::new();
         let mut first: BTreeMap<Uuid, f64> = BTreeMap::new();
+        let (mut ended, mut completed) = (0u64, 0u64);
         for r in &all {
             *by_status.entry(r.status.clone()).or_default() += 1;
             let status = ReferralStatus::from_code(&r.status);
+            // Completion: completed of the referrals that came to an end other than being
+            // cancelled (a cancelled referral says nothing of the service).
+            if status.is_some_and(|s| s.is_final() && s != ReferralStatus::Cancelled) {
+                ended += 1;
+                completed += u64::from(status == Some(ReferralStatus::Completed));
+            }
             if status.is_some_and(|s| s.in_care()) {
                 in_care.entry(r.service_type.as_str()).or_default().insert(r.case_id);
             }
@@ -54,6 +61,7 @@ impl Services {
                 one("monitoring-follow-ups", "monitoring-follow-ups-overdue", overdue),
             ],
             durations: vec![Durations { title: "monitoring-signal-to-service", hours: first.into_values().collect() }],
+            rates: vec![Rate { title: "monitoring-referrals-completed", part: completed, whole: ended }],
         })
     }
 }

@@ -51,3 +51,6 @@ monitoring-service-family_tracing = Family tracing
 monitoring-service-hotline = Helpline
 monitoring-service-repatriation = Repatriation
 monitoring-service-vocational_training = Vocational training
+monitoring-referrals-completed = Referrals completed, of those that came to an end (not counting cancelled ones)
+monitoring-rate = { $percent } % (of { $count })
+monitoring-rate-too-few = not shown: a part is fewer than 5 ({ $count } in all)

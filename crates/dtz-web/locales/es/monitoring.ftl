@@ -52,3 +52,6 @@ monitoring-service-family_tracing = Búsqueda de la familia
 monitoring-service-hotline = Línea de ayuda
 monitoring-service-repatriation = Repatriación
 monitoring-service-vocational_training = Formación profesional
+monitoring-referrals-completed = Derivaciones completadas, de las que terminaron (sin contar las canceladas)
+monitoring-rate = { $percent } % (de { $count })
+monitoring-rate-too-few = no se muestra: una parte es menor de 5 ({ $count } en total)

@@ -42,6 +42,7 @@ struct Section {
     title: String,
     tables: Vec<ShownTable>,
     durations: Vec<Cell>,
+    rates: Vec<Cell>,
 }
 
 struct Link {
@@ -79,7 +80,19 @@ fn hours(tr: &Tr, h: f64) -> String {
 }
 
 fn section(tr: &Tr, s: &ShownSection) -> Section {
+    let rates = s
+        .rates
+        .iter()
+        .map(|r| Cell {
+            label: tr.t(r.title),
+            value: match r.percent {
+                Some(p) => tr.targs("monitoring-rate", &[("percent", p.to_string()), ("count", figure(tr, r.whole))]),
+                None => tr.t1("monitoring-rate-too-few", "count", figure(tr, r.whole)),
+            },
+        })
+        .collect();
     Section {
+        rates,
         title: tr.t(s.title),
         tables: s
             .tables

@@ -134,4 +134,7 @@ async fn referrals_section(app: TestApp) {
     assert!(total > 0 && statuses <= total, "demo referrals counted: {total}");
     assert!(t.contains("Children receiving services now, by type"), "{t}");
     assert!(t.contains("Planned follow-ups past their date"), "{t}");
+    let rate = t.split("Referrals completed, of those that came to an end").nth(1).expect("the completion rate");
+    let rate = rate.split("</p>").next().unwrap_or_default();
+    assert!(rate.contains(" % (of "), "exact for the supervisor: {rate}");
 }
