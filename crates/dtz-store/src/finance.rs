@@ -78,8 +78,7 @@ impl NewFinance {
     }
 }
 
-const SCOPE: ScopeColumns =
-    ScopeColumns { org: Some("org_id"), country: Some("country"), team: None, owner: None, provider: None, case: None };
+const SCOPE: ScopeColumns = ScopeColumns::place("org_id", "country");
 
 const COLS: &str = "id, org_id, country, year, budget, incoming, incoming_date, expenditure, version, \
                     deleted_at IS NOT NULL AS deleted";

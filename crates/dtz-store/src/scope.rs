@@ -22,6 +22,14 @@ pub struct ScopeColumns {
     pub case: Option<&'static str>,
 }
 
+impl ScopeColumns {
+    /// A table (or counted rows) placed by organisation and country only: teams,
+    /// caseworkers and providers do not narrow it.
+    pub const fn place(org: &'static str, country: &'static str) -> Self {
+        Self { org: Some(org), country: Some(country), team: None, owner: None, provider: None, case: None }
+    }
+}
+
 /// A parenthesised boolean SQL expression true exactly for the rows `scope` admits.
 pub fn filter(scope: &Scope, cols: &ScopeColumns) -> Sql {
     let mut parts: Vec<Sql> = Vec::new();

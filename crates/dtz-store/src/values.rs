@@ -42,8 +42,7 @@ const COLS: &str = "id, programme_id, org_id, country, period, status, returned_
                     country_approved_by, alliance_approved_at, version";
 
 /// Need to know on reports: the reporting organisation (and country), a country, or all.
-pub const SCOPE: ScopeColumns =
-    ScopeColumns { org: Some("org_id"), country: Some("country"), team: None, owner: None, provider: None, case: None };
+pub const SCOPE: ScopeColumns = ScopeColumns::place("org_id", "country");
 
 /// A report by its key, within scope.
 pub async fn find(
@@ -333,18 +332,6 @@ pub struct PointRow {
     pub denominator: Option<i64>,
     /// Text.
     pub text_value: Option<String>,
-}
-
-/// Every value of a programme within scope, in one query (what results pages and
-/// exports roll up).
-pub async fn points(db: &Db, scope: &Scope, programme: Uuid) -> Result<Vec<PointRow>> {
-    let mut q = Sql::new(
-        "SELECT v.indicator_id, r.org_id, r.country, r.period, r.status, v.part, v.value, v.numerator, v.denominator, v.text_value \
-         FROM data_values v JOIN reports r ON r.id = v.report_id WHERE r.programme_id = ",
-    );
-    q.bind(programme).push(" AND ");
-    q.append(filter(scope, &ScopeColumns { org: Some("r.org_id"), country: Some("r.country"), ..SCOPE }));
-    db.read().fetch_all(&q).await
 }
 
 /// A stored baseline or target (a baseline has `period` = its year, no organisation and

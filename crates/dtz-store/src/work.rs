@@ -18,8 +18,7 @@ use crate::{Db, Result};
 use uuid::Uuid;
 
 /// The scope columns every work record has (owning organisation and country), unqualified.
-pub const SCOPE: ScopeColumns =
-    ScopeColumns { org: Some("org_id"), country: Some("country"), team: None, owner: None, provider: None, case: None };
+pub const SCOPE: ScopeColumns = ScopeColumns::place("org_id", "country");
 
 /// Lines per page of a list.
 pub const PER_PAGE: i64 = 50;

@@ -40,17 +40,7 @@ pub async fn opened(db: &Db, scope: &Scope, from: Date, to: Date) -> Result<Vec<
     let end = OffsetDateTime::new_utc(to.next_day().unwrap_or(to), Time::MIDNIGHT);
     let mut q = Sql::new("SELECT org_id, country, sex, birth_year, created_at FROM cases WHERE deleted_at IS NULL");
     q.push(" AND created_at >= ").bind(start).push(" AND created_at < ").bind(end).push(" AND ");
-    q.append(filter(
-        scope,
-        &ScopeColumns {
-            org: Some("org_id"),
-            country: Some("country"),
-            team: None,
-            owner: None,
-            provider: None,
-            case: None,
-        },
-    ));
+    q.append(filter(scope, &ScopeColumns::place("org_id", "country")));
     let rows: Vec<OpenedRow> = db.read().fetch_all(&q).await?;
     // Grouped in a map: at scale (100,000 cases) a linear search per row would be
     // quadratic.

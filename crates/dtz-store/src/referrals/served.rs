@@ -50,16 +50,6 @@ pub async fn served(db: &Db, scope: &Scope, from: Date, to: Date, service: Optio
         q.push(" AND r.service_type = ").bind(t.to_owned());
     }
     q.push(" AND ");
-    q.append(filter(
-        scope,
-        &ScopeColumns {
-            org: Some("c.org_id"),
-            country: Some("c.country"),
-            team: None,
-            owner: None,
-            provider: None,
-            case: None,
-        },
-    ));
+    q.append(filter(scope, &ScopeColumns::place("c.org_id", "c.country")));
     db.read().fetch_all(&q).await
 }
