@@ -6,7 +6,7 @@
 //! the child's situation under the case's data key, and audits every read and write
 //! with ids and field names only.
 
-mod figures;
+pub(crate) mod figures;
 mod followups;
 mod overdue;
 mod send;

@@ -60,6 +60,49 @@ pub struct ReferralFigures {
     pub children_by_service: Vec<ServiceCount>,
 }
 
+/// Exact counts over referral rows, before any disclosure: what the API's figures and
+/// the monitoring page's referral section are both made of.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct Counted {
+    /// Referrals by status code.
+    pub by_status: BTreeMap<String, u64>,
+    /// Referrals that came to an end other than being cancelled.
+    pub ended: u64,
+    /// Of those, completed.
+    pub completed: u64,
+    /// Children (distinct cases) in care now, by service type.
+    pub in_care: BTreeMap<String, u64>,
+    /// Per child: hours from the signal (or the case's opening) to its first service.
+    pub first_service_hours: Vec<f64>,
+}
+
+impl Counted {
+    pub(crate) fn of(rows: &[figures::FigureRow]) -> Self {
+        let mut c = Counted::default();
+        let mut in_care: BTreeMap<&str, BTreeSet<Uuid>> = BTreeMap::new();
+        let mut first: BTreeMap<Uuid, f64> = BTreeMap::new();
+        for r in rows {
+            *c.by_status.entry(r.status.clone()).or_default() += 1;
+            let status = ReferralStatus::from_code(&r.status).unwrap_or(ReferralStatus::Pending);
+            if status.is_final() && status != ReferralStatus::Cancelled {
+                c.ended += 1;
+                c.completed += u64::from(status == ReferralStatus::Completed);
+            }
+            if status.in_care() {
+                in_care.entry(r.service_type.as_str()).or_default().insert(r.case_id);
+            }
+            if let Some(f) = r.first_service_at {
+                let hours = (f - r.started_at).whole_minutes().max(0) as f64 / 60.0;
+                let e = first.entry(r.case_id).or_insert(hours);
+                *e = e.min(hours);
+            }
+        }
+        c.in_care = in_care.into_iter().map(|(t, cases)| (t.to_owned(), cases.len() as u64)).collect();
+        c.first_service_hours = first.into_values().collect();
+        c
+    }
+}
+
 /// Whether the caller gets exact figures for `org` (and `country`): a case supervisor of
 /// that organisation (limited to that country when their role is).
 fn exact_for(caller: &Caller, org: Option<Uuid>, country: Option<CountryCode>) -> bool {
@@ -90,48 +133,31 @@ impl Services {
         let rows = figures::rows(&self.db, &scope, c, org).await?;
         let today = self.clock.now().date();
         let overdue = figures::overdue_follow_ups(&self.db, &scope, c, org, today).await?;
-        let fig = |n: usize| {
-            let n = n as u64;
-            if exact { Figure::Exact(n) } else { Figure::Disclosed(Disclosed::from_count(n, false)) }
-        };
-        let enough = |n: usize| exact || n as u64 >= SUPPRESS_BELOW;
-        let mut by_status = BTreeMap::new();
-        for s in ReferralStatus::ALL {
-            by_status.insert(s.as_str().to_owned(), fig(rows.iter().filter(|r| r.status == s.as_str()).count()));
-        }
-        let status = |r: &figures::FigureRow| ReferralStatus::from_code(&r.status).unwrap_or(ReferralStatus::Pending);
-        let ended = rows.iter().filter(|r| status(r).is_final() && status(r) != ReferralStatus::Cancelled).count();
-        let completed = rows.iter().filter(|r| status(r) == ReferralStatus::Completed).count();
+        let counted = Counted::of(&rows);
+        let fig = |n: u64| if exact { Figure::Exact(n) } else { Figure::Disclosed(Disclosed::from_count(n, false)) };
+        let enough = |n: u64| exact || n >= SUPPRESS_BELOW;
+        let by_status = ReferralStatus::ALL
+            .iter()
+            .map(|s| (s.as_str().to_owned(), fig(counted.by_status.get(s.as_str()).copied().unwrap_or(0))))
+            .collect();
+        let (ended, completed) = (counted.ended, counted.completed);
         // Neither the completed nor the other ended referrals may be a small count that
         // the rate would give away.
-        let small = |n: usize| n > 0 && !enough(n);
+        let small = |n: u64| n > 0 && !enough(n);
         let completion_rate_percent = (ended > 0 && !small(ended) && !small(completed) && !small(ended - completed))
-            .then(|| (completed * 100 / ended) as u64);
-        let mut first: BTreeMap<Uuid, (time::OffsetDateTime, time::OffsetDateTime)> = BTreeMap::new();
-        for r in &rows {
-            if let Some(f) = r.first_service_at {
-                let e = first.entry(r.case_id).or_insert((f, r.started_at));
-                e.0 = e.0.min(f);
-            }
-        }
-        let mut hours: Vec<i64> = first.values().map(|(f, s)| (*f - *s).whole_hours().max(0)).collect();
-        hours.sort_unstable();
+            .then(|| completed * 100 / ended);
+        let mut hours = counted.first_service_hours.clone();
+        hours.sort_by(f64::total_cmp);
         let median_hours_to_first_service =
-            (!hours.is_empty() && enough(hours.len())).then(|| hours[hours.len() / 2] as u64);
-        let mut by_type: BTreeMap<&str, BTreeSet<Uuid>> = BTreeMap::new();
-        for r in rows.iter().filter(|r| status(r).in_care()) {
-            by_type.entry(r.service_type.as_str()).or_default().insert(r.case_id);
-        }
-        let children_by_service = by_type
-            .into_iter()
-            .map(|(t, cases)| ServiceCount { service_type: t.to_owned(), children: fig(cases.len()) })
-            .collect();
+            (!hours.is_empty() && enough(hours.len() as u64)).then(|| hours[hours.len() / 2].floor() as u64);
+        let children_by_service =
+            counted.in_care.iter().map(|(t, n)| ServiceCount { service_type: t.clone(), children: fig(*n) }).collect();
         Ok(ReferralFigures {
             exact,
             by_status,
             completion_rate_percent,
             median_hours_to_first_service,
-            overdue_follow_ups: fig(usize::try_from(overdue).unwrap_or(0)),
+            overdue_follow_ups: fig(u64::try_from(overdue).unwrap_or(0)),
             children_by_service,
         })
     }
