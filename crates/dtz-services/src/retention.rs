@@ -1,7 +1,8 @@
 //! The retention job (DESIGN §5 "Retention"): for every record type of
 //! `dtz_store::retention::RECORD_TYPES`, erase what has been kept longer than its period
-//! (setting `retention.<code>_days`, else the type's default), keeping what statistics
-//! and the audit need. Runs from the housekeeping tick of `dtz serve` and as `dtz
+//! (setting `retention.<code>_days`, else the type's default; closed cases and signals
+//! closed without a case follow their country's months where its settings give them),
+//! keeping what statistics and the audit need. Runs from the housekeeping tick of `dtz serve` and as `dtz
 //! retention run [--dry-run]`. Each erased record gets a `retention.erase` event with
 //! its id and the names of the erased fields; rows deleted whole (sessions, used form
 //! tokens, old alert markers) get one event per record type.
@@ -10,7 +11,7 @@ use crate::{Result, Services};
 use dtz_domain::ids::OrgId;
 use dtz_domain::signal::Report;
 use dtz_store::audit::NewEvent;
-use dtz_store::retention::{self as store, How, RECORD_TYPES, RecordType};
+use dtz_store::retention::{self as store, How, Part, RECORD_TYPES, RecordType};
 use time::{Duration, OffsetDateTime};
 
 /// Reports re-sealed without their contact per run (the next tick takes the rest).
@@ -21,6 +22,9 @@ const CONTACT_BATCH: i64 = 500;
 pub struct RetentionLine {
     /// Record type code.
     pub code: &'static str,
+    /// The country whose own period this line applies (`None`: the system's period,
+    /// for every country without one of its own).
+    pub country: Option<String>,
     /// Period in days.
     pub days: i64,
     /// Records due.
@@ -47,28 +51,42 @@ impl Services {
         Ok(stored.and_then(|s| s.value.trim().parse::<i64>().ok()).filter(|d| *d >= 0).unwrap_or(t.default_days))
     }
 
-    /// Run retention over every record type; with `dry_run` only count what is due.
+    /// Run retention over every record type; with `dry_run` only count what is due. A
+    /// type kept per country runs once for every country with a period of its own (a
+    /// month counts as 365/12 days), then once for the rest under the system's period.
     pub async fn run_retention(&self, dry_run: bool) -> Result<Vec<RetentionLine>> {
         let now = self.clock.now();
         let mut lines = Vec::new();
         for t in RECORD_TYPES {
             let days = self.retention_days(t).await?;
-            let cutoff = now - Duration::days(days);
-            let (due, erased) = match t.how {
-                How::Sql { count, ids, erase } => {
-                    let due = u64::try_from(store::count(&self.db, count, cutoff).await?).unwrap_or(0);
-                    if dry_run || due == 0 {
-                        (due, 0)
-                    } else {
-                        (due, self.erase_set(t, ids, erase, cutoff, now).await?)
+            let mut parts = vec![(None, days)];
+            if let Some(column) = t.per_country {
+                for (country, months) in store::country_periods(&self.db, column).await? {
+                    parts.push((Some(country), months * 365 / 12));
+                }
+            }
+            for (country, days) in parts {
+                let part = Part { cutoff: now - Duration::days(days), country: country.as_deref().unwrap_or("") };
+                let (due, erased) = match t.how {
+                    How::Sql { count, ids, erase } => {
+                        let due = u64::try_from(store::count(&self.db, count, part).await?).unwrap_or(0);
+                        if dry_run || due == 0 {
+                            (due, 0)
+                        } else {
+                            (due, self.erase_set(t, ids, erase, part, now).await?)
+                        }
                     }
-                }
-                How::ReporterContact => {
-                    let due = u64::try_from(store::contact_count(&self.db, cutoff).await?).unwrap_or(0);
-                    if dry_run || due == 0 { (due, 0) } else { (due, self.erase_contacts(t, cutoff, now).await?) }
-                }
-            };
-            lines.push(RetentionLine { code: t.code, days, due, erased });
+                    How::ReporterContact => {
+                        let due = u64::try_from(store::contact_count(&self.db, part.cutoff).await?).unwrap_or(0);
+                        if dry_run || due == 0 {
+                            (due, 0)
+                        } else {
+                            (due, self.erase_contacts(t, part.cutoff, now).await?)
+                        }
+                    }
+                };
+                lines.push(RetentionLine { code: t.code, country, days, due, erased });
+            }
         }
         Ok(lines)
     }
@@ -78,15 +96,15 @@ impl Services {
         t: &RecordType,
         ids: Option<&'static str>,
         erase: &[&'static str],
-        cutoff: OffsetDateTime,
+        part: Part<'_>,
         now: OffsetDateTime,
     ) -> Result<u64> {
         let mut tx = self.db.begin().await?;
         let listed = match ids {
-            Some(q) => Some(store::ids(&mut tx, q, cutoff).await?),
+            Some(q) => Some(store::ids(&mut tx, q, part).await?),
             None => None,
         };
-        let changed = store::erase(&mut tx, erase, cutoff, now).await?;
+        let changed = store::erase(&mut tx, erase, part, now).await?;
         let events: Vec<NewEvent> = match &listed {
             Some(ids) => ids.iter().map(|id| event(t, Some(*id), None)).collect(),
             None => vec![event(t, None, None)],

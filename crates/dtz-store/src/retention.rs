@@ -9,7 +9,11 @@
 //! case. To add a record type, add one [`RecordType`] to
 //! [`RECORD_TYPES`]: a count, optionally the ids for the audit, and the statements in
 //! order (children first, the parent's `erased_at` last). `$1` is the cut-off time
-//! (now minus the period), `$2`, when used, is now.
+//! (now minus the period), `$2` the part (below), `$3`, when used, is now.
+//!
+//! A record type with [`RecordType::per_country`] is run in parts: once for each country
+//! whose settings give it a period of its own (`$2` = the country code), then once for
+//! every other country (`$2` = `''`). Its statements say so with [`in_part!`].
 
 use crate::sql::Sql;
 use crate::{Db, Result, Tx};
@@ -46,6 +50,8 @@ pub struct RecordType {
     pub fields: &'static [&'static str],
     /// How.
     pub how: How,
+    /// The `country_settings` column (months) that overrides the period per country.
+    pub per_country: Option<&'static str>,
 }
 
 impl RecordType {
@@ -53,6 +59,22 @@ impl RecordType {
     pub fn setting(&self) -> String {
         format!("retention.{}_days", self.code)
     }
+}
+
+/// The condition that limits a statement to the part being run (see the module
+/// documentation): `in_part!("c.", "retention_signal_months")`.
+macro_rules! in_part {
+    ($alias:literal, $column:literal) => {
+        concat!(
+            " AND (",
+            $alias,
+            "country = $2 OR ($2 = '' AND ",
+            $alias,
+            "country NOT IN (SELECT country FROM country_settings WHERE deleted_at IS NULL AND ",
+            $column,
+            " IS NOT NULL)))"
+        )
+    };
 }
 
 /// Every record type, in the order the job runs them.
@@ -63,6 +85,7 @@ pub const RECORD_TYPES: &[RecordType] = &[
         entity: "signal",
         fields: &["contact"],
         how: How::ReporterContact,
+        per_country: None,
     },
     RecordType {
         code: "closed_signals",
@@ -70,19 +93,31 @@ pub const RECORD_TYPES: &[RecordType] = &[
         entity: "signal",
         fields: &["content", "data_key", "receipt", "messages"],
         how: How::Sql {
-            count: "SELECT COUNT(*) FROM signals WHERE status = 'closed' AND closed_at < $1 AND case_id IS NULL \
-                    AND erased_at IS NULL",
-            ids: Some(
+            count: concat!(
+                "SELECT COUNT(*) FROM signals WHERE status = 'closed' AND closed_at < $1 AND case_id IS NULL \
+                 AND erased_at IS NULL",
+                in_part!("", "retention_signal_months")
+            ),
+            ids: Some(concat!(
                 "SELECT id FROM signals WHERE status = 'closed' AND closed_at < $1 AND case_id IS NULL \
                  AND erased_at IS NULL",
-            ),
+                in_part!("", "retention_signal_months")
+            )),
             erase: &[
-                "UPDATE signal_messages SET body = NULL WHERE signal_id IN (SELECT id FROM signals WHERE status = 'closed' \
-                 AND closed_at < $1 AND case_id IS NULL AND erased_at IS NULL)",
-                "UPDATE signals SET content = NULL, data_key = NULL, receipt_lookup = NULL, receipt_hash = NULL, \
-                 erased_at = $2 WHERE status = 'closed' AND closed_at < $1 AND case_id IS NULL AND erased_at IS NULL",
+                concat!(
+                    "UPDATE signal_messages SET body = NULL WHERE signal_id IN (SELECT id FROM signals \
+                     WHERE status = 'closed' AND closed_at < $1 AND case_id IS NULL AND erased_at IS NULL",
+                    in_part!("", "retention_signal_months"),
+                    ")"
+                ),
+                concat!(
+                    "UPDATE signals SET content = NULL, data_key = NULL, receipt_lookup = NULL, receipt_hash = NULL, \
+                     erased_at = $3 WHERE status = 'closed' AND closed_at < $1 AND case_id IS NULL AND erased_at IS NULL",
+                    in_part!("", "retention_signal_months")
+                ),
             ],
         },
+        per_country: Some("retention_signal_months"),
     },
     RecordType {
         code: "closed_cases",
@@ -100,36 +135,85 @@ pub const RECORD_TYPES: &[RecordType] = &[
             "follow_up_notes",
         ],
         how: How::Sql {
-            count: "SELECT COUNT(*) FROM cases WHERE status = 'closed' AND closed_at < $1 AND erased_at IS NULL",
-            ids: Some("SELECT id FROM cases WHERE status = 'closed' AND closed_at < $1 AND erased_at IS NULL"),
+            count: concat!(
+                "SELECT COUNT(*) FROM cases WHERE status = 'closed' AND closed_at < $1 AND erased_at IS NULL",
+                in_part!("", "retention_closed_case_months")
+            ),
+            ids: Some(concat!(
+                "SELECT id FROM cases WHERE status = 'closed' AND closed_at < $1 AND erased_at IS NULL",
+                in_part!("", "retention_closed_case_months")
+            )),
             erase: &[
-                "UPDATE case_notes SET body = NULL WHERE case_id IN (SELECT id FROM cases WHERE status = 'closed' \
-                 AND closed_at < $1 AND erased_at IS NULL)",
-                "UPDATE case_goals SET body = NULL WHERE case_id IN (SELECT id FROM cases WHERE status = 'closed' \
-                 AND closed_at < $1 AND erased_at IS NULL)",
-                "UPDATE protection_steps SET note = NULL WHERE case_id IN (SELECT id FROM cases WHERE status = 'closed' \
-                 AND closed_at < $1 AND erased_at IS NULL)",
-                "UPDATE case_consents SET reason = NULL WHERE case_id IN (SELECT id FROM cases WHERE status = 'closed' \
-                 AND closed_at < $1 AND erased_at IS NULL)",
+                concat!(
+                    "UPDATE case_notes SET body = NULL WHERE case_id IN (SELECT id FROM cases WHERE status = 'closed' \
+                     AND closed_at < $1 AND erased_at IS NULL",
+                    in_part!("", "retention_closed_case_months"),
+                    ")"
+                ),
+                concat!(
+                    "UPDATE case_goals SET body = NULL WHERE case_id IN (SELECT id FROM cases WHERE status = 'closed' \
+                     AND closed_at < $1 AND erased_at IS NULL",
+                    in_part!("", "retention_closed_case_months"),
+                    ")"
+                ),
+                concat!(
+                    "UPDATE protection_steps SET note = NULL WHERE case_id IN (SELECT id FROM cases \
+                     WHERE status = 'closed' AND closed_at < $1 AND erased_at IS NULL",
+                    in_part!("", "retention_closed_case_months"),
+                    ")"
+                ),
+                concat!(
+                    "UPDATE case_consents SET reason = NULL WHERE case_id IN (SELECT id FROM cases \
+                     WHERE status = 'closed' AND closed_at < $1 AND erased_at IS NULL",
+                    in_part!("", "retention_closed_case_months"),
+                    ")"
+                ),
                 // Referrals and follow-ups are sealed under the case's key: their texts go with it.
-                "UPDATE referral_steps SET reason = NULL WHERE referral_id IN (SELECT r.id FROM referrals r \
-                 JOIN cases c ON c.id = r.case_id WHERE c.status = 'closed' AND c.closed_at < $1 AND c.erased_at IS NULL)",
-                "UPDATE referrals SET details = NULL WHERE case_id IN (SELECT id FROM cases WHERE status = 'closed' \
-                 AND closed_at < $1 AND erased_at IS NULL)",
-                "UPDATE follow_up_notes SET body = NULL WHERE follow_up_id IN (SELECT f.id FROM follow_ups f \
-                 JOIN cases c ON c.id = f.case_id WHERE c.status = 'closed' AND c.closed_at < $1 AND c.erased_at IS NULL)",
-                // The signal a case came from goes with the last of its cases.
-                "UPDATE signal_messages SET body = NULL WHERE signal_id IN (SELECT c.signal_id FROM cases c \
-                 WHERE c.status = 'closed' AND c.closed_at < $1 AND c.erased_at IS NULL) AND signal_id NOT IN \
-                 (SELECT o.signal_id FROM cases o WHERE o.signal_id IS NOT NULL AND NOT (o.status = 'closed' AND o.closed_at < $1))",
-                "UPDATE signals SET content = NULL, data_key = NULL, receipt_lookup = NULL, receipt_hash = NULL, \
-                 erased_at = $2 WHERE erased_at IS NULL AND id IN (SELECT c.signal_id FROM cases c \
-                 WHERE c.status = 'closed' AND c.closed_at < $1 AND c.erased_at IS NULL) AND id NOT IN \
-                 (SELECT o.signal_id FROM cases o WHERE o.signal_id IS NOT NULL AND NOT (o.status = 'closed' AND o.closed_at < $1))",
-                "UPDATE cases SET profile = NULL, data_key = NULL, erased_at = $2 \
-                 WHERE status = 'closed' AND closed_at < $1 AND erased_at IS NULL",
+                concat!(
+                    "UPDATE referral_steps SET reason = NULL WHERE referral_id IN (SELECT r.id FROM referrals r \
+                     JOIN cases c ON c.id = r.case_id WHERE c.status = 'closed' AND c.closed_at < $1 \
+                     AND c.erased_at IS NULL",
+                    in_part!("c.", "retention_closed_case_months"),
+                    ")"
+                ),
+                concat!(
+                    "UPDATE referrals SET details = NULL WHERE case_id IN (SELECT id FROM cases \
+                     WHERE status = 'closed' AND closed_at < $1 AND erased_at IS NULL",
+                    in_part!("", "retention_closed_case_months"),
+                    ")"
+                ),
+                concat!(
+                    "UPDATE follow_up_notes SET body = NULL WHERE follow_up_id IN (SELECT f.id FROM follow_ups f \
+                     JOIN cases c ON c.id = f.case_id WHERE c.status = 'closed' AND c.closed_at < $1 \
+                     AND c.erased_at IS NULL",
+                    in_part!("c.", "retention_closed_case_months"),
+                    ")"
+                ),
+                // The signal a case came from goes with the last of its cases (the other
+                // cases of a signal are in its country, so they share the part's cut-off).
+                concat!(
+                    "UPDATE signal_messages SET body = NULL WHERE signal_id IN (SELECT c.signal_id FROM cases c \
+                     WHERE c.status = 'closed' AND c.closed_at < $1 AND c.erased_at IS NULL",
+                    in_part!("c.", "retention_closed_case_months"),
+                    ") AND signal_id NOT IN (SELECT o.signal_id FROM cases o WHERE o.signal_id IS NOT NULL \
+                     AND NOT (o.status = 'closed' AND o.closed_at < $1))"
+                ),
+                concat!(
+                    "UPDATE signals SET content = NULL, data_key = NULL, receipt_lookup = NULL, receipt_hash = NULL, \
+                     erased_at = $3 WHERE erased_at IS NULL AND id IN (SELECT c.signal_id FROM cases c \
+                     WHERE c.status = 'closed' AND c.closed_at < $1 AND c.erased_at IS NULL",
+                    in_part!("c.", "retention_closed_case_months"),
+                    ") AND id NOT IN (SELECT o.signal_id FROM cases o WHERE o.signal_id IS NOT NULL \
+                     AND NOT (o.status = 'closed' AND o.closed_at < $1))"
+                ),
+                concat!(
+                    "UPDATE cases SET profile = NULL, data_key = NULL, erased_at = $3 \
+                     WHERE status = 'closed' AND closed_at < $1 AND erased_at IS NULL",
+                    in_part!("", "retention_closed_case_months")
+                ),
             ],
         },
+        per_country: Some("retention_closed_case_months"),
     },
     RecordType {
         code: "sessions",
@@ -141,6 +225,7 @@ pub const RECORD_TYPES: &[RecordType] = &[
             ids: None,
             erase: &["DELETE FROM sessions WHERE last_seen_at < $1"],
         },
+        per_country: None,
     },
     RecordType {
         code: "public_form_tokens",
@@ -152,6 +237,7 @@ pub const RECORD_TYPES: &[RecordType] = &[
             ids: None,
             erase: &["DELETE FROM public_form_uses WHERE expires_at < $1"],
         },
+        per_country: None,
     },
     RecordType {
         code: "read_alerts",
@@ -163,35 +249,65 @@ pub const RECORD_TYPES: &[RecordType] = &[
             ids: None,
             erase: &["DELETE FROM case_read_alerts WHERE alerted_at < $1"],
         },
+        per_country: None,
     },
 ];
 
-fn stmt(text: &'static str, cutoff: OffsetDateTime, now: OffsetDateTime) -> Sql {
-    let mut args = vec![cutoff.into()];
-    if text.contains("$2") {
+/// Which rows one run of a record type's statements covers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Part<'a> {
+    /// Rows kept longer than this are due.
+    pub cutoff: OffsetDateTime,
+    /// For a type kept per country: one country (its code), or `""` for every country
+    /// without a period of its own. Ignored by other types.
+    pub country: &'a str,
+}
+
+fn stmt(text: &'static str, part: Part<'_>, now: OffsetDateTime) -> Sql {
+    let mut args = vec![part.cutoff.into()];
+    if text.contains("$2") || text.contains("$3") {
+        args.push(part.country.to_owned().into());
+    }
+    if text.contains("$3") {
         args.push(now.into());
     }
     Sql::with_args(text, args)
 }
 
 /// How many rows a count statement finds.
-pub async fn count(db: &Db, sql: &'static str, cutoff: OffsetDateTime) -> Result<i64> {
-    db.read().scalar(&stmt(sql, cutoff, cutoff)).await
+pub async fn count(db: &Db, sql: &'static str, part: Part<'_>) -> Result<i64> {
+    db.read().scalar(&stmt(sql, part, part.cutoff)).await
 }
 
 /// The ids of due rows, inside the erasing transaction.
-pub async fn ids(tx: &mut Tx, sql: &'static str, cutoff: OffsetDateTime) -> Result<Vec<Uuid>> {
-    let rows: Vec<(Uuid,)> = tx.q().fetch_all(&stmt(sql, cutoff, cutoff)).await?;
+pub async fn ids(tx: &mut Tx, sql: &'static str, part: Part<'_>) -> Result<Vec<Uuid>> {
+    let rows: Vec<(Uuid,)> = tx.q().fetch_all(&stmt(sql, part, part.cutoff)).await?;
     Ok(rows.into_iter().map(|(id,)| id).collect())
 }
 
 /// Run the erasing statements in order; returns the rows changed by the last one.
-pub async fn erase(tx: &mut Tx, stmts: &[&'static str], cutoff: OffsetDateTime, now: OffsetDateTime) -> Result<u64> {
+pub async fn erase(tx: &mut Tx, stmts: &[&'static str], part: Part<'_>, now: OffsetDateTime) -> Result<u64> {
     let mut last = 0;
     for s in stmts {
-        last = tx.q().execute(&stmt(s, cutoff, now)).await?;
+        last = tx.q().execute(&stmt(s, part, now)).await?;
     }
     Ok(last)
+}
+
+/// The countries whose settings keep a per-country record type for a period of their
+/// own: (code, months).
+pub async fn country_periods(db: &Db, column: &'static str) -> Result<Vec<(String, i64)>> {
+    let text: &'static str = match column {
+        "retention_closed_case_months" => {
+            "SELECT country, retention_closed_case_months FROM country_settings \
+             WHERE deleted_at IS NULL AND retention_closed_case_months IS NOT NULL ORDER BY country"
+        }
+        _ => {
+            "SELECT country, retention_signal_months FROM country_settings \
+             WHERE deleted_at IS NULL AND retention_signal_months IS NOT NULL ORDER BY country"
+        }
+    };
+    db.read().fetch_all(&Sql::new(text)).await
 }
 
 /// A public report whose reporter contact is due for erasure.

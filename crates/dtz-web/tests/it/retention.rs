@@ -16,12 +16,16 @@ crate::on_both! {
     closed_signals_and_cases_lose_their_content_but_keep_their_counts => closed;
     a_dry_run_counts_and_changes_nothing_and_settings_change_periods => dry_run;
     referrals_and_follow_up_notes_go_with_their_closed_case => referrals;
+    a_country_keeps_signals_for_its_own_months => per_country;
 }
 
+/// Due and erased records of one type, over all its parts (countries with a period of
+/// their own, then the rest).
 async fn line(app: &TestApp, dry: bool, code: &str) -> (u64, u64) {
     let lines = app.services.run_retention(dry).await.unwrap();
-    let l = lines.iter().find(|l| l.code == code).unwrap();
-    (l.due, l.erased)
+    let parts: Vec<_> = lines.iter().filter(|l| l.code == code).collect();
+    assert!(!parts.is_empty(), "{code} missing");
+    parts.iter().fold((0, 0), |(d, e), l| (d + l.due, e + l.erased))
 }
 
 async fn erase_events(app: &TestApp, entity: &str) -> Vec<dtz_store::audit::Event> {
@@ -145,7 +149,8 @@ async fn referrals(app: TestApp) {
         .await
         .unwrap();
     tx.commit().await.unwrap();
-    app.clock.advance(time::Duration::days(5 * 365 + 1));
+    // Past the system's five years and the demo's ten for Bolivia, wherever the case is.
+    app.clock.advance(time::Duration::days(10 * 365 + 1));
     let (_, erased) = line(&app, false, "closed_cases").await;
     assert!(erased >= 1);
     let q = Sql::with_args(
@@ -160,5 +165,42 @@ async fn referrals(app: TestApp) {
     assert_eq!(left, 0, "the closed case's referral and follow-up texts are erased");
     let after: i64 = app.db.db.read().scalar(&read(sealed)).await.unwrap();
     assert!(after > 0 && after < before, "other cases keep theirs: {before} → {after}");
+    assert!(app.services.verify_audit().await.is_ok());
+}
+
+/// Bolivia keeps signals closed without a case for 24 months instead of the system's
+/// 365 days: a year and a day later nothing is due, in Bolivia's own line or the rest;
+/// after 24 months its line erases the signal.
+async fn per_country(app: TestApp) {
+    let org = crate::report::bolivia(&app).await;
+    let country = app.services.countries().await.unwrap().into_iter().find(|c| c.country == "BO").unwrap();
+    let input = dtz_domain::country::CountryInput {
+        country: "BO".into(),
+        lead_org: Some(org),
+        helpline: "156".into(),
+        police: "+591 110".into(),
+        answer_within_hours: "48".into(),
+        retention_signal_months: "24".into(),
+        ..Default::default()
+    };
+    app.services.save_country(&Caller::System, &input, country.version).await.expect("country");
+    send_report(&app, "10.1.2.3", "what=Closed+without+a+case").await;
+    let mut tx = app.db.db.begin().await.unwrap();
+    let now = app.clock.now();
+    tx.q()
+        .execute(&Sql::with_args("UPDATE signals SET status = 'closed', closed_at = $1", vec![now.into()]))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    app.clock.advance(time::Duration::days(366));
+    let lines = app.services.run_retention(false).await.unwrap();
+    let signals: Vec<_> = lines.iter().filter(|l| l.code == "closed_signals").collect();
+    let shape: Vec<_> = signals.iter().map(|l| (l.country.as_deref(), l.days, l.due)).collect();
+    assert_eq!(shape, [(None, 365, 0), (Some("BO"), 730, 0)], "the rest, then Bolivia's own period");
+    app.clock.advance(time::Duration::days(365));
+    assert_eq!(line(&app, false, "closed_signals").await, (1, 1), "after 24 months");
+    let erased: i64 =
+        app.db.db.read().scalar(&Sql::new("SELECT COUNT(*) FROM signals WHERE erased_at IS NOT NULL")).await.unwrap();
+    assert_eq!(erased, 1);
     assert!(app.services.verify_audit().await.is_ok());
 }

@@ -7,7 +7,8 @@ use std::process::ExitCode;
 
 #[derive(Subcommand, Debug)]
 pub enum RetentionCommand {
-    /// Erase what has been kept longer than its period (settings `retention.<type>_days`).
+    /// Erase what has been kept longer than its period (settings `retention.<type>_days`;
+    /// closed cases and signals follow their country's months where set).
     Run {
         #[command(flatten)]
         db: DbArgs,
@@ -23,10 +24,14 @@ pub async fn run(c: RetentionCommand) -> anyhow::Result<ExitCode> {
             let s = super::open(&db).await?;
             let lines = s.run_retention(dry_run).await?;
             for l in &lines {
+                let name = match &l.country {
+                    Some(c) => format!("{} {c}", l.code),
+                    None => l.code.to_owned(),
+                };
                 if dry_run {
-                    say!("{:<20} kept {:>5} days: {} due (dry run, nothing erased)", l.code, l.days, l.due);
+                    say!("{name:<20} kept {:>5} days: {} due (dry run, nothing erased)", l.days, l.due);
                 } else {
-                    say!("{:<20} kept {:>5} days: {} due, {} erased", l.code, l.days, l.due, l.erased);
+                    say!("{name:<20} kept {:>5} days: {} due, {} erased", l.days, l.due, l.erased);
                 }
             }
             s.db.close().await;

@@ -18,6 +18,9 @@ async fn retention_run_prints_each_record_type_and_erases_what_is_due(env: Env) 
         assert!(line(&out, code).contains("dry run"), "{out}");
     }
     assert!(line(&out, "reporter_contact").contains("kept   180 days: 0 due"), "{out}");
+    // The demo's Bolivia keeps closed cases for 120 months and signals for 24: own lines.
+    assert!(line(&out, "closed_cases BO").contains("kept  3650 days"), "{out}");
+    assert!(line(&out, "closed_signals BO").contains("kept   730 days"), "{out}");
     // Keep reporter contacts for 0 days: every demo report with a contact is due.
     let changed = env
         .tamper(&[Sql::new(
