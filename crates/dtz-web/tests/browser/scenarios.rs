@@ -40,6 +40,19 @@ async fn wait_for(b: &Browser, css: &str) -> Outcome {
         .map_err(|e| format!("waiting for {css}: {e}"))
 }
 
+/// Wait (bounded) until nothing matches `css`: after a click that posts a form, the old
+/// page's elements stay until the answer arrives, so waiting for an element both pages
+/// have (`main h1`) could go on before the post was handled.
+async fn wait_gone(b: &Browser, css: &str) -> Outcome {
+    for _ in 0..100 {
+        if b.client.find_all(Locator::Css(css)).await.map_err(|e| e.to_string())?.is_empty() {
+            return Ok(());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    Err(format!("{css} still there after 10 s"))
+}
+
 /// The text of the first element matching `css`, waiting (bounded) for it to appear.
 async fn text_of(b: &Browser, css: &str) -> Result<String, String> {
     let e = b
@@ -271,6 +284,7 @@ async fn enter_and_approve(b: &Browser, app: &App) -> Outcome {
             .await
             .map_err(|e| format!("{who} can {action}: {e}"))?;
         button.click().await.map_err(|e| e.to_string())?;
+        wait_gone(b, &format!("button[value='{action}']")).await?;
         wait_for(b, "main h1").await?;
     }
     b.screenshot("report-approved").await;
