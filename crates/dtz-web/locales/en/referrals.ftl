@@ -110,3 +110,9 @@ msg-choose-a-kind = Choose a kind.
 msg-choose-a-status = Choose a status.
 msg-a-correction-amends-a-note-of-the-same-follow-up = A correction amends a note of the same follow-up.
 referrals-case-link = Send a referral, answer for providers without accounts, plan and record follow-ups
+
+referral-onward-link = Refer onward to another service
+referral-onward-title = Refer onward from { $from }
+referral-onward-hint = The child moves on to the service you choose; the referral it leaves is marked “referred onward”.
+referral-onward-reason = Why the child moves on (optional)
+referral-onward-submit = Refer onward

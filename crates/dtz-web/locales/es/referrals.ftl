@@ -110,3 +110,9 @@ msg-choose-a-kind = Elija un tipo.
 msg-choose-a-status = Elija un estado.
 msg-a-correction-amends-a-note-of-the-same-follow-up = Una corrección modifica una nota del mismo seguimiento.
 referrals-case-link = Enviar una derivación, responder por proveedores sin cuentas, planificar y registrar seguimientos
+
+referral-onward-link = Derivar a otro servicio
+referral-onward-title = Derivar desde { $from }
+referral-onward-hint = La niña o el niño pasa al servicio que elija; la derivación que deja queda como «derivada a otro servicio».
+referral-onward-reason = Por qué pasa a otro servicio (opcional)
+referral-onward-submit = Derivar

@@ -93,6 +93,7 @@ struct ShowPage {
     care_risk: String,
     steps: Vec<StepView>,
     actions: Vec<SelectOption>,
+    onward: bool,
     on_behalf: bool,
     errors: Errors,
     reason_typed: String,
@@ -112,8 +113,14 @@ fn show_page(page: Page, d: ReferralDetail, errors: Errors, reason_typed: String
             at: tr.datetime(s.at),
         })
         .collect();
-    let actions =
-        d.actions.iter().map(|a| SelectOption::new(a.as_str(), tr.t(&format!("referral-action-{a}")), "")).collect();
+    // Referring onward needs the next service: its own form, on the case's page.
+    let onward = staff && d.actions.contains(&dtz_domain::referral::Action::ReferOnward);
+    let actions = d
+        .actions
+        .iter()
+        .filter(|a| **a != dtz_domain::referral::Action::ReferOnward)
+        .map(|a| SelectOption::new(a.as_str(), tr.t(&format!("referral-action-{a}")), ""))
+        .collect();
     ShowPage {
         r: row(tr, &d.minimum),
         version: d.minimum.version,
@@ -129,6 +136,7 @@ fn show_page(page: Page, d: ReferralDetail, errors: Errors, reason_typed: String
         care: d.care,
         steps,
         actions,
+        onward,
         on_behalf: d.on_behalf,
         errors,
         reason_typed,
@@ -221,6 +229,7 @@ pub fn router() -> Router<AppState> {
         .route("/referrals/{id}", get(show))
         .route("/referrals/{id}/steps", post(step))
         .route("/referrals/{id}/letter", get(letter))
+        .route("/referrals/{id}/onward", post(case::onward))
         .route("/cases/{id}/referrals", get(case::show).post(case::send))
         .route("/cases/{id}/follow-ups", post(case::plan))
         .route("/cases/{id}/follow-ups/{follow_up}", post(case::record))

@@ -26,6 +26,7 @@ crate::on_both! {
     caseworkers_record_answers_for_providers_without_accounts => on_behalf;
     referral_figures_are_exact_for_supervisors_and_disclosed_for_others => figures;
     a_referral_onward_sends_the_next_one => onward;
+    the_pages_refer_onward_with_a_directory_search_and_keep_what_was_typed => onward_page;
     the_demo_has_sample_referrals_in_several_states_and_overdue_follow_ups => demo;
 }
 
@@ -429,6 +430,56 @@ async fn onward(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(onward_from, Some(id.parse().unwrap()));
+}
+
+/// Through the pages: the referral page links to the case's referral form in "onward"
+/// mode; a missing service shows the form again with what was typed; choosing one
+/// marks the referral referred onward and sends the next from it.
+async fn onward_page(app: TestApp) {
+    let s = setup(&app).await;
+    let (_, first, p) = provider(&app, "Shelter (sample)", "p@example.org", true).await;
+    let (_, second, _) = provider(&app, "Clinic (sample)", "c@example.org", true).await;
+    let case = a_case(&app, &s).await;
+    consent(&app, &s, case, "services").await;
+    consent(&app, &s, case, "sharing").await;
+    let id = refer(&app, &s.worker_token, case, first, false).await.1["referral"]["id"].as_str().unwrap().to_owned();
+    let cookie = app.login("worker@example.org", PASSWORD).await.unwrap();
+    let pending = app.page(&format!("/referrals/{id}"), Some(&cookie)).await.text();
+    assert!(!pending.contains("?onward="), "not before the provider accepts");
+    step(&app, &p.unwrap(), &id, "accept", None).await;
+    let show = app.page(&format!("/referrals/{id}"), Some(&cookie)).await.text();
+    let link = format!("/cases/{case}/referrals?onward={id}");
+    assert!(show.contains(&link), "{show}");
+    assert!(!show.contains("value=\"refer_onward\""), "not in the steps list, which cannot name a service");
+    let form = app.page(&format!("{link}&service_type=shelter"), Some(&cookie)).await.text();
+    assert!(form.contains(&format!("action=\"/referrals/{id}/onward\"")), "{form}");
+    assert!(form.contains("Refer onward from Shelter (sample)"), "{form}");
+    let missing =
+        post(&app, &cookie, &format!("/referrals/{id}/onward"), "version=2&urgency=normal&reason=Medical+check").await;
+    assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let t = missing.text();
+    assert!(t.contains("Medical check") && t.contains(&format!("/referrals/{id}/onward")), "kept, still onward: {t}");
+    let body = format!("version=2&service={second}&urgency=normal&reason=Medical+check&step_reason=Needs+a+doctor");
+    let sent = post(&app, &cookie, &format!("/referrals/{id}/onward"), &body).await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.text());
+    let status: String = app
+        .db
+        .db
+        .read()
+        .scalar(&Sql::with_args("SELECT status FROM referrals WHERE id = $1", vec![id.parse::<Uuid>().unwrap().into()]))
+        .await
+        .unwrap();
+    assert_eq!(status, "referred_onward");
+    let next = count(
+        &app,
+        "SELECT COUNT(*) FROM referrals WHERE onward_from = $1 AND service_id = $2",
+        vec![id.parse::<Uuid>().unwrap().into(), second.into()],
+    )
+    .await;
+    assert_eq!(next, 1);
+    let again = post(&app, &cookie, &format!("/referrals/{id}/onward"), &body).await;
+    assert_ne!(again.status, StatusCode::SEE_OTHER, "once: a second post finds it referred onward");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM referrals", vec![]).await, 2);
 }
 
 async fn demo(app: TestApp) {

@@ -1,6 +1,7 @@
 //! A case's referrals and follow-ups: the list, a directory search (service, area,
 //! language) to choose the service to refer to, the referral form (urgency, emergency),
-//! and the follow-ups with their forms.
+//! and the follow-ups with their forms. With `?onward=<referral>` the same search and
+//! form refer the child onward from that referral (`POST /referrals/{id}/onward`).
 
 use super::{Row, row};
 use crate::auth::PageUser;
@@ -14,10 +15,10 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use dtz_domain::case::CaseId;
-use dtz_domain::referral::{FollowUpKind, Progress, Urgency};
+use dtz_domain::referral::{Action, FollowUpKind, Progress, Urgency};
 use dtz_services::ServiceError;
 use dtz_services::directory::ProviderQuery;
-use dtz_services::referrals::{FollowUp, FollowUpInput, FollowUpRecord, ReferralInput};
+use dtz_services::referrals::{FollowUp, FollowUpInput, FollowUpRecord, ReferralInput, StepInput};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -26,6 +27,13 @@ type Fields = HashMap<String, String>;
 struct Choice {
     service: Uuid,
     label: String,
+}
+
+/// The referral the child is referred onward from.
+struct Onward {
+    id: Uuid,
+    version: i64,
+    from: String,
 }
 
 #[derive(Template)]
@@ -44,6 +52,7 @@ struct CasePage {
     progress: Vec<SelectOption>,
     errors: Errors,
     kept: Fields,
+    onward: Option<Onward>,
 }
 
 async fn case_page(
@@ -59,6 +68,16 @@ async fn case_page(
     let follow_ups = state.services.follow_ups(&user.caller, id.0).await?;
     let page = Page::signed_in(state, user, "referrals-case-title", "/cases").await;
     let get = |k: &str| q.get(k).cloned().unwrap_or_default();
+    // Only a referral of this case that may be referred onward now; anything else is
+    // ignored and the page sends an ordinary referral.
+    let mut onward = None;
+    if let Ok(rid) = get("onward").parse::<Uuid>() {
+        let d = state.services.referral(&user.caller, rid).await?;
+        if d.minimum.case_id == id.0 && d.actions.contains(&Action::ReferOnward) {
+            let from = format!("{} — {}", d.minimum.provider_name, d.minimum.service_type);
+            onward = Some(Onward { id: rid, version: d.minimum.version, from });
+        }
+    }
     let searched = !get("service_type").is_empty() || !get("area").is_empty() || !get("language").is_empty();
     let mut choices = Vec::new();
     if searched {
@@ -109,6 +128,7 @@ async fn case_page(
         progress,
         errors,
         kept,
+        onward,
         page,
     })
 }
@@ -148,6 +168,17 @@ fn field(f: &Fields, k: &str) -> String {
     f.get(k).cloned().unwrap_or_default()
 }
 
+fn referral_input(f: &Fields) -> ReferralInput {
+    ReferralInput {
+        service: field(f, "service"),
+        urgency: field(f, "urgency"),
+        emergency: field(f, "emergency") == "on",
+        reason: field(f, "reason"),
+        security_risks: field(f, "security_risks"),
+        notes: field(f, "notes"),
+    }
+}
+
 /// Send a referral.
 pub async fn send(
     State(state): State<AppState>,
@@ -156,17 +187,38 @@ pub async fn send(
     Form(f): Form<Fields>,
 ) -> Result<Response, AppError> {
     user.check_csrf(&field(&f, "csrf"))?;
-    let input = ReferralInput {
-        service: field(&f, "service"),
-        urgency: field(&f, "urgency"),
-        emergency: field(&f, "emergency") == "on",
-        reason: field(&f, "reason"),
-        security_risks: field(&f, "security_risks"),
-        notes: field(&f, "notes"),
-    };
-    match state.services.send_referral(&user.caller, id.0, &input).await {
+    match state.services.send_referral(&user.caller, id.0, &referral_input(&f)).await {
         Ok(rid) => Ok(Redirect::to(&format!("/referrals/{rid}?done=sent")).into_response()),
         Err(e) => answer(&state, &user, id, String::new(), f, Err(e)).await,
+    }
+}
+
+/// Refer the child onward from a referral: the step `refer_onward` and the next
+/// referral, in one transaction. A problem shows the form again with what was typed.
+pub async fn onward(
+    State(state): State<AppState>,
+    user: PageUser,
+    IdPath(rid): IdPath<dtz_domain::referral::ReferralId>,
+    Form(f): Form<Fields>,
+) -> Result<Response, AppError> {
+    user.check_csrf(&field(&f, "csrf"))?;
+    let input = StepInput {
+        version: field(&f, "version").parse().unwrap_or(0),
+        action: Action::ReferOnward.as_str().to_owned(),
+        reason: field(&f, "step_reason"),
+        onward: Some(referral_input(&f)),
+    };
+    let case = CaseId(state.services.referral(&user.caller, rid.0).await?.minimum.case_id);
+    match state.services.referral_step(&user.caller, rid.0, &input).await {
+        Ok(Some(next)) => Ok(Redirect::to(&format!("/referrals/{next}?done=sent")).into_response()),
+        Ok(None) => Ok(Redirect::to(&format!("/referrals/{}", rid.0)).into_response()),
+        Err(ServiceError::Stale { .. }) => Ok(Redirect::to(&format!("/referrals/{}?stale=1", rid.0)).into_response()),
+        Err(e) => {
+            let errors = Errors::from_service(e)?;
+            let q = HashMap::from([("onward".to_owned(), rid.0.to_string())]);
+            let p = case_page(&state, &user, case, q, errors, f).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&p)).into_response())
+        }
     }
 }
 
