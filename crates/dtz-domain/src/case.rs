@@ -170,6 +170,26 @@ code_enum!(
     }
 );
 
+code_enum!(
+    /// Why a case is taken to a field node beyond the caller's own caseload (issue 9).
+    CheckoutReason {
+        /// A visit to the child or family where there is no connection.
+        FieldVisit = "field_visit",
+        /// A court hearing or an interview with the police or prosecutor.
+        Hearing = "hearing",
+        /// Covering for the caseworker who holds the case.
+        Cover = "cover",
+        /// A case conference or supervision away from the office.
+        Supervision = "supervision",
+    }
+);
+
+/// Cases one device may hold checked out at a time, unless a system setting
+/// `nodes.checkout_cap` says otherwise.
+pub const CHECKOUT_CAP: i64 = 20;
+/// Days a checkout lasts, unless returned earlier (setting `nodes.checkout_days`).
+pub const CHECKOUT_DAYS: i64 = 14;
+
 /// Longest note, goal or reason text.
 pub const NOTE_MAX: usize = 4000;
 /// Longest short reference (a police report number).

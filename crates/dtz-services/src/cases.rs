@@ -7,6 +7,7 @@
 //! reasons are sealed under it, each bound to its own table, column and row. Moving a
 //! case to another organisation rewraps the one data key.
 
+mod checkouts;
 mod closure;
 mod consent;
 mod create;
@@ -28,6 +29,7 @@ use dtz_store::sealed::{self, DataKey, Place};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+pub use checkouts::{CaseCheckouts, CheckoutInput};
 pub use consent::ConsentInput;
 pub use create::NewCaseInput;
 pub use edit::CaseEdit;

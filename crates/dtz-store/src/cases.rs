@@ -2,6 +2,7 @@
 //! module moves rows and never sees plaintext. Lists filter and sort on plaintext
 //! columns only, and every read takes the caller's scope.
 
+pub mod checkouts;
 pub mod children;
 pub mod opened;
 pub mod reads;

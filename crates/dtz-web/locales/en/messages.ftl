@@ -67,3 +67,7 @@ msg-an-administrator-role-takes-an-organisation-or-nothing-whole-system = An adm
 msg-this-role-is-alliance-wide-give-no-country-or-team = This role is alliance-wide: give no country or team.
 msg-an-m-e-officer-needs-an-organisation-and-optionally-a-country = An M&E officer needs an organisation (and optionally a country).
 msg-a-service-provider-role-needs-the-provider-organisation = A service provider role needs the provider organisation.
+msg-choose-one-of-your-enrolled-laptops = Choose one of your enrolled laptops.
+msg-this-laptop-holds-n-checked-out-cases-already-return-one-first = This laptop holds { $n1 } checked-out cases already: return one first.
+msg-this-case-is-on-that-laptop-already = This case is on that laptop already.
+msg-this-checkout-was-returned-already = This checkout was returned already.

@@ -67,3 +67,7 @@ msg-an-administrator-role-takes-an-organisation-or-nothing-whole-system = La fun
 msg-this-role-is-alliance-wide-give-no-country-or-team = Esta función abarca toda la alianza: no indique país ni equipo.
 msg-an-m-e-officer-needs-an-organisation-and-optionally-a-country = Un oficial de M&E necesita una organización (y, si se quiere, un país).
 msg-a-service-provider-role-needs-the-provider-organisation = La función de proveedor de servicios necesita la organización proveedora.
+msg-choose-one-of-your-enrolled-laptops = Elija una de sus computadoras portátiles inscritas.
+msg-this-laptop-holds-n-checked-out-cases-already-return-one-first = Esta portátil ya tiene { $n1 } casos llevados: devuelva uno primero.
+msg-this-case-is-on-that-laptop-already = Este caso ya está en esa portátil.
+msg-this-checkout-was-returned-already = Este caso ya fue devuelto.

@@ -4,6 +4,7 @@
 //! transfers between organisations. Out of scope is a 404 everywhere.
 
 mod actions;
+mod checkouts;
 mod edit;
 mod new;
 mod show;
@@ -200,6 +201,8 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{id}/steps/{step}", post(actions::update_step))
         .route("/cases/{id}/closure", post(actions::closure))
         .route("/cases/{id}/transfer", post(actions::transfer))
+        .route("/cases/{id}/laptops", get(checkouts::show).post(checkouts::check_out))
+        .route("/cases/{id}/laptops/{checkout}/return", post(checkouts::give_back))
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ mod activities;
 mod admin;
 mod approval;
 mod cases;
+mod checkouts;
 mod computed;
 mod country;
 mod directory;
