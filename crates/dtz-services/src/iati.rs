@@ -14,9 +14,11 @@
 
 mod imports;
 mod money;
+mod programmes;
 mod results;
 
 pub use imports::{IatiImported, ImportedSummary};
+pub use programmes::imported_read_only;
 
 pub use results::{SUPPRESSED, case_derived};
 
@@ -249,6 +251,7 @@ impl Services {
         let access = self.iati_access(caller).await?;
         let p = match self.programme(code).await {
             Err(ServiceError::NotFound) => return self.imported_iati_activities(caller, code, publisher).await,
+            Ok((row, _)) if row.imported() => return self.imported_iati_activities(caller, code, publisher).await,
             other => other?.1,
         };
         let orgs = self.publishing_orgs().await?;

@@ -152,6 +152,15 @@ async fn iati(db: DbArgs, file: PathBuf, dry_run: bool) -> anyhow::Result<ExitCo
             programmes.push(&a.programme);
         }
     }
+    for (code, again) in &done.programmes {
+        let verb = match (done.dry_run, again) {
+            (false, false) => "Made",
+            (false, true) => "Replaced",
+            (true, false) => "Would make",
+            (true, true) => "Would replace",
+        };
+        say!("{verb} programme {code} (see `dtz programme dump {code}`).");
+    }
     let (n, replaced) = (done.activities.len(), done.activities.iter().filter(|a| a.replaced).count());
     let list = programmes.join(", ");
     if done.dry_run {
