@@ -13,11 +13,13 @@
 //! own staff, its own activities; anyone else gets a 404.
 
 mod imports;
+mod listing;
 mod money;
 mod programmes;
 mod results;
 
 pub use imports::{IatiImported, ImportedSummary};
+pub use listing::ImportedActivity;
 pub use programmes::imported_read_only;
 
 pub use results::{SUPPRESSED, case_derived};

@@ -50,13 +50,13 @@ pub struct ImportedSummary {
 
 /// The parts of an activity kept as one JSON document.
 #[derive(Serialize, Deserialize)]
-struct Header {
+pub(super) struct Header {
     reporting_type: Option<String>,
     descriptions: Vec<(String, String)>,
-    participants: Vec<Participant>,
+    pub(super) participants: Vec<Participant>,
     status: String,
     dates: Vec<(String, time::Date)>,
-    countries: Vec<(String, Option<u32>)>,
+    pub(super) countries: Vec<(String, Option<u32>)>,
     sectors: Vec<(String, u32)>,
     budgets: Vec<Budget>,
     transactions: Vec<Transaction>,
@@ -95,7 +95,7 @@ impl Services {
         if !allowed {
             return Err(ServiceError::NotFound);
         }
-        let file = read::read(bytes).map_err(|e| Invalid::new("file", format!("The file cannot be read: {e}.")))?;
+        let file = read::read(bytes).map_err(|e| Invalid::new("file", format!("The file cannot be read: “{e}”.")))?;
         if file.has_errors() {
             return Err(ServiceError::Invalid(Violations(
                 file.findings

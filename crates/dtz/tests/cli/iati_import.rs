@@ -109,10 +109,10 @@ async fn files_shaped_like_other_publishers_import_with_what_is_left_out_listed(
         "line 35: warning: GB-GOV-1-300123 location: not imported",
         "line 39: warning: GB-GOV-1-300123 policy-marker: not imported",
         "line 118: warning: GB-GOV-1-300123 crs-add: not imported",
-        "line 79: warning: GB-GOV-1-300123 transaction[3]/value: not imported: the value is in USD, not the activity's GBP",
+        "line 79: warning: GB-GOV-1-300123 transaction[3]/value: not imported: the value is in “USD”, not the activity's “GBP”",
         "line 38: warning: GB-GOV-1-300123 sector[3]: not imported: only sectors of vocabulary 1",
-        "GB-GOV-1-300123 narrative: narratives in fr not imported (the en ones are)",
-        "XM-DAC-41122-KE-CP-2021 narrative: narratives in es not imported",
+        "GB-GOV-1-300123 narrative: narratives in “fr” not imported (the “en” ones are)",
+        "XM-DAC-41122-KE-CP-2021 narrative: narratives in “es” not imported",
     ] {
         assert!(run.stderr.contains(said), "{said:?} in {}", run.stderr);
     }
@@ -158,12 +158,12 @@ async fn a_malformed_file_fails_with_every_problem_by_line_and_changes_nothing(e
     let run =
         env.run(&["import", "iati", &fixture("malformed.xml")]).rejected("has 9 problem(s); nothing was imported");
     for said in [
-        "line 9: GB-GOV-1-300123 sector[1]: “15161” is not a code of the Sector codelist",
-        "line 15: GB-GOV-1-300123 result[1]/indicator[1]/period[1]/period-start: @iso-date “2022-13-01” is not a date",
-        "line 3: GB-GOV-1-300123 description: the activity has no description",
-        "line 3: GB-GOV-1-300123 participating-org: the activity has no participating-org",
-        "line 22: iati-activity[2] iati-identifier: the activity has no iati-identifier",
-        "line 22: iati-activity[2] @default-currency: “XXY” is not a code of the Currency codelist",
+        "line 9: GB-GOV-1-300123 sector[1]: “15161” is not a code of the “Sector” codelist",
+        "line 15: GB-GOV-1-300123 result[1]/indicator[1]/period[1]/period-start: “@iso-date” “2022-13-01” is not a date",
+        "line 3: GB-GOV-1-300123 description: the activity has no “description”",
+        "line 3: GB-GOV-1-300123 participating-org: the activity has no “participating-org”",
+        "line 22: iati-activity[2] iati-identifier: the activity has no “iati-identifier”",
+        "line 22: iati-activity[2] @default-currency: “XXY” is not a code of the “Currency” codelist",
     ] {
         assert!(run.stderr.contains(said), "{said:?} in {}", run.stderr);
     }
