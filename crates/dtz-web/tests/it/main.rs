@@ -16,6 +16,7 @@ mod evidence;
 mod framework;
 mod hostile;
 mod iati;
+mod iati_imports;
 mod malformed;
 mod monitoring;
 mod nodes;
