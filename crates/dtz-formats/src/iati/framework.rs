@@ -297,3 +297,105 @@ fn node(level: Level, code: &str, title: &str, description: &str) -> ResultNode 
         children: Vec::new(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::iati::model::*;
+    use time::macros::date;
+
+    fn indicator(own: Option<&str>, measure: &str, dims: &[(&str, &str)]) -> IndicatorEl {
+        IndicatorEl {
+            measure: measure.into(),
+            ascending: true,
+            aggregation: true,
+            title: "Children reached".into(),
+            description: None,
+            references: own
+                .map(|c| Reference { vocabulary: "99".into(), code: c.into() })
+                .into_iter()
+                .chain([Reference { vocabulary: "9".into(), code: "16.2".into() }])
+                .collect(),
+            baseline: None,
+            periods: vec![ResultPeriod {
+                start: date!(2021 - 01 - 01),
+                end: date!(2021 - 12 - 31),
+                targets: vec![Figure { value: Some("7".into()), ..Figure::default() }],
+                actuals: vec![Figure {
+                    value: Some("3".into()),
+                    dimensions: dims.iter().map(|(n, v)| ((*n).into(), (*v).into())).collect(),
+                    comment: None,
+                }],
+            }],
+        }
+    }
+
+    fn result(kind: &str, indicators: Vec<IndicatorEl>) -> ResultEl {
+        ResultEl {
+            kind: kind.into(),
+            aggregation: true,
+            title: format!("Result {kind}"),
+            description: None,
+            indicators,
+        }
+    }
+
+    fn activity(results: Vec<ResultEl>) -> Activity {
+        Activity {
+            identifier: "XM-DAC-41122-P1".into(),
+            last_updated: String::new(),
+            language: "en".into(),
+            currency: "USD".into(),
+            hierarchy: 1,
+            reporting_org: OrgRef {
+                reference: Some("XM-DAC-41122".into()),
+                org_type: None,
+                name: Some("UNICEF".into()),
+            },
+            title: "A programme".into(),
+            descriptions: vec![("1".into(), "What it does.".into())],
+            participants: Vec::new(),
+            status: "2".into(),
+            dates: vec![("1".into(), date!(2021 - 01 - 01)), ("3".into(), date!(2023 - 12 - 31))],
+            countries: vec![("KE".into(), None)],
+            sectors: Vec::new(),
+            budgets: Vec::new(),
+            transactions: Vec::new(),
+            documents: Vec::new(),
+            related: Vec::new(),
+            results,
+        }
+    }
+
+    #[test]
+    fn outcomes_carry_the_outputs_after_them_and_codes_are_the_publishers_where_usable() {
+        let a = activity(vec![
+            result("1", vec![indicator(None, "1", &[])]),
+            result(
+                "2",
+                vec![indicator(Some("OUT-1"), "1", &[("Sex", "Female")]), indicator(Some("bad code!"), "2", &[])],
+            ),
+            result("1", vec![indicator(Some("OUT-1"), "5", &[])]),
+        ]);
+        let p = programme("XM-DAC-41122-P1", &a, &[], date!(2026 - 01 - 01));
+        assert_eq!(p.check(), Vec::new());
+        assert_eq!((p.start, p.end, p.currency.as_str()), (date!(2021 - 01 - 01), date!(2023 - 12 - 31), "USD"));
+        let g = &p.goals[0];
+        let outcomes: Vec<(&str, Vec<&str>)> = g
+            .children
+            .iter()
+            .map(|o| (o.code.as_str(), o.children.iter().map(|c| c.code.as_str()).collect()))
+            .collect();
+        assert_eq!(outcomes, vec![("R0", vec!["R1"]), ("R2", vec!["R3"])]);
+        let codes: Vec<&str> = p.indicators().iter().map(|(_, i)| i.code.as_str()).collect();
+        assert_eq!(codes, ["R1.1", "OUT-1", "R2.2", "R3.1"]);
+        assert_eq!(indicator_codes(&a), vec![vec!["R1.1"], vec!["OUT-1", "R2.2"], vec!["R3.1"]]);
+        let (_, i) = p.indicators()[1];
+        assert_eq!(
+            (i.measure, i.references.clone(), i.disaggregations.clone()),
+            (Measure::Count, vec!["SDG 16.2".to_owned()], vec!["sex".to_owned()])
+        );
+        assert_eq!(p.disaggregations[0].options[0].label, "Female");
+        assert_eq!(p.indicators()[3].1.measure, Measure::Text);
+    }
+}
