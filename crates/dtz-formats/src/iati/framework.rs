@@ -191,42 +191,7 @@ pub fn programme(code: &str, a: &Activity, children: &[&Activity], today: Date) 
             identifier = None;
         }
     }
-    // Implementers per country: the reporting organisations of the children working
-    // there; in a country no child covers, the parent's implementing organisations named
-    // by reference (a withheld partner has only a neutral narrative, never a name).
-    let mut countries: Vec<ProgrammeCountry> = Vec::new();
-    for (c, _) in &a.countries {
-        if let Ok(country) = CountryCode::parse("country", c)
-            && !countries.iter().any(|x| x.country == country)
-        {
-            countries.push(ProgrammeCountry { country, lead: lead.clone(), implementers: Vec::new() });
-        }
-    }
-    for child in children {
-        let Some(who) = org_ref(&child.reporting_org.reference, &child.reporting_org.name) else { continue };
-        for (c, _) in &child.countries {
-            let Ok(country) = CountryCode::parse("country", c) else { continue };
-            let at = match countries.iter().position(|x| x.country == country) {
-                Some(n) => n,
-                None => {
-                    countries.push(ProgrammeCountry { country, lead: lead.clone(), implementers: Vec::new() });
-                    countries.len() - 1
-                }
-            };
-            if !countries[at].implementers.contains(&who) {
-                countries[at].implementers.push(who.clone());
-            }
-        }
-    }
-    let named: Vec<String> = a
-        .participants
-        .iter()
-        .filter(|p| p.role == "4")
-        .filter_map(|p| p.org.reference.clone().filter(|r| !r.trim().is_empty()))
-        .collect();
-    for c in countries.iter_mut().filter(|c| c.implementers.is_empty()) {
-        c.implementers = named.clone();
-    }
+    let countries = countries_of(a, children, lead.as_ref());
     let donor = a.participants.iter().filter(|p| p.role == "1").find_map(|p| org_ref(&p.org.reference, &p.org.name));
     let description = a.descriptions.iter().find(|(t, _)| t == "1").or(a.descriptions.first()).map(|(_, d)| d.clone());
     let mut sets = BTreeMap::new();
@@ -264,6 +229,47 @@ pub fn programme(code: &str, a: &Activity, children: &[&Activity], today: Date) 
             ..IatiSettings::default()
         },
     }
+}
+
+/// The programme's countries: the parent's recipient countries, then the children's.
+fn countries_of(a: &Activity, children: &[&Activity], lead: Option<&String>) -> Vec<ProgrammeCountry> {
+    // Implementers per country: the reporting organisations of the children working
+    // there; in a country no child covers, the parent's implementing organisations named
+    // by reference (a withheld partner has only a neutral narrative, never a name).
+    let mut countries: Vec<ProgrammeCountry> = Vec::new();
+    for (c, _) in &a.countries {
+        if let Ok(country) = CountryCode::parse("country", c)
+            && !countries.iter().any(|x| x.country == country)
+        {
+            countries.push(ProgrammeCountry { country, lead: lead.cloned(), implementers: Vec::new() });
+        }
+    }
+    for child in children {
+        let Some(who) = org_ref(&child.reporting_org.reference, &child.reporting_org.name) else { continue };
+        for (c, _) in &child.countries {
+            let Ok(country) = CountryCode::parse("country", c) else { continue };
+            let at = match countries.iter().position(|x| x.country == country) {
+                Some(n) => n,
+                None => {
+                    countries.push(ProgrammeCountry { country, lead: lead.cloned(), implementers: Vec::new() });
+                    countries.len() - 1
+                }
+            };
+            if !countries[at].implementers.contains(&who) {
+                countries[at].implementers.push(who.clone());
+            }
+        }
+    }
+    let named: Vec<String> = a
+        .participants
+        .iter()
+        .filter(|p| p.role == "4")
+        .filter_map(|p| p.org.reference.clone().filter(|r| !r.trim().is_empty()))
+        .collect();
+    for c in countries.iter_mut().filter(|c| c.implementers.is_empty()) {
+        c.implementers = named.clone();
+    }
+    countries
 }
 
 fn framework(a: &Activity, sets: &mut BTreeMap<String, CategorySet>) -> ResultNode {
