@@ -7,6 +7,7 @@
 pub mod check;
 pub mod codelists;
 mod flat;
+pub mod framework;
 pub mod model;
 pub mod read;
 pub mod tree;

@@ -25,7 +25,7 @@ use uuid::Uuid;
 /// The programme as the audit and the 409 answer compare it: one field per programme
 /// attribute, per node (`node:G1.O1`) and per indicator (`indicator:G1.O1.1`), so the
 /// audit names exactly what an edit changed (names only; the values stay in memory).
-fn audit_view(p: &Programme) -> Map<String, Value> {
+pub(crate) fn audit_view(p: &Programme) -> Map<String, Value> {
     let mut m = Map::new();
     let mut put = |k: String, v: Value| {
         m.insert(k, v);
@@ -143,6 +143,9 @@ impl Services {
             let unresolved = self.unresolved_refs(p).await?;
             return Ok(Loaded { id, created: true, unresolved, version: 1, changed: change.field_names() });
         };
+        if row.imported() {
+            return Err(crate::iati::imported_read_only().into());
+        }
         let before = programmes::programme(&self.db, &row).await?;
         let change = Change::update("programme", row.id, row.version, &audit_view(&before), &audit_view(p));
         if let Some(b) = base

@@ -197,6 +197,9 @@ impl Services {
         targets: &[GoalInput],
     ) -> Result<()> {
         let (row, p) = self.programme(code).await?;
+        if row.imported() {
+            return Err(crate::iati::imported_read_only().into());
+        }
         let indicators = programmes::indicators(&self.db, row.id).await?;
         let orgs = self.orgs(&Caller::System).await?;
         let mut v = Violations::default();

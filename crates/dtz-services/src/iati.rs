@@ -13,10 +13,14 @@
 //! own staff, its own activities; anyone else gets a 404.
 
 mod imports;
+mod listing;
 mod money;
+mod programmes;
 mod results;
 
 pub use imports::{IatiImported, ImportedSummary};
+pub use listing::ImportedActivity;
+pub use programmes::imported_read_only;
 
 pub use results::{SUPPRESSED, case_derived};
 
@@ -249,6 +253,7 @@ impl Services {
         let access = self.iati_access(caller).await?;
         let p = match self.programme(code).await {
             Err(ServiceError::NotFound) => return self.imported_iati_activities(caller, code, publisher).await,
+            Ok((row, _)) if row.imported() => return self.imported_iati_activities(caller, code, publisher).await,
             other => other?.1,
         };
         let orgs = self.publishing_orgs().await?;

@@ -103,6 +103,9 @@ fn may_enter(caller: &Caller, org: OrgId, country: &str) -> bool {
 impl Services {
     async fn key_parts(&self, key: &ReportKey) -> Result<(ProgrammeRow, Programme, CountryCode, Period)> {
         let (row, p) = self.programme(&key.programme).await?;
+        if row.imported() {
+            return Err(crate::iati::imported_read_only().into());
+        }
         let mut v = Violations::default();
         let country = v.check(CountryCode::parse("country", &key.country).and_then(|c| {
             if p.countries.iter().any(|pc| pc.country == c) {

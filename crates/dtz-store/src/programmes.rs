@@ -41,10 +41,39 @@ pub struct ProgrammeRow {
     pub approved_generation: i64,
     /// IATI settings as JSON (`dtz_domain::iati::IatiSettings`).
     pub iati_settings: String,
+    /// Where it comes from: [`ORIGIN_ENTERED`] or [`ORIGIN_IATI`] (migration 0021).
+    pub origin: String,
+}
+
+/// A programme entered here (a programme file, the pages).
+pub const ORIGIN_ENTERED: &str = "entered";
+/// A programme made by `dtz import iati` from a parent activity: read-only here.
+pub const ORIGIN_IATI: &str = "iati";
+
+impl ProgrammeRow {
+    /// Whether `dtz import iati` made it (its framework and figures are as reported).
+    pub fn imported(&self) -> bool {
+        self.origin == ORIGIN_IATI
+    }
+}
+
+/// Mark a programme as made by an import (or not), in the transaction that writes it.
+pub async fn set_origin(tx: &mut Tx, id: Uuid, origin: &'static str) -> Result<()> {
+    tx.q()
+        .execute(&Sql::with_args("UPDATE programmes SET origin = $1 WHERE id = $2", vec![origin.into(), id.into()]))
+        .await?;
+    Ok(())
+}
+
+/// A programme by code, read in a transaction (an import replacing it).
+pub async fn by_code_in(tx: &mut Tx, code: &str) -> Result<Option<ProgrammeRow>> {
+    let mut q = Sql::new("SELECT ");
+    q.push(COLS).push(" FROM programmes WHERE deleted_at IS NULL AND code = ").bind(code);
+    tx.q().fetch_optional(&q).await
 }
 
 const COLS: &str = "id, code, name, description, start_date, end_date, period_kind, currency, iati_identifier, donor_ref, lead_ref, version, \
-                    approved_generation, iati_settings";
+                    approved_generation, iati_settings, origin";
 
 /// Count a change to the set of approved reports of the programme of report `report`, in
 /// the transaction that makes it: approved figures are memoised on this count.

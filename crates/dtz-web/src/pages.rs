@@ -15,6 +15,7 @@ mod finance;
 mod framework;
 mod home;
 mod iati;
+mod iati_imports;
 mod login;
 mod monitoring;
 mod notifications;
@@ -288,6 +289,7 @@ pub fn router() -> Router<AppState> {
         .merge(evidence::router())
         .merge(finance::router())
         .merge(iati::router())
+        .merge(iati_imports::router())
         .merge(activities::router())
         .merge(work::router())
         .route("/login/totp", get(second_factor::show).post(second_factor::create))

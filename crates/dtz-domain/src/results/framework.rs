@@ -246,8 +246,8 @@ impl Programme {
         if self.end < self.start {
             out.push(Invalid::new("programme.end", "The end date is before the start date."));
         }
-        if !is_code(&self.code) {
-            out.push(Invalid::new("programme.code", CODE_RULE));
+        if !is_programme_code(&self.code) {
+            out.push(Invalid::new("programme.code", PROGRAMME_CODE_RULE));
         }
         let sets: Vec<&str> = self.disaggregations.iter().map(|d| d.code.as_str()).collect();
         for (i, d) in self.disaggregations.iter().enumerate() {
@@ -268,9 +268,24 @@ impl Programme {
 
 const CODE_RULE: &str = "Use letters, digits, dots, hyphens and underscores (1–40), such as G1.O2.3.";
 
-/// Whether `s` is a valid code of a programme, node or indicator.
+/// Whether `s` is a valid code of a node or indicator.
 pub fn is_code(s: &str) -> bool {
-    !s.is_empty() && s.len() <= 40 && s.chars().all(|c| c.is_ascii_alphanumeric() || ".-_".contains(c))
+    !s.is_empty() && s.len() <= 40 && code_chars(s)
+}
+
+fn code_chars(s: &str) -> bool {
+    s.chars().all(|c| c.is_ascii_alphanumeric() || ".-_".contains(c))
+}
+
+/// Longest programme code: longer than a node's, since a programme imported from IATI
+/// takes its parent activity's identifier as its code (DESIGN §6).
+pub const PROGRAMME_CODE_MAX: usize = 100;
+
+const PROGRAMME_CODE_RULE: &str = "Use letters, digits, dots, hyphens and underscores (1–100), such as DTZ.";
+
+/// Whether `s` is a valid programme code.
+pub fn is_programme_code(s: &str) -> bool {
+    !s.is_empty() && s.len() <= PROGRAMME_CODE_MAX && code_chars(s)
 }
 
 /// Longest title of a node or indicator.

@@ -75,7 +75,7 @@ impl Ctx<'_> {
         if let Some(v) = value
             && !has(list, v)
         {
-            self.error("codelist", path, format!("“{v}” is not a code of the {} codelist.", list.name()));
+            self.error("codelist", path, format!("“{v}” is not a code of the “{}” codelist.", list.name()));
         }
     }
 }
@@ -123,7 +123,7 @@ pub fn check(root: &El, today: Date) -> Vec<Problem> {
             rule: "version".into(),
             activity: String::new(),
             path: "iati-activities/@version".into(),
-            message: format!("The file is version {}; dtz checks version 2.03.", root.attr("version").unwrap_or("?")),
+            message: format!("The file is version “{}”; dtz checks version 2.03.", root.attr("version").unwrap_or("?")),
         });
     }
     let mut seen = std::collections::HashSet::new();

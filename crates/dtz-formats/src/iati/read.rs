@@ -112,11 +112,11 @@ pub fn read(bytes: &[u8]) -> Result<File, String> {
     })?;
     let root = root.unwrap_or_default();
     if root.name != "iati-activities" {
-        let msg = format!("the file is not an IATI activities file (its root is <{}>)", root.name);
+        let msg = format!("the file is not an IATI activities file (its root is “<{}>”)", root.name);
         file.findings.insert(0, finding(Level::Error, &root, "", "", &msg));
     } else if !root.attr("version").is_some_and(|v| v.starts_with("2.")) {
         let v = root.attr("version").unwrap_or("none");
-        let msg = format!("version {v}: only IATI 2.0x files are read (2.03 is the one dtz writes)");
+        let msg = format!("version “{v}”: only IATI 2.0x files are read (2.03 is the one dtz writes)");
         file.findings.insert(0, finding(Level::Error, &root, "", "iati-activities/@version", &msg));
     }
     Ok(file)
@@ -158,11 +158,11 @@ impl Cx {
     /// A required attribute's code, checked against its codelist.
     fn code(&mut self, el: &El, path: &str, attr: &str, list: List) -> Option<String> {
         let Some(v) = el.attr(attr).map(str::trim) else {
-            self.error(el, path, format!("@{attr} is missing"));
+            self.error(el, path, format!("“@{attr}” is missing"));
             return None;
         };
         if !has(list, v) {
-            self.error(el, path, format!("“{v}” is not a code of the {} codelist", list.name()));
+            self.error(el, path, format!("“{v}” is not a code of the “{}” codelist", list.name()));
             return None;
         }
         Some(v.to_owned())
@@ -178,7 +178,7 @@ impl Cx {
         let d =
             v.get(..10).and_then(|s| Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).ok());
         if d.is_none() {
-            self.error(el, path, format!("@{attr} “{v}” is not a date (YYYY-MM-DD)"));
+            self.error(el, path, format!("“@{attr}” “{v}” is not a date (YYYY-MM-DD)"));
         }
         d
     }
@@ -188,7 +188,7 @@ impl Cx {
         match parent.first(name) {
             Some(e) => self.date(e, &format!("{path}/{name}")),
             None => {
-                self.error(parent, path, format!("<{name}> is missing"));
+                self.error(parent, path, format!("“<{name}>” is missing"));
                 None
             }
         }
@@ -267,20 +267,20 @@ fn activity(cx: &mut Cx, el: &El, generated: &str, n: usize) -> Option<Activity>
     let identifier = el.first("iati-identifier").map(|e| e.text.trim().to_owned()).unwrap_or_default();
     cx.activity = if identifier.is_empty() { format!("iati-activity[{n}]") } else { identifier.clone() };
     if identifier.is_empty() {
-        cx.error(el, "iati-identifier", "the activity has no iati-identifier");
+        cx.error(el, "iati-identifier", "the activity has no “iati-identifier” (the 2.03 schema requires one)");
     }
     for part in ["description", "participating-org", "activity-date"] {
         if el.first(part).is_none() {
-            cx.error(el, part, format!("the activity has no {part} (the 2.03 schema requires one)"));
+            cx.error(el, part, format!("the activity has no “{part}” (the 2.03 schema requires one)"));
         }
     }
     cx.lang = el.attr("xml:lang").unwrap_or("en").trim().to_owned();
     if !has(List::Language, &cx.lang) {
-        cx.error(el, "@xml:lang", format!("“{}” is not a code of the Language codelist", cx.lang));
+        cx.error(el, "@xml:lang", format!("“{}” is not a code of the “Language” codelist", cx.lang));
     }
     let currency = el.attr("default-currency").unwrap_or_default().trim().to_owned();
     if !has(List::Currency, &currency) {
-        cx.error(el, "@default-currency", format!("“{currency}” is not a code of the Currency codelist"));
+        cx.error(el, "@default-currency", format!("“{currency}” is not a code of the “Currency” codelist"));
     }
     let hierarchy = match el.attr("hierarchy").map(str::trim) {
         None => 1,
@@ -294,12 +294,12 @@ fn activity(cx: &mut Cx, el: &El, generated: &str, n: usize) -> Option<Activity>
     let reporting_org = match el.first("reporting-org") {
         Some(r) => org(cx, r, "reporting-org"),
         None => {
-            cx.error(el, "reporting-org", "the activity has no reporting-org");
+            cx.error(el, "reporting-org", "the activity has no “reporting-org” (the 2.03 schema requires one)");
             OrgRef::default()
         }
     };
     let title = cx.child_text(el, "title").unwrap_or_else(|| {
-        cx.error(el, "title", "the activity has no title");
+        cx.error(el, "title", "the activity has no “title” (the 2.03 schema requires one)");
         String::new()
     });
     let mut a = Activity {
@@ -327,7 +327,7 @@ fn activity(cx: &mut Cx, el: &El, generated: &str, n: usize) -> Option<Activity>
     a.results = results::results(cx, el);
     if !cx.langs.is_empty() {
         let others: Vec<&str> = cx.langs.iter().map(String::as_str).collect();
-        let msg = format!("narratives in {} not imported (the {} ones are)", others.join(", "), cx.lang);
+        let msg = format!("narratives in “{}” not imported (the “{}” ones are)", others.join(", "), cx.lang);
         cx.warn(el, "narrative", msg);
     }
     Some(a)
@@ -364,7 +364,7 @@ fn header(cx: &mut Cx, el: &El, a: &mut Activity) {
     }
     match el.first("activity-status") {
         Some(s) => a.status = cx.code(s, "activity-status", "code", List::ActivityStatus).unwrap_or_default(),
-        None => cx.error(el, "activity-status", "the activity has no activity-status"),
+        None => cx.error(el, "activity-status", "the activity has no “activity-status” (the 2.03 schema requires one)"),
     }
     for (path, d) in each(el, "activity-date", "") {
         if let (Some(k), Some(date)) = (cx.code(d, &path, "type", List::ActivityDateType), cx.date(d, &path)) {
@@ -397,7 +397,7 @@ fn header(cx: &mut Cx, el: &El, a: &mut Activity) {
     for (path, r) in each(el, "related-activity", "") {
         let id = r.attr("ref").map(str::trim).unwrap_or_default().to_owned();
         if id.is_empty() {
-            cx.error(r, &path, "@ref is missing");
+            cx.error(r, &path, "“@ref” is missing");
         } else if let Some(k) = cx.code(r, &path, "type", List::RelatedActivityType) {
             a.related.push((k, id));
         }
@@ -409,12 +409,12 @@ fn whole(cx: &mut Cx, el: &El, path: &str, v: &str) -> Option<u32> {
     match v.trim().parse::<f64>() {
         Ok(x) if x.is_finite() && (0.0..=100.0).contains(&x) => {
             if x.fract() != 0.0 {
-                cx.warn(el, path, format!("the percentage {v} is kept rounded to {}", x.round()));
+                cx.warn(el, path, format!("the percentage “{v}” is kept rounded to “{}”", x.round()));
             }
             Some(x.round() as u32)
         }
         _ => {
-            cx.error(el, path, format!("@percentage “{v}” is not a percentage"));
+            cx.error(el, path, format!("“@percentage” “{v}” is not a percentage"));
             None
         }
     }
@@ -431,7 +431,7 @@ fn document(cx: &mut Cx, d: &El, path: &str) -> Option<Document> {
     let category = match d.first("category") {
         Some(c) => cx.code(c, &format!("{path}/category"), "code", List::DocumentCategory),
         None => {
-            cx.error(d, path, "<category> is missing");
+            cx.error(d, path, "“<category>” is missing");
             None
         }
     }?;

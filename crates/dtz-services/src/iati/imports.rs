@@ -27,6 +27,8 @@ pub struct IatiImported {
     pub activities: Vec<ImportedSummary>,
     /// What was left out, with line and path.
     pub warnings: Vec<Finding>,
+    /// The programmes made (false) or replaced (true), by code.
+    pub programmes: Vec<(String, bool)>,
 }
 
 /// One activity of an import.
@@ -48,13 +50,13 @@ pub struct ImportedSummary {
 
 /// The parts of an activity kept as one JSON document.
 #[derive(Serialize, Deserialize)]
-struct Header {
+pub(super) struct Header {
     reporting_type: Option<String>,
     descriptions: Vec<(String, String)>,
-    participants: Vec<Participant>,
+    pub(super) participants: Vec<Participant>,
     status: String,
     dates: Vec<(String, time::Date)>,
-    countries: Vec<(String, Option<u32>)>,
+    pub(super) countries: Vec<(String, Option<u32>)>,
     sectors: Vec<(String, u32)>,
     budgets: Vec<Budget>,
     transactions: Vec<Transaction>,
@@ -93,7 +95,7 @@ impl Services {
         if !allowed {
             return Err(ServiceError::NotFound);
         }
-        let file = read::read(bytes).map_err(|e| Invalid::new("file", format!("The file cannot be read: {e}.")))?;
+        let file = read::read(bytes).map_err(|e| Invalid::new("file", format!("The file cannot be read: “{e}”.")))?;
         if file.has_errors() {
             return Err(ServiceError::Invalid(Violations(
                 file.findings
@@ -117,18 +119,24 @@ impl Services {
             add(&mut tree, r, n as i64, &sha, now)?;
         }
         let mut tx = self.db.begin().await?;
+        let (made, problems) = super::programmes::plan(&mut tx, &file.activities, now.date()).await?;
+        if !problems.is_empty() {
+            return Err(ServiceError::Invalid(Violations(problems)));
+        }
+        let programmes = made.iter().map(|m| (m.programme.code.clone(), m.stored.is_some())).collect();
         let ids: Vec<String> = activities.iter().map(|a| a.identifier.clone()).collect();
         let existing = store::existing(&mut tx, &ids).await?;
         for a in &mut activities {
             a.replaced = existing.contains(&a.identifier);
         }
         if dry_run || activities.is_empty() {
-            return Ok(IatiImported { dry_run, activities, warnings });
+            return Ok(IatiImported { dry_run, activities, warnings, programmes });
         }
         for id in &existing {
             store::remove(&mut tx, id).await?;
         }
         store::insert(&mut tx, &tree, caller.user().map(|u| u.0)).await?;
+        let mut events = super::programmes::write(&self.db, &mut tx, caller, &made, now).await?;
         let ev = NewEvent {
             actor_user: caller.user(),
             actor_org: caller.org(),
@@ -139,8 +147,9 @@ impl Services {
             fields: ids,
             org: None,
         };
-        self.finish(tx, &[ev]).await?;
-        Ok(IatiImported { dry_run, activities, warnings })
+        events.push(ev);
+        self.finish(tx, &events).await?;
+        Ok(IatiImported { dry_run, activities, warnings, programmes })
     }
 
     /// The imported activities (of one programme, or all), for summaries.

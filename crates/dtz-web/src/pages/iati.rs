@@ -77,6 +77,7 @@ async fn show(
     };
     let errors = problems.iter().filter(|p| p.severity == Severity::Error).count();
     let page = Page::signed_in(&state, &user, "iati-title", "/results").await;
+    let tr = page.tr.clone();
     Ok(render(&IatiPage {
         page,
         code: row.code,
@@ -101,7 +102,7 @@ async fn show(
                 rule: p.rule,
                 activity: p.activity,
                 path: p.path,
-                message: p.message,
+                message: tr.message(&p.message),
             })
             .collect(),
     }))

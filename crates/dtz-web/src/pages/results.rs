@@ -35,11 +35,16 @@ struct ProgrammeView {
 struct ListPage {
     page: Page,
     programmes: Vec<ProgrammeView>,
+    /// Reads results (so may see imported IATI activities).
+    imports: bool,
 }
 
 async fn list(State(state): State<AppState>, user: PageUser) -> Result<Response, AppError> {
     let programmes = state.services.programmes().await?;
-    if let [only] = programmes.as_slice() {
+    let imports = !user.caller.scope(dtz_domain::access::Area::Results).grants().is_empty();
+    if let [only] = programmes.as_slice()
+        && !only.imported()
+    {
         return Ok(Redirect::to(&format!("/results/{}", only.code)).into_response());
     }
     let page = Page::signed_in(&state, &user, "nav-results", "/results").await;
@@ -51,7 +56,7 @@ async fn list(State(state): State<AppState>, user: PageUser) -> Result<Response,
             name: p.name,
         })
         .collect();
-    Ok(render(&ListPage { page, programmes }))
+    Ok(render(&ListPage { page, programmes, imports }))
 }
 
 /// One row of the framework table: a node or an indicator, indented by depth, with the
@@ -188,6 +193,8 @@ struct ProgrammePage {
     may_enter: bool,
     /// May open IATI publishing.
     iati: bool,
+    /// Made by `dtz import iati`: read-only, with a link to its imported activities.
+    imported: bool,
     /// The filters as a query string for the download links.
     query: String,
 }
@@ -217,7 +224,10 @@ async fn show(
         pending: f.with_pending,
         may_see_pending: dtz_services::Services::may_see_pending(&user.caller),
         iati: state.services.iati_access(&user.caller).await.is_ok(),
-        may_enter: !dtz_services::Services::entry_scopes(&user.caller).is_empty() && !user.caller.is_system_admin(),
+        imported: row.imported(),
+        may_enter: !row.imported()
+            && !dtz_services::Services::entry_scopes(&user.caller).is_empty()
+            && !user.caller.is_system_admin(),
         period: format!("{} – {}", page.tr.date(row.start_date), page.tr.date(row.end_date)),
         countries: whole
             .countries

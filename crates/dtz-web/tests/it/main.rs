@@ -17,6 +17,7 @@ mod evidence;
 mod framework;
 mod hostile;
 mod iati;
+mod iati_imports;
 mod malformed;
 mod monitoring;
 mod nodes;

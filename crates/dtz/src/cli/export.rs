@@ -57,13 +57,16 @@ pub enum ExportCommand {
         /// dimension).
         #[arg(long, default_value = "xml", value_parser = ["xml", "csv"])]
         format: String,
+        /// Language of the check's messages (en, es).
+        #[arg(long, default_value = "en")]
+        lang: String,
     },
 }
 
 pub async fn run(c: ExportCommand) -> anyhow::Result<ExitCode> {
     match c {
-        ExportCommand::Iati { db, programme, publisher, output, check, format } => {
-            iati(db, programme, publisher, output, check, format == "csv").await
+        ExportCommand::Iati { db, programme, publisher, output, check, format, lang } => {
+            iati(db, programme, publisher, output, check, format == "csv", &lang).await
         }
         ExportCommand::ValuesTemplate { db, programme, org, country, period, lang, output } => {
             let s = super::open(&db).await?;
@@ -115,6 +118,7 @@ async fn iati(
     output: Option<PathBuf>,
     check: bool,
     csv: bool,
+    lang: &str,
 ) -> anyhow::Result<ExitCode> {
     let s = super::open(&db).await?;
     let publisher = publisher.as_deref();
@@ -136,8 +140,12 @@ async fn iati(
     if let Some(p) = &output {
         emit(Some(p), &xml)?;
     }
+    // Messages are English (the source language) in their Fluent keys' form; another
+    // language is looked up like the pages do (`Tr::message`).
+    let tr = dtz_web::i18n::Tr::new(lang);
     for p in &problems {
-        say!("{p}");
+        let sev = if p.severity == dtz_formats::iati::Severity::Error { "error" } else { "warning" };
+        say!("{sev} {}: {} {}: {}", p.rule, p.activity, p.path, tr.message(&p.message));
     }
     let errors = problems.iter().filter(|p| p.severity == dtz_formats::iati::Severity::Error).count();
     let warnings = problems.len() - errors;

@@ -71,6 +71,9 @@ pub enum ImportCommand {
         /// Check everything and write nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Language of the problems and warnings (en, es).
+        #[arg(long, default_value = "en")]
+        lang: String,
     },
 }
 
@@ -115,11 +118,12 @@ pub async fn run(c: ImportCommand) -> anyhow::Result<ExitCode> {
         ImportCommand::Values { db, file, programme, dry_run } => values(db, file, programme, dry_run).await,
         ImportCommand::Finance { db, file, programme, dry_run } => finance(db, file, programme, dry_run).await,
         ImportCommand::Activities { db, file, programme, dry_run } => activities(db, file, programme, dry_run).await,
-        ImportCommand::Iati { db, file, dry_run } => iati(db, file, dry_run).await,
+        ImportCommand::Iati { db, file, dry_run, lang } => iati(db, file, dry_run, &lang).await,
     }
 }
 
-async fn iati(db: DbArgs, file: PathBuf, dry_run: bool) -> anyhow::Result<ExitCode> {
+async fn iati(db: DbArgs, file: PathBuf, dry_run: bool, lang: &str) -> anyhow::Result<ExitCode> {
+    let tr = dtz_web::i18n::Tr::new(lang);
     let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
     let s = super::open(&db).await?;
     let outcome = s.import_iati(&Caller::System, &bytes, dry_run).await;
@@ -128,14 +132,15 @@ async fn iati(db: DbArgs, file: PathBuf, dry_run: bool) -> anyhow::Result<ExitCo
         Ok(done) => done,
         Err(ServiceError::Invalid(v)) => {
             for i in &v.0 {
-                eprintln!("{}: {}: {}", file.display(), i.field, i.message);
+                eprintln!("{}: {}: {}", file.display(), i.field, tr.message(&i.message));
             }
             bail!("{} has {} problem(s); nothing was imported", file.display(), v.0.len());
         }
         Err(e) => return Err(e.into()),
     };
     for w in &done.warnings {
-        eprintln!("{}: {w}", file.display());
+        let place: Vec<&str> = [w.activity.as_str(), w.path.as_str()].into_iter().filter(|s| !s.is_empty()).collect();
+        eprintln!("{}: line {}: warning: {}: {}", file.display(), w.line, place.join(" "), tr.message(&w.message));
     }
     let mut programmes: Vec<&str> = Vec::new();
     for a in &done.activities {
@@ -151,6 +156,15 @@ async fn iati(db: DbArgs, file: PathBuf, dry_run: bool) -> anyhow::Result<ExitCo
         if !programmes.contains(&a.programme.as_str()) {
             programmes.push(&a.programme);
         }
+    }
+    for (code, again) in &done.programmes {
+        let verb = match (done.dry_run, again) {
+            (false, false) => "Made",
+            (false, true) => "Replaced",
+            (true, false) => "Would make",
+            (true, true) => "Would replace",
+        };
+        say!("{verb} programme {code} (see `dtz programme dump {code}`).");
     }
     let (n, replaced) = (done.activities.len(), done.activities.iter().filter(|a| a.replaced).count());
     let list = programmes.join(", ");

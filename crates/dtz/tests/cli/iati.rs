@@ -159,7 +159,7 @@ async fn broken_configurations_are_listed_by_check_which_exits_non_zero(env: Env
     for want in [
         "error M1: NL-KVK-56484038-DTZ-BO result[1]/indicator[1]/baseline: The Ministry expects a baseline year and value",
         "error M3: NL-KVK-56484038-DTZ-PE budget: The Ministry expects budgets per year.",
-        "error codelist: NL-KVK-34308169-DTZ-IN @default-currency: “EUX” is not a code of the Currency codelist.",
+        "error codelist: NL-KVK-34308169-DTZ-IN @default-currency: “EUX” is not a code of the “Currency” codelist.",
     ] {
         assert!(r.stdout.contains(want), "{want}\n{}", r.stdout);
     }

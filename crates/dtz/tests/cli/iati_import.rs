@@ -13,6 +13,7 @@ on_both_backends!(
     the_demo_export_imports_into_an_empty_database_and_exports_the_same_results,
     files_shaped_like_other_publishers_import_with_what_is_left_out_listed,
     a_malformed_file_fails_with_every_problem_by_line_and_changes_nothing,
+    an_import_makes_one_programme_per_parent_activity_and_again_replaces_it,
 );
 
 /// The demo programme activity's identifier: the imported programme's code.
@@ -56,6 +57,8 @@ async fn the_demo_export_imports_into_an_empty_database_and_exports_the_same_res
     let dry = other.ok(&["import", "iati", &file, "--dry-run"]);
     assert!(dry.contains("8 activities would be imported into NL-KVK-41149287-DTZ"), "{dry}");
     other.run(&["export", "iati", "--programme", DEMO]).rejected("cannot export");
+    assert!(dry.contains("Would make programme NL-KVK-41149287-DTZ"), "{dry}");
+    other.run(&["programme", "dump", DEMO]).rejected("no programme");
     let out = other.ok(&["import", "iati", &file]);
     assert!(out.contains("Imported 8 activities into NL-KVK-41149287-DTZ (0 replaced"), "{out}");
     assert!(out.contains("NL-KVK-56484038-DTZ-BO (programme NL-KVK-41149287-DTZ, reported by NL-KVK-56484038)"));
@@ -75,9 +78,25 @@ async fn the_demo_export_imports_into_an_empty_database_and_exports_the_same_res
     assert_eq!(text(&again), text(&demo));
     let checked = other.ok(&["export", "iati", "--programme", DEMO, "--check"]);
     assert!(checked.contains("passes the checks"), "{checked}");
+    // The parent activity is a programme: its results framework, as a programme file.
+    let dump = other.ok(&["programme", "dump", DEMO]);
+    for said in [
+        "code = \"NL-KVK-41149287-DTZ\"",
+        "name = \"Down to Zero\"",
+        "[[goals.outcomes]]",
+        "code = \"G1.O1.1\"",
+        "measure = \"percentage\"",
+        "references = [\"SDG 16.2\"]",
+        "country = \"BO\"",
+    ] {
+        assert!(dump.contains(said), "{said:?} in {dump}");
+    }
     // The same file again replaces, never duplicates.
     let out = other.ok(&["import", "iati", &file]);
     assert!(out.contains("Imported 8 activities into NL-KVK-41149287-DTZ (8 replaced"), "{out}");
+    assert!(out.contains("Replaced programme NL-KVK-41149287-DTZ"), "{out}");
+    assert_eq!(other.ok(&["programme", "list"]).lines().filter(|l| l.starts_with(DEMO)).count(), 1);
+    assert_eq!(other.ok(&["programme", "dump", DEMO]), dump);
     other.ok(&["export", "iati", "--programme", DEMO, "-o", "third.xml"]);
     assert_eq!(activities(&other.path("third.xml")), before);
     other.ok(&["audit", "verify"]);
@@ -90,10 +109,10 @@ async fn files_shaped_like_other_publishers_import_with_what_is_left_out_listed(
         "line 35: warning: GB-GOV-1-300123 location: not imported",
         "line 39: warning: GB-GOV-1-300123 policy-marker: not imported",
         "line 118: warning: GB-GOV-1-300123 crs-add: not imported",
-        "line 79: warning: GB-GOV-1-300123 transaction[3]/value: not imported: the value is in USD, not the activity's GBP",
+        "line 79: warning: GB-GOV-1-300123 transaction[3]/value: not imported: the value is in “USD”, not the activity's “GBP”",
         "line 38: warning: GB-GOV-1-300123 sector[3]: not imported: only sectors of vocabulary 1",
-        "GB-GOV-1-300123 narrative: narratives in fr not imported (the en ones are)",
-        "XM-DAC-41122-KE-CP-2021 narrative: narratives in es not imported",
+        "GB-GOV-1-300123 narrative: narratives in “fr” not imported (the “en” ones are)",
+        "XM-DAC-41122-KE-CP-2021 narrative: narratives in “es” not imported",
     ] {
         assert!(run.stderr.contains(said), "{said:?} in {}", run.stderr);
     }
@@ -139,12 +158,12 @@ async fn a_malformed_file_fails_with_every_problem_by_line_and_changes_nothing(e
     let run =
         env.run(&["import", "iati", &fixture("malformed.xml")]).rejected("has 9 problem(s); nothing was imported");
     for said in [
-        "line 9: GB-GOV-1-300123 sector[1]: “15161” is not a code of the Sector codelist",
-        "line 15: GB-GOV-1-300123 result[1]/indicator[1]/period[1]/period-start: @iso-date “2022-13-01” is not a date",
-        "line 3: GB-GOV-1-300123 description: the activity has no description",
-        "line 3: GB-GOV-1-300123 participating-org: the activity has no participating-org",
-        "line 22: iati-activity[2] iati-identifier: the activity has no iati-identifier",
-        "line 22: iati-activity[2] @default-currency: “XXY” is not a code of the Currency codelist",
+        "line 9: GB-GOV-1-300123 sector[1]: “15161” is not a code of the “Sector” codelist",
+        "line 15: GB-GOV-1-300123 result[1]/indicator[1]/period[1]/period-start: “@iso-date” “2022-13-01” is not a date",
+        "line 3: GB-GOV-1-300123 description: the activity has no “description”",
+        "line 3: GB-GOV-1-300123 participating-org: the activity has no “participating-org”",
+        "line 22: iati-activity[2] iati-identifier: the activity has no “iati-identifier”",
+        "line 22: iati-activity[2] @default-currency: “XXY” is not a code of the “Currency” codelist",
     ] {
         assert!(run.stderr.contains(said), "{said:?} in {}", run.stderr);
     }
@@ -163,4 +182,43 @@ async fn a_malformed_file_fails_with_every_problem_by_line_and_changes_nothing(e
         std::fs::write(env.path(name), text).unwrap();
         env.run(&["import", "iati", name]).rejected(hint);
     }
+}
+
+async fn an_import_makes_one_programme_per_parent_activity_and_again_replaces_it(env: Env) {
+    const GB: &str = "GB-GOV-1-300123";
+    let out = env.ok(&["import", "iati", &fixture("other-publishers.xml")]);
+    assert!(out.contains("Made programme GB-GOV-1-300123"), "{out}");
+    // The bilateral donor's programme (hierarchy 1); the UN agency's child activity joins
+    // it as an implementer in its country, not as a programme of its own.
+    let dump = env.ok(&["programme", "dump", GB]);
+    for said in [
+        "name = \"Protecting Children from Exploitation in East Africa\"",
+        "start = 2021-05-15",
+        "end = 2024-03-31",
+        "currency = \"GBP\"",
+        "donor = \"GB-GOV-1\"",
+        "country = \"KE\"",
+        "implementers = [\"XM-DAC-41122\"]",
+        "title = \"Children are safer online and offline\"",
+        "code = \"OUT-1\"",
+        "measure = \"count\"",
+        "code = \"sex\"",
+    ] {
+        assert!(dump.contains(said), "{said:?} in {dump}");
+    }
+    let list = env.ok(&["programme", "list"]);
+    assert_eq!(list.lines().count(), 1, "{list}");
+    assert!(list.starts_with(GB), "{list}");
+    // Again: the same programme, replaced, not a second one.
+    let again = env.ok(&["import", "iati", &fixture("other-publishers.xml")]);
+    assert!(again.contains("Replaced programme GB-GOV-1-300123"), "{again}");
+    assert_eq!(env.ok(&["programme", "list"]), list);
+    assert_eq!(env.ok(&["programme", "dump", GB]), dump);
+    // Read-only here: its file does not load over it, but loads into an empty database.
+    std::fs::write(env.path("gb.toml"), &dump).unwrap();
+    env.run(&["programme", "load", "gb.toml"]).rejected("imported from IATI");
+    let other = env.another().await;
+    other.ok(&["programme", "load", &env.path("gb.toml").display().to_string()]);
+    assert_eq!(other.ok(&["programme", "dump", GB]), dump);
+    env.ok(&["audit", "verify"]);
 }

@@ -9,14 +9,14 @@ use time::Date;
 /// An amount of the activity's currency: `None` (with a warning) in another currency.
 fn amount(cx: &mut Cx, parent: &El, path: &str, currency: &str) -> Option<(i64, Date)> {
     let Some(v) = parent.first("value") else {
-        cx.error(parent, path, "<value> is missing");
+        cx.error(parent, path, "“<value>” is missing");
         return None;
     };
     let vpath = format!("{path}/value");
     if let Some(c) = v.attr("currency").map(str::trim)
         && c != currency
     {
-        cx.warn(v, &vpath, format!("not imported: the value is in {c}, not the activity's {currency}"));
+        cx.warn(v, &vpath, format!("not imported: the value is in “{c}”, not the activity's “{currency}”"));
         return None;
     }
     let text = v.text.trim();
@@ -25,7 +25,7 @@ fn amount(cx: &mut Cx, parent: &El, path: &str, currency: &str) -> Option<(i64, 
         return None;
     };
     if x.fract() != 0.0 {
-        cx.warn(v, &vpath, format!("the amount {text} is kept rounded to whole units"));
+        cx.warn(v, &vpath, format!("the amount “{text}” is kept rounded to whole units"));
     }
     let date = cx.date_in(v, &vpath, "value-date")?;
     Some((x.round() as i64, date))
@@ -38,7 +38,7 @@ pub(super) fn money(cx: &mut Cx, el: &El, a: &mut Activity) {
         let kind = b.attr("type").map_or(Some("1".to_owned()), |_| cx.code(b, &path, "type", List::BudgetType));
         let status = b.attr("status").map(str::trim).unwrap_or("1").to_owned();
         if !["1", "2"].contains(&status.as_str()) {
-            cx.error(b, &path, format!("“{status}” is not a code of the BudgetStatus codelist"));
+            cx.error(b, &path, format!("“{status}” is not a code of the “BudgetStatus” codelist"));
         }
         let start = cx.child_date(b, &path, "period-start");
         let end = cx.child_date(b, &path, "period-end");
@@ -57,7 +57,7 @@ pub(super) fn money(cx: &mut Cx, el: &El, a: &mut Activity) {
         let kind = match t.first("transaction-type") {
             Some(k) => cx.code(k, &format!("{path}/transaction-type"), "code", List::TransactionType),
             None => {
-                cx.error(t, &path, "<transaction-type> is missing");
+                cx.error(t, &path, "“<transaction-type>” is missing");
                 None
             }
         };

@@ -12,7 +12,7 @@ pub(super) fn results(cx: &mut Cx, el: &El) -> Vec<ResultEl> {
         cx.ignored(r, &path, &["title", "description", "indicator"]);
         let kind = cx.code(r, &path, "type", List::ResultType);
         let title = cx.child_text(r, "title").unwrap_or_else(|| {
-            cx.error(r, &path, "the result has no title");
+            cx.error(r, &path, "the result has no “title”");
             String::new()
         });
         let description = cx.child_text(r, "description");
@@ -29,7 +29,7 @@ fn indicator(cx: &mut Cx, el: &El, path: &str) -> Option<IndicatorEl> {
     cx.ignored(el, path, &["title", "description", "reference", "baseline", "period"]);
     let measure = cx.code(el, path, "measure", List::IndicatorMeasure);
     let title = cx.child_text(el, "title").unwrap_or_else(|| {
-        cx.error(el, path, "the indicator has no title");
+        cx.error(el, path, "the indicator has no “title”");
         String::new()
     });
     let description = cx.child_text(el, "description");
@@ -37,7 +37,7 @@ fn indicator(cx: &mut Cx, el: &El, path: &str) -> Option<IndicatorEl> {
     for (p, r) in each(el, "reference", path) {
         let code = r.attr("code").map(str::trim).unwrap_or_default().to_owned();
         if code.is_empty() {
-            cx.error(r, &p, "@code is missing");
+            cx.error(r, &p, "“@code” is missing");
         } else if let Some(vocabulary) = cx.code(r, &p, "vocabulary", List::IndicatorVocabulary) {
             references.push(Reference { vocabulary, code });
         }
@@ -55,7 +55,7 @@ fn indicator(cx: &mut Cx, el: &El, path: &str) -> Option<IndicatorEl> {
                 let value = b.attr("value").map(str::to_owned);
                 baseline = Some(Baseline { year, value, comment: cx.child_text(b, "comment") });
             }
-            _ => cx.error(b, &p, format!("@year “{year}” is not a year")),
+            _ => cx.error(b, &p, format!("“@year” “{year}” is not a year")),
         }
     }
     let periods = each(el, "period", path).into_iter().filter_map(|(p, x)| period(cx, x, &p)).collect();
@@ -79,7 +79,7 @@ fn period(cx: &mut Cx, el: &El, path: &str) -> Option<ResultPeriod> {
     if let (Some(s), Some(e)) = (start, end)
         && s > e
     {
-        cx.error(el, path, format!("the period starts ({s}) after it ends ({e})"));
+        cx.error(el, path, format!("the period starts (“{s}”) after it ends (“{e}”)"));
     }
     let targets = each(el, "target", path).into_iter().map(|(p, f)| figure(cx, f, &p)).collect();
     let actuals = each(el, "actual", path).into_iter().map(|(p, f)| figure(cx, f, &p)).collect();
@@ -92,7 +92,7 @@ fn figure(cx: &mut Cx, el: &El, path: &str) -> Figure {
     for (p, d) in each(el, "dimension", path) {
         match (d.attr("name").map(str::trim), d.attr("value").map(str::trim)) {
             (Some(n), Some(v)) if !n.is_empty() && !v.is_empty() => dimensions.push((n.to_owned(), v.to_owned())),
-            _ => cx.error(d, &p, "a dimension needs @name and @value"),
+            _ => cx.error(d, &p, "a dimension needs “@name” and “@value”"),
         }
     }
     Figure { value: el.attr("value").map(str::to_owned), dimensions, comment: cx.child_text(el, "comment") }

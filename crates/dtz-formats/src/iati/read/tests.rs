@@ -32,7 +32,8 @@ fn unknown_codes_and_missing_parts_are_errors_with_their_line_and_path() {
     assert!(file.has_errors());
     assert!(
         text.contains(
-            &"line 4: error: XM-DAC-1-A reporting-org: “99x” is not a code of the OrganisationType codelist".to_owned()
+            &"line 4: error: XM-DAC-1-A reporting-org: “99x” is not a code of the “OrganisationType” codelist"
+                .to_owned()
         ),
         "{text:#?}"
     );
