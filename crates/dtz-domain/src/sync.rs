@@ -4,6 +4,8 @@
 //! Signatures themselves (Ed25519) are made and checked in the services; this module fixes
 //! the exact bytes that are signed, so both sides agree by construction.
 
+pub mod protocol;
+
 use crate::case::number::Allocator;
 use crate::ids::{OrgId, UserId, id_type};
 use crate::validate::Invalid;

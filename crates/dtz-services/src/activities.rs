@@ -5,6 +5,7 @@
 //! transaction, the computed figures of the report the activity counts in while that
 //! report is open (see `values::computed`); a frozen report keeps its figures.
 
+use crate::sync::outbox::{self, Via};
 use crate::values::ComputeContext;
 use crate::{Caller, Result, ServiceError, Services};
 use dtz_domain::access::{Area, Role, ScopeRow};
@@ -245,6 +246,19 @@ impl Services {
         org: OrgId,
         input: &ActivityInput,
     ) -> Result<Activity> {
+        self.create_activity_via(caller, code, id, org, input, Via::Local).await
+    }
+
+    /// [`Services::create_activity`], made here or pushed by a node.
+    pub(crate) async fn create_activity_via(
+        &self,
+        caller: &Caller,
+        code: &str,
+        id: ActivityId,
+        org: OrgId,
+        input: &ActivityInput,
+        via: Via<'_>,
+    ) -> Result<Activity> {
         let opts = self.activity_options(code).await?;
         let f = ActivityFields::parse(input, &opts.allowed())?;
         self.may_write(caller, org, &f)?;
@@ -262,7 +276,8 @@ impl Services {
         })?;
         let mut events = vec![event(caller, "activity.create", &Change::create(store::ENTITY, id.0, &f), org)];
         events.extend(self.refresh_computed(&mut tx, caller, &ctx, org, f.country.as_str(), &period).await?);
-        self.finish(tx, &events).await?;
+        let op = outbox::activity_created(&opts.programme.code, org.0, id.0, &f);
+        self.finish_synced(tx, &events, &[op], via, Some(1)).await?;
         self.activity(&Caller::System, id).await
     }
 
@@ -287,6 +302,18 @@ impl Services {
         base: i64,
         input: &ActivityInput,
     ) -> Result<Activity> {
+        self.update_activity_via(caller, id, base, input, Via::Local).await
+    }
+
+    /// [`Services::update_activity`], made here or pushed by a node.
+    pub(crate) async fn update_activity_via(
+        &self,
+        caller: &Caller,
+        id: ActivityId,
+        base: i64,
+        input: &ActivityInput,
+        via: Via<'_>,
+    ) -> Result<Activity> {
         let before = self.activity(caller, id).await?;
         if !may_record(caller, before.org(), &before.row.country) {
             return Err(ServiceError::Forbidden);
@@ -296,6 +323,10 @@ impl Services {
         self.may_write(caller, before.org(), &f)?;
         let change = Change::update(store::ENTITY, id.0, base, &before.fields, &f);
         if change.is_empty() && base == before.row.version {
+            if let Via::Push(a) = via {
+                let r = a.result(dtz_domain::sync::protocol::Outcome::Applied, None, Some(base));
+                self.answer(a, r, None).await?;
+            }
             return Ok(before);
         }
         let period = f.period(opts.framework.periods).to_string();
@@ -315,12 +346,24 @@ impl Services {
             let (c, p) = (&before.row.country, &before.row.period);
             events.extend(self.refresh_computed(&mut tx, caller, &ctx, org, c, p).await?);
         }
-        self.finish(tx, &events).await?;
+        let op = outbox::activity_updated(id.0, base, &before.fields, &f);
+        self.finish_synced(tx, &events, &[op], via, Some(base + 1)).await?;
         self.activity(&Caller::System, id).await
     }
 
     /// Remove an activity (a tombstone), based on the version the caller read.
     pub async fn remove_activity(&self, caller: &Caller, id: ActivityId, base: i64) -> Result<()> {
+        self.remove_activity_via(caller, id, base, Via::Local).await
+    }
+
+    /// [`Services::remove_activity`], made here or pushed by a node.
+    pub(crate) async fn remove_activity_via(
+        &self,
+        caller: &Caller,
+        id: ActivityId,
+        base: i64,
+        via: Via<'_>,
+    ) -> Result<()> {
         let before = self.activity(caller, id).await?;
         if !may_record(caller, before.org(), &before.row.country) {
             return Err(ServiceError::Forbidden);
@@ -337,7 +380,8 @@ impl Services {
             vec![event(caller, "activity.remove", &Change::delete(store::ENTITY, id.0, base), before.org())];
         let (org, c, p) = (before.org(), &before.row.country, &before.row.period);
         events.extend(self.refresh_computed(&mut tx, caller, &ctx, org, c, p).await?);
-        self.finish(tx, &events).await.map(|_| ())
+        let op = outbox::activity_removed(id.0, base);
+        self.finish_synced(tx, &events, &[op], via, Some(base + 1)).await.map(|_| ())
     }
 
     /// The organisations and countries the caller records activities for.

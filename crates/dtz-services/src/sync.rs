@@ -2,7 +2,12 @@
 //! the devices list, revocation and wipe orders. The node's side is in [`node`]; the
 //! keys in [`signing`].
 
+pub mod conflicts;
+pub mod exchange;
 pub mod node;
+pub mod outbox;
+pub mod pull;
+pub mod push;
 pub mod signing;
 
 use crate::auth::{digest, random_secret};

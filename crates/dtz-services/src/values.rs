@@ -3,6 +3,7 @@
 //! country coordinator approves only its country, and not its own organisation's values
 //! alone; the alliance M&E lead gives the second approval; approval freezes the values.
 
+use crate::sync::outbox::{self, Via};
 use crate::{Caller, Result, ServiceError, Services};
 use dtz_domain::access::{Actor, Area, Role};
 use dtz_domain::ids::{OrgId, UserId};
@@ -176,10 +177,22 @@ impl Services {
     /// Write values into the report (created as a draft when new). All or nothing: every
     /// problem is listed by cell, and nothing is written when there is one.
     pub async fn save_values(&self, caller: &Caller, key: &ReportKey, input: &[ValueInput]) -> Result<ReportRow> {
+        self.save_values_via(caller, key, input, Via::Local).await
+    }
+
+    /// [`Services::save_values`], made here or pushed by a node.
+    pub(crate) async fn save_values_via(
+        &self,
+        caller: &Caller,
+        key: &ReportKey,
+        input: &[ValueInput],
+        via: Via<'_>,
+    ) -> Result<ReportRow> {
         let prepared = self.prepare_values(caller, key, input).await?;
         let mut tx = self.db.begin().await?;
         let (report, event) = self.write_values(&mut tx, caller, &prepared).await?;
-        self.finish(tx, &[event]).await?;
+        let op = outbox::report_values(key, input);
+        self.finish_synced(tx, &[event], &[op], via, None).await?;
         Ok(values::get(&self.db, &dtz_domain::access::Scope::all(), report).await?)
     }
 

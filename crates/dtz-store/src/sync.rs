@@ -2,6 +2,9 @@
 //! node's own side (its identity, its outbox) is in [`node`].
 
 pub mod node;
+pub mod ops;
+pub mod outbox;
+pub mod pull;
 
 use crate::scope::{ScopeColumns, filter};
 use crate::sql::Sql;

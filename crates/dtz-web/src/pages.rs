@@ -27,6 +27,7 @@ mod second_factor;
 mod security;
 mod sheets;
 mod signals;
+mod sync;
 mod targets;
 mod totp;
 mod work;
@@ -305,6 +306,7 @@ pub fn router() -> Router<AppState> {
         .merge(cases::router())
         .merge(referrals::router())
         .merge(monitoring::router())
+        .merge(sync::router())
         .route("/static/style.css", get(stylesheet))
         .fallback(not_found)
         .layer(axum::middleware::from_fn(render_errors))

@@ -9,6 +9,7 @@
 //! exists is a change to it.
 
 use super::{Activity, fields_of};
+use crate::sync::outbox;
 use crate::values::ComputeContext;
 use crate::{Caller, Result, ServiceError, Services};
 use dtz_domain::activity::{ActivityFields, ActivityInput, ReachInput, reach_field};
@@ -271,6 +272,7 @@ impl Services {
         let now = self.clock.now();
         let mut tx = self.db.begin().await?;
         let mut events = Vec::new();
+        let mut ops = Vec::new();
         let mut places: BTreeSet<(OrgId, String, String)> = BTreeSet::new();
         for p in planned {
             match &p.before {
@@ -284,6 +286,7 @@ impl Services {
                         by: caller.user(),
                     };
                     store::insert(&mut tx, &new, now).await?;
+                    ops.push(outbox::activity_created(&opts.programme.code, p.org.0, p.id, &p.fields));
                     events.push(caller.event(
                         "activity.create",
                         &Change::create(store::ENTITY, p.id, &p.fields),
@@ -296,6 +299,7 @@ impl Services {
                     let r = store::update(&mut tx, p.id, v, &p.period, &p.fields, caller.user(), now).await;
                     self.written(r, p.id).await?;
                     let change = Change::update(store::ENTITY, p.id, v, &b.fields, &p.fields);
+                    ops.push(outbox::activity_updated(p.id, v, &b.fields, &p.fields));
                     events.push(caller.event("activity.update", &change, Some(p.org)));
                     places.insert((p.org, b.row.country.clone(), b.row.period.clone()));
                 }
@@ -305,6 +309,7 @@ impl Services {
         for (org, country, period) in &places {
             events.extend(self.refresh_computed(&mut tx, caller, &ctx, *org, country, period).await?);
         }
+        self.queue_ops(&mut tx, &ops).await?;
         self.finish(tx, &events).await?;
         Ok(())
     }

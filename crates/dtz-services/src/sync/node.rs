@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 /// The setting the cases use for this site's allocator (`cases::create::ALLOCATOR_SETTING`).
 const ALLOCATOR_SETTING: &str = "cases.allocator";
-const SEED_AAD: &[u8] = b"node_identity.secret_key";
+pub(crate) const SEED_AAD: &[u8] = b"node_identity.secret_key";
 const TOKEN_AAD: &[u8] = b"node_identity.device_token";
 
 /// What the hub answered, as the node received it.
@@ -38,6 +38,11 @@ pub struct NodeStatus {
     pub identity: NodeIdentity,
     /// The grant it holds.
     pub grant: DeviceGrant,
+}
+
+/// The key that seals the node's secrets (see [`Services::node_enrolled`]).
+pub(crate) fn seal_key_of(s: &Services) -> SecretKey {
+    s.node_seal_key()
 }
 
 impl Services {

@@ -47,6 +47,16 @@ pub async fn identity(db: &Db) -> Result<Option<NodeIdentity>> {
         .await
 }
 
+/// The identity, read inside a writing transaction (the outbox signs with its key).
+pub async fn identity_in(tx: &mut Tx) -> Result<Option<NodeIdentity>> {
+    tx.q()
+        .fetch_optional(&Sql::new(
+            "SELECT device_id, hub_url, user_id, org_id, secret_key, device_token, grant_json, grant_sig, \
+             hub_public_key, allocator, enrolled_at, last_sync_at, version FROM node_identity WHERE id = 1",
+        ))
+        .await
+}
+
 /// Become a node (fails with a conflict when already one).
 pub async fn insert_identity(tx: &mut Tx, n: &NodeIdentity) -> Result<()> {
     tx.q()
@@ -80,6 +90,14 @@ pub async fn renew(tx: &mut Tx, grant_json: &str, grant_sig: &[u8], now: OffsetD
              WHERE id = 1",
             vec![grant_json.into(), grant_sig.into(), now.into()],
         ))
+        .await?;
+    Ok(())
+}
+
+/// Note a complete sync.
+pub async fn synced(tx: &mut Tx, now: OffsetDateTime) -> Result<()> {
+    tx.q()
+        .execute(&Sql::with_args("UPDATE node_identity SET last_sync_at = $1 WHERE id = 1", vec![now.into()]))
         .await?;
     Ok(())
 }

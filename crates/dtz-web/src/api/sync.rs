@@ -2,6 +2,8 @@
 //! person), and the sync endpoints a node calls with its device token (`dtzd_…`), which
 //! is never a person's token and works nowhere else.
 
+mod exchange;
+
 use crate::auth::ApiCaller;
 use crate::error::{AppError, ErrorBody};
 use crate::extract::{ApiJson, IdPath};
@@ -229,4 +231,8 @@ pub fn routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
         .routes(routes!(enroll))
         .routes(routes!(status))
         .routes(routes!(wiped))
+        .routes(routes!(exchange::push))
+        .routes(routes!(exchange::pull))
+        .routes(routes!(exchange::conflicts))
+        .routes(routes!(exchange::resolve))
 }

@@ -32,6 +32,7 @@ mod scale;
 mod sheets;
 mod signals;
 mod story;
+mod sync;
 mod targets;
 mod totp;
 mod triage;

@@ -3,6 +3,7 @@
 //! signed device grant, `dtz node status` shows it and `dtz node sync` contacts the hub.
 
 mod http;
+mod transport;
 
 use super::DbArgs;
 use anyhow::{Context, bail};
@@ -10,6 +11,7 @@ use clap::Subcommand;
 use dtz_domain::ids::UserId;
 use dtz_domain::sync::DeviceGrant;
 use dtz_services::Caller;
+use dtz_services::sync::exchange::{SyncFailure, SyncSummary};
 use dtz_services::sync::node::Received;
 use dtz_services::sync::signing::SigningKey;
 use hyper::Method;
@@ -129,6 +131,27 @@ async fn enroll(db: &DbArgs, hub: &str, code: &str, name: &str) -> anyhow::Resul
     Ok(ExitCode::SUCCESS)
 }
 
+/// The facts the node's page shows: what waits, the last sync, what the hub did not apply.
+async fn report(s: &dtz_services::Services, sum: &SyncSummary) -> anyhow::Result<()> {
+    let st = s.node_status().await?;
+    let last = st.and_then(|n| n.identity.last_sync_at).map_or_else(|| "never".to_owned(), rfc3339);
+    say!("last sync: {last}");
+    say!("not yet synced: {} change(s)", sum.waiting);
+    let unapplied = s.node_unapplied().await?;
+    say!("not applied by the hub: {} (conflicts are resolved on the hub's /sync/conflicts page)", unapplied.len());
+    for (row, res) in unapplied.iter().take(20) {
+        say!(
+            "  #{} {} {}: {} {}",
+            row.node_seq,
+            row.entity,
+            row.entity_id,
+            res.outcome.as_str(),
+            res.detail.clone().unwrap_or_default()
+        );
+    }
+    Ok(())
+}
+
 async fn status(db: &DbArgs) -> anyhow::Result<ExitCode> {
     let s = super::open(db).await?;
     let Some(st) = s.node_status().await? else {
@@ -141,6 +164,8 @@ async fn status(db: &DbArgs) -> anyhow::Result<ExitCode> {
     let lease = if st.grant.lease_runs(s.clock.now()) { "running" } else { "expired: sync to renew it" };
     say!("lease: {lease}");
     say!("last sync: {}", st.identity.last_sync_at.map_or_else(|| "never".to_owned(), rfc3339));
+    say!("not yet synced: {} change(s)", s.node_pending().await?.len());
+    say!("not applied by the hub: {}", s.node_unapplied().await?.len());
     s.db.close().await;
     Ok(ExitCode::SUCCESS)
 }
@@ -168,9 +193,21 @@ async fn sync(db: &DbArgs) -> anyhow::Result<ExitCode> {
     match (standing.revoked, standing.grant) {
         (false, Some(g)) => {
             s.node_renew(&g.grant, &hex::decode(&g.signature).context("grant signature")?).await?;
-            say!("synced; offline lease until {}", rfc3339(g.grant.lease_until));
+            let link = transport::Hub { url: hub, token };
+            let done = s.node_sync(&link, &mut |line| say!("{line}")).await;
+            let code = match done {
+                Ok(sum) => {
+                    say!("synced; offline lease until {}", rfc3339(g.grant.lease_until));
+                    report(&s, &sum).await?;
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("sync stopped: {e}; nothing is lost, sync again");
+                    ExitCode::from(if matches!(e, SyncFailure::Revoked) { 2 } else { 1 })
+                }
+            };
             s.db.close().await;
-            Ok(ExitCode::SUCCESS)
+            Ok(code)
         }
         _ => {
             eprintln!("this device was revoked by the hub; it can no longer sync");
