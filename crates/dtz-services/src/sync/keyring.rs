@@ -41,6 +41,12 @@ impl NodeKeySlot {
         self.0.read().ok().and_then(|g| g.clone())
     }
 
+    /// Whether the unlocked device key occurs in `bytes` (for checks that it never
+    /// reaches the disk in clear).
+    pub fn occurs_in(&self, bytes: &[u8]) -> bool {
+        self.get().is_some_and(|(_, k)| bytes.windows(32).any(|w| w == k.0))
+    }
+
     fn set(&self, v: Option<(Uuid, SecretKey)>) {
         if let Ok(mut g) = self.0.write() {
             *g = v;
@@ -141,6 +147,11 @@ impl Services {
         let arr: [u8; 32] = raw.try_into().map_err(|_| crypto_err("bad device key length"))?;
         self.node_key.set(Some((k.key_id, SecretKey(arr))));
         Ok(())
+    }
+
+    /// Forget the device key: the process is locked again.
+    pub fn node_lock(&self) {
+        self.node_key.set(None);
     }
 
     /// Whether this installation holds a node keyring (it is, or is becoming, a node).

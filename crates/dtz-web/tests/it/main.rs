@@ -19,6 +19,7 @@ mod iati;
 mod malformed;
 mod monitoring;
 mod nodes;
+mod nodesec;
 mod notifications;
 mod openapi;
 mod pages;
