@@ -26,6 +26,8 @@ pub mod referral;
 pub mod results;
 pub mod signal;
 pub mod sync;
+pub mod sync_anchor;
+pub mod sync_lease;
 pub mod validate;
 pub mod vocab;
 pub mod work;

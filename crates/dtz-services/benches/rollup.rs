@@ -46,6 +46,7 @@ async fn main() -> anyhow::Result<()> {
         passwords: Passwords::new(Cost::Test, 1),
         settings: Settings::default(),
         rollups: Default::default(),
+        node_key: Default::default(),
     };
     let (programme, _) = s.programme(code).await?;
     let grouping = Grouping { country: false, org: false, period: true, part: true };

@@ -25,7 +25,7 @@ use dtz_domain::ids::{OrgId, TeamId, UserId};
 use dtz_domain::org::CountryCode;
 use dtz_domain::validate::Invalid;
 use dtz_store::cases::{self, CaseRow, StaffRow};
-use dtz_store::sealed::{self, DataKey, Place};
+use dtz_store::sealed::{DataKey, Place};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -172,7 +172,7 @@ impl Services {
     /// A case's data key, unwrapped (an erased case has none).
     pub(crate) async fn case_key(&self, r: &CaseRow) -> Result<DataKey> {
         let wrapped = r.data_key.as_deref().ok_or(ServiceError::NotFound)?;
-        Ok(sealed::open_data_key(&self.db, &self.keys, OrgId(r.org_id), place(r.id), wrapped).await?)
+        self.case_open_key(OrgId(r.org_id), place(r.id), wrapped).await
     }
 
     /// The case staff of an organisation (for choosing a caseworker).

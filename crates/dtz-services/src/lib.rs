@@ -140,11 +140,14 @@ pub struct Services {
     pub settings: Settings,
     /// Approved figures remembered (see `results::memo`).
     pub rollups: results::memo::RollupMemo,
+    /// A field node's device key while unlocked (see `sync::keyring`).
+    pub node_key: sync::keyring::NodeKeySlot,
 }
 
 impl Services {
     /// Append the audit events and commit: the last step of every use case.
     pub async fn finish(&self, mut tx: Tx, events: &[NewEvent]) -> Result<i64> {
+        self.node_lease_guard(&mut tx, events).await?;
         let seq = dtz_store::audit::append(&mut tx, &self.keys.audit, self.clock.now(), events).await?;
         tx.commit().await?;
         Ok(seq)

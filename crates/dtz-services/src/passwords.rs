@@ -41,6 +41,11 @@ impl Passwords {
         }
     }
 
+    /// Whether this hasher runs with the cheap test parameters (other Argon2 uses follow it).
+    pub fn is_cheap(&self) -> bool {
+        self.params.m_cost() < Params::DEFAULT_M_COST
+    }
+
     /// Hash a password (PHC string).
     pub async fn hash(&self, password: &str) -> Result<String, String> {
         let _permit = self.permits.acquire().await.map_err(|e| e.to_string())?;

@@ -2,8 +2,10 @@
 //! the devices list, revocation and wipe orders. The node's side is in [`node`]; the
 //! keys in [`signing`].
 
+pub mod anchor;
 pub mod conflicts;
 pub mod exchange;
+pub mod keyring;
 pub mod node;
 pub mod outbox;
 pub mod pull;
@@ -181,6 +183,7 @@ impl Services {
         if !store::revoke(&mut tx, id, self.clock.now()).await? {
             return Err(Invalid::new("device", "The device is already revoked.").into());
         }
+        dtz_store::sync::keyring::mark_for_rekey(&mut tx, id, self.clock.now()).await?;
         let ev = event(caller, "device.revoke", id.0, d.version + 1, &["revoked_at"], OrgId(d.org_id));
         self.finish(tx, &[ev]).await?;
         Ok(())

@@ -74,6 +74,29 @@ pub async fn rewrap(db: &Db, keys: &Keys, key: &DataKey, to: OrgId) -> Result<Ve
     crypto::seal(&kek, kek_id, &wrap_aad(key.place, to), &key.key.0)
 }
 
+/// A fresh data key for a record, not yet wrapped (a field node wraps it under its device
+/// key and the hub's escrow key instead of an organisation's key).
+pub fn fresh_data_key(place: Place) -> Result<DataKey> {
+    Ok(DataKey { key: SecretKey::generate()?, place })
+}
+
+fn wrap_with_aad(place: Place, label: &str) -> Vec<u8> {
+    format!("{}.data_key|{}|{label}", place.table, place.row).into_bytes()
+}
+
+/// Wrap a data key under another key (known as `key_id`); `label` names the wrap's
+/// purpose (e.g. `device`, `escrow`) and is bound into it.
+pub fn wrap_with(key: &DataKey, key_id: Uuid, kek: &SecretKey, label: &str) -> Result<Vec<u8>> {
+    crypto::seal(kek, key_id, &wrap_with_aad(key.place, label), &key.key.0)
+}
+
+/// Open what [`wrap_with`] wrapped.
+pub fn open_with(kek: &SecretKey, label: &str, place: Place, wrapped: &[u8]) -> Result<DataKey> {
+    let bytes = crypto::open(kek, &wrap_with_aad(place, label), wrapped)?;
+    let arr: [u8; 32] = bytes.try_into().map_err(|_| StoreError::Crypto("bad data key length".into()))?;
+    Ok(DataKey { key: SecretKey(arr), place })
+}
+
 impl DataKey {
     /// Seal one field of this key's record.
     pub fn seal(&self, column: &str, plaintext: &[u8]) -> Result<Vec<u8>> {

@@ -1,6 +1,8 @@
 //! Field nodes on the hub: enrolment codes and enrolled devices (migration 0020). The
 //! node's own side (its identity, its outbox) is in [`node`].
 
+pub mod anchor;
+pub mod keyring;
 pub mod node;
 pub mod ops;
 pub mod outbox;

@@ -16,6 +16,7 @@ mod referrals;
 mod results;
 mod sheets;
 pub mod sync;
+mod sync_anchor;
 mod teams;
 mod tokens;
 mod totp;
@@ -114,6 +115,7 @@ pub fn parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(with_upload_limit(routes!(activities::import)))
         .routes(routes!(activities::recompute))
         .merge(sync::routes())
+        .merge(sync_anchor::routes())
         .split_for_parts()
 }
 

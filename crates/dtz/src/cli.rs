@@ -156,6 +156,7 @@ pub async fn open(a: &DbArgs) -> anyhow::Result<Services> {
         passwords: Passwords::new(cost(), concurrency),
         settings: Settings::default(),
         rollups: Default::default(),
+        node_key: Default::default(),
     })
 }
 

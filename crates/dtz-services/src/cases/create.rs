@@ -12,7 +12,6 @@ use dtz_domain::org::CountryCode;
 use dtz_domain::signal::SignalStatus;
 use dtz_domain::validate::{Invalid, Violations};
 use dtz_store::cases::{self, CaseRow};
-use dtz_store::sealed;
 use dtz_store::signals::{self, triage as signal_store};
 use serde_json::{Map, Value};
 use uuid::Uuid;
@@ -241,7 +240,7 @@ impl Services {
         if !caller.scope(Area::Cases).admits(&scope_row(&row)) {
             return Err(Invalid::new("team", "Choose a team you work in, or you could not see the case.").into());
         }
-        let (key, wrapped) = sealed::new_data_key(&self.db, &self.keys, org, place(id)).await?;
+        let (key, wrapped, escrow) = self.case_new_key(org, place(id)).await?;
         row.data_key = Some(wrapped);
         row.profile = Some(key.seal_json("profile", &secrets)?);
         let allocator = self.allocator().await?;
@@ -249,6 +248,9 @@ impl Services {
         let seq = cases::next_number(&mut tx, allocator.as_str(), country.as_str(), this_year).await?;
         row.number = CaseNumber::new(country, this_year, &allocator, seq).as_str().to_owned();
         cases::insert(&mut tx, &row).await?;
+        if let Some(w) = &escrow {
+            self.keep_escrow_wrap(&mut tx, id, w).await?;
+        }
         let change = Change::between_maps(
             "case",
             id,

@@ -1,7 +1,7 @@
 //! The node's side of enrolment: keep the grant the hub signed, the device's key and sync
 //! token (sealed), and number cases with the node's own allocator from now on.
 
-use super::signing::{SigningKey, derive, verify};
+use super::signing::{SigningKey, verify};
 use crate::{Result, ServiceError, Services};
 use dtz_domain::sync::DeviceGrant;
 use dtz_domain::validate::Invalid;
@@ -41,15 +41,15 @@ pub struct NodeStatus {
 }
 
 /// The key that seals the node's secrets (see [`Services::node_enrolled`]).
-pub(crate) fn seal_key_of(s: &Services) -> SecretKey {
+pub(crate) fn seal_key_of(s: &Services) -> Result<SecretKey> {
     s.node_seal_key()
 }
 
 impl Services {
-    /// The key that seals the node's secrets: derived from the key file's hash key, which
-    /// `dtz key rotate` never retires (the master keys it retires wrap organisation keys).
-    fn node_seal_key(&self) -> SecretKey {
-        SecretKey(derive(&self.keys.hash, b"dtz node identity seal v1"))
+    /// The key that seals the node's secrets: the device key, unlocked by the user's
+    /// passphrase (see [`super::keyring`]).
+    fn node_seal_key(&self) -> Result<SecretKey> {
+        Ok(self.node_device_key()?.1)
     }
 
     /// Keep what the hub answered to an enrolment: refused unless the grant is signed by
@@ -61,7 +61,7 @@ impl Services {
         if store::identity(&self.db).await?.is_some() {
             return Err(Invalid::new("node", "This database is already enrolled as a node.").into());
         }
-        let key = self.node_seal_key();
+        let key = self.node_seal_key()?;
         let identity = NodeIdentity {
             device_id: r.grant.device.0,
             hub_url: r.hub_url.clone(),
@@ -106,7 +106,7 @@ impl Services {
     /// The node's device key and sync token, unsealed.
     pub async fn node_secrets(&self) -> Result<(NodeStatus, SigningKey, String)> {
         let status = self.node_status().await?.ok_or(ServiceError::NotFound)?;
-        let key = self.node_seal_key();
+        let key = self.node_seal_key()?;
         let seed: [u8; 32] = crypto::open(&key, SEED_AAD, &status.identity.secret_key)?
             .try_into()
             .map_err(|_| ServiceError::Store(StoreError::Config("stored device key is not 32 bytes".into())))?;

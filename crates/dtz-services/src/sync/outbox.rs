@@ -197,7 +197,7 @@ impl Services {
                 Invalid::new("lease", "The offline lease of this node ran out: sync with the hub first.").into()
             );
         }
-        let seed: [u8; 32] = crypto::open(&seal_key_of(self), super::node::SEED_AAD, &identity.secret_key)?
+        let seed: [u8; 32] = crypto::open(&seal_key_of(self)?, super::node::SEED_AAD, &identity.secret_key)?
             .try_into()
             .map_err(|_| ServiceError::Store(StoreError::Config("stored device key is not 32 bytes".into())))?;
         let key = SigningKey::from_seed(seed)?;

@@ -18,6 +18,9 @@ pub struct AuditQuery {
     action: String,
     #[serde(default)]
     entity_id: String,
+    /// A field device: its anchored events (what it did offline) instead of the hub's.
+    #[serde(default)]
+    device: String,
     before: Option<i64>,
 }
 
@@ -37,6 +40,7 @@ struct AuditPage {
     page: Page,
     action: String,
     entity_id: String,
+    device: String,
     rows: Vec<Row>,
     older: Option<i64>,
 }
@@ -58,7 +62,13 @@ pub async fn list(
         before_seq: q.before,
         limit: PAGE_SIZE,
     };
-    let events = state.services.audit_events(&user.caller, &f).await?;
+    let events = match q.device.trim().parse() {
+        Ok(d) => {
+            let (device, action) = (dtz_domain::sync::DeviceId(d), f.action_prefix.as_deref());
+            state.services.device_audit(&user.caller, device, action, q.before, PAGE_SIZE).await?
+        }
+        Err(_) => state.services.audit_events(&user.caller, &f).await?,
+    };
     let names: HashMap<uuid::Uuid, String> =
         state.services.users(&user.caller, None).await?.into_iter().map(|u| (u.id, u.email)).collect();
     let older = (events.len() as i64 == PAGE_SIZE).then(|| events.last().map(|e| e.seq)).flatten();
@@ -77,5 +87,5 @@ pub async fn list(
             fields: serde_json::from_str::<Vec<String>>(&e.fields).unwrap_or_default().join(", "),
         })
         .collect();
-    Ok(render(&AuditPage { page, action: q.action, entity_id: q.entity_id, rows, older }))
+    Ok(render(&AuditPage { page, action: q.action, entity_id: q.entity_id, device: q.device, rows, older }))
 }

@@ -21,6 +21,7 @@ mod iati_imports;
 mod malformed;
 mod monitoring;
 mod nodes;
+mod nodesec;
 mod notifications;
 mod openapi;
 mod pages;

@@ -44,6 +44,19 @@ pub async fn run(c: AuditCommand) -> anyhow::Result<ExitCode> {
             if code != ExitCode::SUCCESS {
                 return Ok(code);
             }
+            match s.verify_anchors().await {
+                Ok(a) if a.receipts + a.batches > 0 => say!(
+                    "Anchoring is intact: {} receipts of the hub verified, {} batches of devices checked.",
+                    a.receipts,
+                    a.batches
+                ),
+                Ok(_) => {}
+                Err(ServiceError::Store(StoreError::ChainBroken { seq, reason })) => {
+                    eprintln!("The anchored audit is broken at event {seq}: {reason}.");
+                    return Ok(ExitCode::from(2));
+                }
+                Err(e) => return Err(e.into()),
+            }
             if let Some(path) = head {
                 let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
                 let h: SignedHead = serde_json::from_str(&text).context("the exported head is not valid JSON")?;

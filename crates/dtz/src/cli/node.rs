@@ -3,6 +3,7 @@
 //! signed device grant, `dtz node status` shows it and `dtz node sync` contacts the hub.
 
 mod http;
+mod secure;
 mod transport;
 
 use super::DbArgs;
@@ -39,16 +40,31 @@ pub enum NodeCommand {
         /// A name for this device, shown to the hub's administrators.
         #[arg(long, default_value = "field laptop")]
         name: String,
+        /// The passphrase that will lock this node's keys.
+        #[command(flatten)]
+        pass: secure::PassphraseArgs,
     },
     /// On the laptop: show the node's hub, allocator, lease and last sync.
     Status {
         #[command(flatten)]
         db: DbArgs,
     },
-    /// On the laptop: contact the hub — renew the lease, obey a revocation or wipe order.
+    /// On the laptop: contact the hub — renew the lease, obey a revocation or wipe order,
+    /// anchor the node's audit chain.
     Sync {
         #[command(flatten)]
         db: DbArgs,
+        /// The node's passphrase.
+        #[command(flatten)]
+        pass: secure::PassphraseArgs,
+    },
+    /// On the laptop: check the passphrase unlocks this node's keys and its lease runs.
+    Unlock {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The node's passphrase.
+        #[command(flatten)]
+        pass: secure::PassphraseArgs,
     },
 }
 
@@ -84,6 +100,8 @@ fn hub_url(text: &str) -> anyhow::Result<url::Url> {
     Ok(u)
 }
 
+pub use secure::unlock_at_start;
+
 pub async fn run(c: NodeCommand) -> anyhow::Result<ExitCode> {
     match c {
         NodeCommand::Code { db, email } => {
@@ -97,15 +115,28 @@ pub async fn run(c: NodeCommand) -> anyhow::Result<ExitCode> {
             eprintln!("valid until {}", rfc3339(expires));
             s.db.close().await;
         }
-        NodeCommand::Enroll { db, hub_url: hub, code, name } => return enroll(&db, &hub, &code, &name).await,
+        NodeCommand::Enroll { db, hub_url: hub, code, name, pass } => {
+            return enroll(&db, &hub, &code, &name, &pass).await;
+        }
         NodeCommand::Status { db } => return status(&db).await,
-        NodeCommand::Sync { db } => return sync(&db).await,
+        NodeCommand::Sync { db, pass } => return sync(&db, &pass).await,
+        NodeCommand::Unlock { db, pass } => return secure::unlock_command(&db, &pass).await,
     }
     Ok(ExitCode::SUCCESS)
 }
 
-async fn enroll(db: &DbArgs, hub: &str, code: &str, name: &str) -> anyhow::Result<ExitCode> {
+async fn enroll(
+    db: &DbArgs,
+    hub: &str,
+    code: &str,
+    name: &str,
+    pass: &secure::PassphraseArgs,
+) -> anyhow::Result<ExitCode> {
     let hub = hub_url(hub)?;
+    let passphrase = pass.read()?;
+    if passphrase.chars().count() < dtz_services::sync::keyring::MIN_PASSPHRASE {
+        bail!("choose a passphrase of at least {} characters", dtz_services::sync::keyring::MIN_PASSPHRASE);
+    }
     let s = super::open(db).await?;
     if s.node_status().await?.is_some() {
         bail!("this database is already enrolled as a node");
@@ -124,7 +155,10 @@ async fn enroll(db: &DbArgs, hub: &str, code: &str, name: &str) -> anyhow::Resul
         hub_public_key: hex::decode(&e.hub_public_key).context("hub key")?,
         token: e.token,
     };
+    let token = received.token.clone();
+    s.node_create_keyring(&passphrase).await?;
     let st = s.node_enrolled(&key, &received).await?;
+    secure::fetch_escrow(&s, &hub, &token).await?;
     say!("enrolled as device {} with allocator {}", st.grant.device, st.grant.allocator);
     say!("offline lease until {}", rfc3339(st.grant.lease_until));
     s.db.close().await;
@@ -170,8 +204,9 @@ async fn status(db: &DbArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-async fn sync(db: &DbArgs) -> anyhow::Result<ExitCode> {
+async fn sync(db: &DbArgs, pass: &secure::PassphraseArgs) -> anyhow::Result<ExitCode> {
     let s = super::open(db).await?;
+    secure::unlock(&s, pass).await?;
     let (st, _key, token) =
         s.node_secrets().await.map_err(|_| anyhow::anyhow!("this installation is not a field node"))?;
     let hub = hub_url(&st.identity.hub_url)?;
@@ -193,11 +228,16 @@ async fn sync(db: &DbArgs) -> anyhow::Result<ExitCode> {
     match (standing.revoked, standing.grant) {
         (false, Some(g)) => {
             s.node_renew(&g.grant, &hex::decode(&g.signature).context("grant signature")?).await?;
-            let link = transport::Hub { url: hub, token };
+            let link = transport::Hub { url: hub.clone(), token: token.clone() };
             let done = s.node_sync(&link, &mut |line| say!("{line}")).await;
             let code = match done {
                 Ok(sum) => {
-                    say!("synced; offline lease until {}", rfc3339(g.grant.lease_until));
+                    // The audit events of the changes just pushed go up with them.
+                    let batches = secure::anchor(&s, &hub, &token).await?;
+                    say!(
+                        "synced; offline lease until {}; audit batches anchored: {batches}",
+                        rfc3339(g.grant.lease_until)
+                    );
                     report(&s, &sum).await?;
                     ExitCode::SUCCESS
                 }

@@ -45,6 +45,7 @@ fn mailer(a: &ServeArgs) -> anyhow::Result<Option<SmtpMailer>> {
 pub async fn run(a: ServeArgs) -> anyhow::Result<ExitCode> {
     let mailer = mailer(&a)?;
     let services = super::open(&a.db).await?;
+    super::node::unlock_at_start(&services).await?;
     if a.demo {
         super::demo::ensure_loaded(&services).await?;
     }

@@ -56,6 +56,8 @@ impl Env {
     pub fn cmd(&self, args: &[&str]) -> Command {
         let mut c = Command::new(env!("CARGO_BIN_EXE_dtz"));
         c.args(args).current_dir(self.dir.path()).stdin(Stdio::null()).env("DTZ_INSECURE_FAST_HASH", "1");
+        // A field node's passphrase for commands that need one and are given no file.
+        c.env("DTZ_NODE_PASSPHRASE", crate::node_secure::PASSPHRASE);
         for var in ["DTZ_DATABASE_URL", "DTZ_KEY_FILE", "DTZ_ADDR", "DTZ_HTTPS", "DTZ_LOG_JSON"] {
             c.env_remove(var);
         }
