@@ -65,7 +65,7 @@ table() {
   floor=$(get "$be" floor)
   if [ -n "$rollup" ]; then
     local x
-    x=$(awk -v a="$(nth "$rollup" 2)" -v b="$(nth "$floor" 2)" 'BEGIN { printf "%.1f", (b > 0) ? a / b : 0 }')
+    x=$(awk -v a="$(nth "$rollup" 2)" -v b="$(nth "$floor" 2)" 'BEGIN { printf "%.3f", (b > 0) ? a / b : 0 }')
     echo "| rollup of SCALE in process (alliance × period × part, approved), $ROLLUP_RUNS runs: $(nth "$rollup" 3) figures | p50 $(nth "$rollup" 1) ms; p99 $(nth "$rollup" 2) ms | p99 < 50 ms at scale 100 | $(verdict "$(nth "$rollup" 2)" 50) |"
     echo "| the same rollup computed (its first run, which fills the memo: the cost once after an approval) | $(get "$be" rollup_cold) ms | | |"
     echo "| its floor: the same sums as one raw SQL query, $ROLLUP_RUNS runs: $(nth "$floor" 3) rows | p50 $(nth "$floor" 1) ms; p99 $(nth "$floor" 2) ms; rollup p99 ÷ floor p99 = **$x** | ≤ 3 | $(verdict "$x" 3.0001) |"
@@ -131,7 +131,7 @@ with runs on other days.
 ## Commands
 
 \`\`\`sh
-bench/run --scale $SCALE --duration $DURATION --connections $CONNECTIONS
+bench/run --scale $SCALE --duration $DURATION --connections $CONNECTIONS --import-rows $IMPORT_ROWS --intake-reports $INTAKE_REPORTS
 # which runs, for each database (DTZ_DATABASE_URL=sqlite://… or postgres://…/$PGDB, DTZ_LOG=warn):
 cargo build --release --bin dtz
 dtz demo --scale $SCALE
