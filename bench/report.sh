@@ -4,6 +4,9 @@
 # "met" or "**missed**" for `value < target`.
 verdict() { awk -v v="$1" -v t="$2" 'BEGIN { print (v + 0 < t + 0) ? "met" : "**missed**" }'; }
 
+# "met" or "**missed**" for `value >= target`.
+verdict_ge() { awk -v v="$1" -v t="$2" 'BEGIN { print (v + 0 >= t + 0) ? "met" : "**missed**" }'; }
+
 # Field $2 (1-based) of the space-separated figures in $1.
 nth() { awk -v i="$2" '{ print $i }' <<<"$1"; }
 
@@ -29,6 +32,9 @@ table() {
     f=$(get "$be" "ep$i")
     [ "$(nth "$f" 4)" -gt "$peak" ] && peak=$(nth "$f" 4)
   done
+  local intake_peak
+  intake_peak=$(nth "$(get "$be" intake_http)" 7)
+  [ "${intake_peak:-0}" -gt "$peak" ] && peak=$intake_peak
   echo
   echo "### $be"
   echo
@@ -36,6 +42,8 @@ table() {
   echo "|---|---|---|---|"
   echo "| \`dtz demo --scale $SCALE\`, whole command (demo with its Argon2 hashes, then the generator) | $(get "$be" demo_s) s | | |"
   echo "| of which the generator (its own report) | $(get "$be" demo_line | sed 's/^Generated //') | | |"
+  echo "| its steps | $(get "$be" demo_steps) | | |"
+  echo "| rows in the database afterwards | $(get "$be" counts | sed 's/ *$//; s/ /, /g; s/=/: /g') | issue 8 at scale 100: 1M values, 500,000 activities, 100,000 cases with referrals and follow-ups, 200 organisations | |"
   echo "| cold start to the first 200 on \`/healthz\`, median of $COLD_RUNS | $(get "$be" cold_ms) ms (runs: $(get "$be" cold_runs)) | < 200 ms | $(verdict "$(get "$be" cold_ms)" 200) |"
   echo "| resident memory, idle 2 s after start | $(mb "$idle") MB | < 30 MB | $(verdict "$(mb "$idle")" 30) |"
   echo "| \`/healthz\`, $CONNECTIONS connections — the ceiling | $(load_text "$healthz") | | |"
@@ -50,14 +58,14 @@ table() {
       "results page of the generated"*) target="p99 < 300 ms"; met=$(verdict "$(nth "$f" 3)" 300) ;;
       "case list"*) label="$label, $(thousands "$(get "$be" cases)") cases in the database"; target="p99 < 50 ms"; met=$(verdict "$(nth "$f" 3)" 50) ;;
     esac
-    echo "| $label, $CONNECTIONS connections; statements per request: $(nth "$f" 7) | $(load_text "$f"); **$ratio** of \`/healthz\` | $target | $met |"
+    echo "| $label, $CONNECTIONS connections; statements per request: $(nth "$f" 7); first request after the start: $(nth "$f" 8) ms | $(load_text "$f"); **$ratio** of \`/healthz\` | $target | $met |"
   done
   local rollup floor
   rollup=$(get "$be" rollup)
   floor=$(get "$be" floor)
   if [ -n "$rollup" ]; then
     local x
-    x=$(awk -v a="$(nth "$rollup" 2)" -v b="$(nth "$floor" 2)" 'BEGIN { printf "%.1f", (b > 0) ? a / b : 0 }')
+    x=$(awk -v a="$(nth "$rollup" 2)" -v b="$(nth "$floor" 2)" 'BEGIN { printf "%.3f", (b > 0) ? a / b : 0 }')
     echo "| rollup of SCALE in process (alliance × period × part, approved), $ROLLUP_RUNS runs: $(nth "$rollup" 3) figures | p50 $(nth "$rollup" 1) ms; p99 $(nth "$rollup" 2) ms | p99 < 50 ms at scale 100 | $(verdict "$(nth "$rollup" 2)" 50) |"
     echo "| the same rollup computed (its first run, which fills the memo: the cost once after an approval) | $(get "$be" rollup_cold) ms | | |"
     echo "| its floor: the same sums as one raw SQL query, $ROLLUP_RUNS runs: $(nth "$floor" 3) rows | p50 $(nth "$floor" 1) ms; p99 $(nth "$floor" 2) ms; rollup p99 ÷ floor p99 = **$x** | ≤ 3 | $(verdict "$x" 3.0001) |"
@@ -70,8 +78,34 @@ table() {
     [ "$prog" = DTZ ] && { t="< 1 s"; m=$(verdict "$(nth "$iati" 1)" 1); }
     echo "| \`dtz export iati --programme $prog\` (whole programme, $(thousands "$(nth "$iati" 3)") bytes), whole command | $(nth "$iati" 1) s; peak memory $(mb "$(nth "$iati" 2)") MB | $t | $m |"
   done
+  intake_rows "$be"
+  local imp
+  imp=$(get "$be" import)
+  if [ -n "$imp" ]; then
+    local rps
+    rps=$(awk -v n="$(nth "$imp" 1)" -v s="$(nth "$imp" 2)" 'BEGIN { printf "%.0f", (s > 0) ? n / s : 0 }')
+    echo "| \`dtz import values\` of a $(thousands "$(nth "$imp" 1)")-row CSV (whole command, all or nothing, one transaction) | $(nth "$imp" 2) s: **$(thousands "$rps") rows/s**; peak memory $(mb "$(nth "$imp" 3)") MB | ≥ 50,000 rows/s | $(verdict_ge "$rps" 50000) |"
+  fi
   echo "| resident memory under $CONNECTIONS connections (peak, sampled every 0.2 s) | $(mb "$peak") MB | < 150 MB | $(verdict "$(mb "$peak")" 150) |"
   echo "| resident memory after the load | $(mb "$(get "$be" after_kb)") MB | | |"
+}
+
+# Key=value figure $2 of the intake's in-process parts of backend $1.
+part() { tr ' ' '\n' <<<"$(get "$1" intake_parts)" | awk -F= -v k="$2" '$1 == k { print $2 }'; }
+
+intake_rows() {
+  local be=$1 http bound ratio
+  http=$(get "$be" intake_http)
+  bound=$(part "$be" bound)
+  [ -n "$http" ] || return 0
+  ratio=$(awk -v a="$(nth "$http" 3)" -v b="$bound" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }')
+  local failed=""
+  [ "$(nth "$http" 6)" != 0 ] && failed="; **$(nth "$http" 6) not acknowledged**"
+  echo "| public reports through HTTP (form with its one-time token, then the report), $CONNECTIONS clients, each report from its own address | $(nth "$http" 1) acknowledged in $(nth "$http" 2) s: **$(nth "$http" 3) reports/s**; POST p50 $(nth "$http" 4) ms, p99 $(nth "$http" 5) ms$failed | | |"
+  echo "| its bound: $(nproc) cores ÷ Argon2id hash of a receipt ($(part "$be" hash) ms, production cost, median of 9) | $bound reports/s; reports/s ÷ bound = **$ratio** | ≥ 0.90 | $(verdict_ge "$ratio" 0.9) |"
+  local w=writeN
+  echo "| the write path alone (data key, sealed report, token, signal, audit event; one durable transaction each, hash done before), in process, $INTAKE_REPORTS reports | 1 client: $(thousands "$(part "$be" write1)")/s; $(part "$be" clients) clients: **$(thousands "$(part "$be" $w)")/s** | ≥ 1,000 reports/s on SQLite | $([ "$be" = sqlite ] && verdict_ge "$(part "$be" $w)" 1000) |"
+  echo "| raw inserts of the same signal rows, same durability, one transaction each | 1 client: $(thousands "$(part "$be" raw1)")/s; $(part "$be" clients) clients: $(thousands "$(part "$be" rawN)")/s; write path ÷ raw = **$(awk -v a="$(part "$be" $w)" -v b="$(part "$be" rawN)" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }')** | | |"
 }
 
 write_results() {
@@ -97,17 +131,22 @@ with runs on other days.
 ## Commands
 
 \`\`\`sh
-bench/run --scale $SCALE --duration $DURATION --connections $CONNECTIONS
+bench/run --scale $SCALE --duration $DURATION --connections $CONNECTIONS --import-rows $IMPORT_ROWS --intake-reports $INTAKE_REPORTS
 # which runs, for each database (DTZ_DATABASE_URL=sqlite://… or postgres://…/$PGDB, DTZ_LOG=warn):
 cargo build --release --bin dtz
 dtz demo --scale $SCALE
 dtz token create --email admin@demo.example.org --name bench       # and alliance.lead@…
-cargo bench -p dtz-services --bench rollup -- \$DTZ_DATABASE_URL \$DTZ_KEY_FILE SCALE $ROLLUP_RUNS
+dtz programme dump SCALE | sed 's/^code = "SCALE"/code = "IMPORT"/' > import.toml; dtz programme load import.toml
+python3 bench/values_csv.py dtz.db $IMPORT_ROWS values.csv    # whole reports of SCALE (from the SQLite run)
+dtz import values --programme IMPORT values.csv
+dtz bench rollup SCALE --runs $ROLLUP_RUNS     # hidden subcommand: the rollup and its SQL floor, in process
+dtz bench intake --reports $INTAKE_REPORTS --clients $CONNECTIONS     # Argon2 hash time, write path alone, raw inserts
 dtz serve --addr 127.0.0.1:PORT     # $COLD_RUNS times: curl /healthz in a tight loop until 200, then stop
 DTZ_COUNT_QUERIES=1 dtz serve --addr 127.0.0.1:PORT     # once more, for the figures below
 curl -c COOKIES --data-urlencode email=alliance.lead@… --data-urlencode password=… http://127.0.0.1:PORT/login
 dtz export iati --programme DTZ -o FILE     # and SCALE, under /usr/bin/time -f '%e %M'
 wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency http://127.0.0.1:PORT/healthz
+python3 bench/intake.py 127.0.0.1:PORT COUNTRY $CONNECTIONS SECONDS     # public reports
 EOF
   local entry
   for entry in "${ENDPOINTS[@]}"; do

@@ -31,6 +31,17 @@ pub use staff::{SignalDetail, SignalMessage, SignalSummary};
 pub use token::FormToken;
 pub use triage::TriageOptions;
 
+/// What [`Services::store_report`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stored {
+    /// The report is stored.
+    Yes,
+    /// A report was already sent with the same form token: nothing stored.
+    AlreadySent,
+    /// The receipt's lookup part is taken: nothing stored, try another receipt.
+    ReceiptClash,
+}
+
 /// Where a country's reports go, and what the public page tells a reporter there.
 #[derive(Clone, Debug)]
 pub struct Intake {
@@ -98,7 +109,7 @@ fn signal_place(id: Uuid) -> Place {
 }
 
 /// A fresh random receipt.
-fn new_receipt() -> Result<Receipt> {
+pub fn new_receipt() -> Result<Receipt> {
     let mut bytes = [0u8; receipt::RANDOM_BYTES];
     dtz_store::crypto::random(&mut bytes)?;
     Ok(Receipt::from_random(&bytes))
@@ -163,51 +174,70 @@ impl Services {
         else {
             return Err(Invalid::new("country", "Reports from this country cannot be received here yet.").into());
         };
-        let id = Uuid::new_v4();
-        let (key, wrapped) = sealed::new_data_key(&self.db, &self.keys, org, signal_place(id)).await?;
-        let content = key.seal_json("content", &report)?;
         // A new receipt on the (rare) clash of lookup hashes; hashing stays outside the
         // transaction.
         for _ in 0..4 {
             let receipt = new_receipt()?;
-            let lookup = sealed::keyed_hash(&self.keys, LOOKUP_LABEL, receipt.lookup().as_bytes());
             let hash = self.passwords.hash(&receipt.canonical()).await.map_err(hash_error)?;
-            let new = NewSignal {
-                id,
-                country: code.clone(),
-                org_id: org.0,
-                channel: Channel::PublicWeb.as_str(),
-                status: SignalStatus::New.as_str(),
-                created_by: None,
-                receipt_lookup: Some(lookup.to_vec()),
-                receipt_hash: Some(hash),
-                data_key: wrapped.clone(),
-                content: content.clone(),
-            };
-            let mut tx = self.db.begin().await?;
-            if let Some(t) = token {
-                match signals::once::mark_used(&mut tx, &t.hash, t.expires_at).await {
-                    Err(StoreError::Duplicate(ix)) if ix.contains("public_form_uses") => return Ok(None),
-                    other => other?,
-                }
+            match self.store_report((&code, org), &report, &receipt, hash, token).await? {
+                Stored::Yes => return Ok(Some(receipt)),
+                Stored::AlreadySent => return Ok(None),
+                Stored::ReceiptClash => continue,
             }
-            match signals::insert(&mut tx, &new, self.clock.now()).await {
-                Err(StoreError::Duplicate(ix)) if ix.contains("receipt") => continue,
-                other => other?,
-            }
-            let event = NewEvent {
-                action: "signal.report".into(),
-                entity: "signal".into(),
-                entity_id: Some(id),
-                entity_version: Some(1),
-                fields: report_fields(&report),
-                org: Some(org),
-                ..Default::default()
-            };
-            self.finish(tx, &[event]).await?;
-            return Ok(Some(receipt));
         }
         Err(ServiceError::Busy)
+    }
+
+    /// The write path of a public report once its receipt is hashed: a data key, the
+    /// sealed report, the form token marked used, the signal and its audit event in one
+    /// durable transaction. Public for `dtz bench intake`, which measures it apart from
+    /// the hash.
+    pub async fn store_report(
+        &self,
+        (code, org): (&str, OrgId),
+        report: &Report,
+        receipt: &Receipt,
+        hash: String,
+        token: Option<&FormToken>,
+    ) -> Result<Stored> {
+        let id = Uuid::new_v4();
+        let (key, wrapped) = sealed::new_data_key(&self.db, &self.keys, org, signal_place(id)).await?;
+        let content = key.seal_json("content", report)?;
+        let lookup = sealed::keyed_hash(&self.keys, LOOKUP_LABEL, receipt.lookup().as_bytes());
+        let new = NewSignal {
+            id,
+            country: code.to_owned(),
+            org_id: org.0,
+            channel: Channel::PublicWeb.as_str(),
+            status: SignalStatus::New.as_str(),
+            created_by: None,
+            receipt_lookup: Some(lookup.to_vec()),
+            receipt_hash: Some(hash),
+            data_key: wrapped,
+            content,
+        };
+        let mut tx = self.db.begin().await?;
+        if let Some(t) = token {
+            match signals::once::mark_used(&mut tx, &t.hash, t.expires_at).await {
+                Err(StoreError::Duplicate(ix)) if ix.contains("public_form_uses") => return Ok(Stored::AlreadySent),
+                other => other?,
+            }
+        }
+        match signals::insert(&mut tx, &new, self.clock.now()).await {
+            Err(StoreError::Duplicate(ix)) if ix.contains("receipt") => return Ok(Stored::ReceiptClash),
+            other => other?,
+        }
+        let event = NewEvent {
+            action: "signal.report".into(),
+            entity: "signal".into(),
+            entity_id: Some(id),
+            entity_version: Some(1),
+            fields: report_fields(report),
+            org: Some(org),
+            ..Default::default()
+        };
+        self.finish(tx, &[event]).await?;
+        Ok(Stored::Yes)
     }
 
     /// Look a receipt up and check its secret part: one Argon2id verification whether

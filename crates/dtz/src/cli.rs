@@ -2,6 +2,7 @@
 
 mod audit;
 mod backup;
+mod bench;
 mod demo;
 mod export;
 mod import;
@@ -76,6 +77,9 @@ enum Command {
     /// Retention: erase what has been kept longer than its period.
     #[command(subcommand)]
     Retention(retention::RetentionCommand),
+    /// The in-process measures of `bench/run` (not for operators).
+    #[command(subcommand, hide = true)]
+    Bench(bench::BenchCommand),
 }
 
 /// Where the data and the keys are.
@@ -124,6 +128,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Node(c) => node::run(c).await,
         Command::Key(c) => key::run(c).await,
         Command::Retention(c) => retention::run(c).await,
+        Command::Bench(c) => bench::run(c).await,
     }
 }
 

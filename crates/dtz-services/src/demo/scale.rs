@@ -13,6 +13,7 @@ mod activities;
 mod cases;
 mod directory;
 pub mod names;
+mod referrals;
 pub mod results;
 
 use crate::{Result, Services};
@@ -152,6 +153,23 @@ pub struct GenUser {
     pub team: Option<TeamId>,
 }
 
+/// A generated case, for the referrals and follow-ups after it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GenCase {
+    /// Id.
+    pub id: uuid::Uuid,
+    /// Organisation.
+    pub org: OrgId,
+    /// Country.
+    pub country: CountryCode,
+    /// Caseworker.
+    pub caseworker: UserId,
+    /// When it was opened.
+    pub opened: OffsetDateTime,
+    /// When it was closed, if it is.
+    pub closed_at: Option<OffsetDateTime>,
+}
+
 /// What the generators made so far, for the ones after them.
 #[derive(Clone, Debug, Default)]
 pub struct World {
@@ -163,6 +181,8 @@ pub struct World {
     pub teams: Vec<GenTeam>,
     /// Users.
     pub users: Vec<GenUser>,
+    /// Cases.
+    pub cases: Vec<GenCase>,
 }
 
 /// A run in progress: the services, the seeded generator, the world so far.
@@ -200,8 +220,10 @@ pub async fn generate(s: &Services, plan: Plan, password: &str, progress: &dyn P
     results::values(&mut g).await?;
     activities::activities(&mut g).await?;
     cases::cases(&mut g).await?;
-    // Later capabilities add their generators here (referrals and follow-ups of the
-    // cases), each drawing on `g.world`.
+    referrals::providers(&mut g).await?;
+    referrals::referrals(&mut g).await?;
+    referrals::follow_ups(&mut g).await?;
+    // Later capabilities add their generators here, each drawing on `g.world`.
     Ok(Report { plan, steps: g.steps, elapsed: started.elapsed() })
 }
 

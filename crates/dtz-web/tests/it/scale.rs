@@ -87,6 +87,49 @@ async fn generated_cases(s: &dtz_services::Services) {
 }
 
 crate::on_both! {
+    generated_referrals_follow_their_steps_and_open_like_any => referrals;
+}
+
+/// Referrals and follow-ups: about one referral per case to a generated provider in the
+/// case's country, each with one step per version; those that ended have an end; every
+/// case has its follow-ups; a generated referral opens like one sent in the pages.
+async fn referrals(app: TestApp) {
+    let s = &app.services;
+    dtz_services::demo::load(s).await.expect("demo");
+    scale::generate(s, Plan { scale: 4, seed: 2016 }, "a long enough test passphrase", &Quiet).await.expect("generate");
+    let count = |sql: &'static str| async move {
+        let n: i64 = s.db.read().scalar(&dtz_store::Sql::new(sql)).await.expect(sql);
+        n
+    };
+    let n = count(
+        "SELECT COUNT(*) FROM referrals r JOIN service_providers p ON p.id = r.provider_id \
+         WHERE p.name LIKE 'Sample provider %'",
+    )
+    .await;
+    assert!((3_000..6_000).contains(&n), "about one referral per generated case: {n}");
+    let steps_off = count(
+        "SELECT COUNT(*) FROM referrals r WHERE r.version <> (SELECT COUNT(*) FROM referral_steps s WHERE s.referral_id = r.id)",
+    )
+    .await;
+    assert_eq!(steps_off, 0, "one step per version");
+    let unended = count(
+        "SELECT COUNT(*) FROM referrals WHERE status NOT IN ('pending', 'accepted', 'in_progress') AND ended_at IS NULL",
+    )
+    .await;
+    assert_eq!(unended, 0, "a referral that ended has its end");
+    let states = count("SELECT COUNT(DISTINCT status) FROM referrals").await;
+    assert!(states >= 7, "referrals in most states: {states}");
+    assert!(count("SELECT COUNT(*) FROM follow_ups").await > 4_000, "follow-ups of the cases");
+    let (id,): (uuid::Uuid,) =
+        s.db.read()
+            .fetch_one(&dtz_store::Sql::new("SELECT id FROM referrals WHERE status = 'in_progress' ORDER BY id"))
+            .await
+            .expect("a referral in progress");
+    let r = s.referral(&Caller::System, id).await.expect("opens");
+    assert_eq!(r.minimum.status, dtz_domain::referral::ReferralStatus::InProgress);
+}
+
+crate::on_both! {
     remembered_approved_figures_change_at_once_with_a_reopening_and_a_new_approval => memo;
 }
 

@@ -6,7 +6,7 @@
 //! against the same shape of data as in production. Numbers use the allocator `S`
 //! (sample), so they never meet the hub's own sequence (`H`).
 
-use super::{BATCH, Gen};
+use super::{BATCH, Gen, GenCase};
 use crate::Result;
 use crate::cases::place;
 use dtz_domain::access::Role;
@@ -88,7 +88,9 @@ pub(super) async fn cases(g: &mut Gen<'_>) -> Result<()> {
             ..Secrets::default()
         };
         let profile = key.seal_json("profile", &secrets)?;
-        rows.push(row(g, w, (id, number.as_str()), opened, (wrapped, profile)));
+        let (columns, closed_at) = row(g, w, (id, number.as_str()), opened, (wrapped, profile));
+        rows.push(columns);
+        g.world.cases.push(GenCase { id, org: w.org, country: w.country, caseworker: w.user, opened, closed_at });
         events.push(NewEvent {
             actor_user: None,
             actor_org: None,
@@ -126,14 +128,14 @@ fn start() -> OffsetDateTime {
     time::macros::datetime!(2016-01-01 8:00 UTC)
 }
 
-/// One case's columns, in the order of [`HEAD`].
+/// One case's columns, in the order of [`HEAD`], and when it was closed.
 fn row(
     g: &mut Gen<'_>,
     w: Worker,
     (id, number): (Uuid, &str),
     opened: OffsetDateTime,
     sealed: (Vec<u8>, Vec<u8>),
-) -> Vec<Arg> {
+) -> (Vec<Arg>, Option<OffsetDateTime>) {
     let age_days = (g.now - opened).whole_days();
     // Older cases are mostly closed; about one in five of this year's still waits.
     let closed = g.chance(if age_days > 365 { 0.9 } else { 0.3 });
@@ -150,7 +152,7 @@ fn row(
         let sharing = if g.percent() < 85 { ConsentState::Granted } else { ConsentState::Refused };
         (ConsentState::Granted, sharing, ConsentState::Granted)
     };
-    vec![
+    let columns = vec![
         Arg::from(id),
         number.into(),
         w.country.as_str().into(),
@@ -177,7 +179,8 @@ fn row(
         1i64.into(),
         opened.into(),
         closed_at.unwrap_or(opened).into(),
-    ]
+    ];
+    (columns, closed_at)
 }
 
 async fn flush(g: &mut Gen<'_>, rows: &mut Vec<Vec<Arg>>, events: &mut Vec<NewEvent>) -> Result<()> {
