@@ -1,11 +1,61 @@
 //! Argon2id password hashing, bounded by a semaphore and run off the async threads, never
 //! inside a transaction (DESIGN §5).
+//!
+//! Hashes run on a few threads of their own (one per permit), not on tokio's blocking
+//! pool: each Argon2id hash allocates its 19 MiB of memory blocks, and glibc keeps freed
+//! blocks in the arena of the thread that used them. Spread over the blocking pool's
+//! threads (up to hundreds under a burst of public reports) that held about 1 GB after a
+//! few seconds of load (bench/RESULTS.md); on fixed threads the same blocks are reused.
 
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::{Algorithm, Argon2, Params, Version};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use tokio::sync::Semaphore;
+use std::sync::{Arc, Mutex, mpsc};
+use tokio::sync::{Semaphore, oneshot};
+
+type Job = Box<dyn FnOnce() + Send>;
+
+/// A fixed set of threads that run hashing jobs in turn.
+#[derive(Debug)]
+struct Workers {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl Workers {
+    fn new(threads: usize) -> Self {
+        let (tx, rx) = mpsc::channel::<Job>();
+        let rx = Arc::new(Mutex::new(rx));
+        for i in 0..threads {
+            let rx = Arc::clone(&rx);
+            let spawned = std::thread::Builder::new().name(format!("dtz-hash-{i}")).spawn(move || {
+                loop {
+                    let job = match rx.lock() {
+                        Ok(r) => r.recv(),
+                        Err(_) => return,
+                    };
+                    match job {
+                        Ok(job) => job(),
+                        Err(_) => return,
+                    }
+                }
+            });
+            if let Err(e) = spawned {
+                tracing::error!(error = %e, "cannot start a hashing thread");
+            }
+        }
+        Self { jobs: tx }
+    }
+
+    /// Run `f` on a hashing thread and wait for its answer.
+    async fn run<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> Result<T, String> {
+        let (tx, rx) = oneshot::channel();
+        let job: Job = Box::new(move || {
+            let _ = tx.send(f());
+        });
+        self.jobs.send(job).map_err(|e| e.to_string())?;
+        rx.await.map_err(|e| e.to_string())
+    }
+}
 
 /// Hashes and checks passwords.
 #[derive(Clone, Debug)]
@@ -14,6 +64,7 @@ pub struct Passwords {
     permits: Arc<Semaphore>,
     dummy: Arc<String>,
     checks: Arc<AtomicU64>,
+    workers: Arc<Workers>,
 }
 
 /// Cost of the hash.
@@ -38,6 +89,7 @@ impl Passwords {
             permits: Arc::new(Semaphore::new(concurrency.max(1))),
             dummy: Arc::new(dummy),
             checks: Arc::new(AtomicU64::new(0)),
+            workers: Arc::new(Workers::new(concurrency.max(1))),
         }
     }
 
@@ -51,7 +103,7 @@ impl Passwords {
         let _permit = self.permits.acquire().await.map_err(|e| e.to_string())?;
         let params = self.params.clone();
         let pw = password.as_bytes().to_vec();
-        tokio::task::spawn_blocking(move || hash_now(&params, &pw)).await.map_err(|e| e.to_string())?
+        self.workers.run(move || hash_now(&params, &pw)).await?
     }
 
     /// Check a password against a stored hash; `None` checks against a dummy hash so
@@ -64,7 +116,9 @@ impl Passwords {
         let known = hash.is_some();
         let hash = hash.map_or_else(|| self.dummy.as_str().to_owned(), str::to_owned);
         let pw = password.as_bytes().to_vec();
-        let ok = tokio::task::spawn_blocking(move || Argon2::default().verify_password(&pw, hash.as_str()).is_ok())
+        let ok = self
+            .workers
+            .run(move || Argon2::default().verify_password(&pw, hash.as_str()).is_ok())
             .await
             .unwrap_or(false);
         ok && known

@@ -184,6 +184,9 @@ impl Services {
             return Err(Invalid::new("device", "The device is already revoked.").into());
         }
         dtz_store::sync::keyring::mark_for_rekey(&mut tx, id, self.clock.now()).await?;
+        // Its checked-out cases leave it (the hub no longer counts them as held there).
+        dtz_store::cases::checkouts::give_back_device(&mut tx, id.0, caller.user().map(|u| u.0), self.clock.now())
+            .await?;
         let ev = event(caller, "device.revoke", id.0, d.version + 1, &["revoked_at"], OrgId(d.org_id));
         self.finish(tx, &[ev]).await?;
         Ok(())

@@ -154,7 +154,7 @@ pub async fn open(a: &DbArgs) -> anyhow::Result<Services> {
         k
     };
     let concurrency = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
-    Ok(Services {
+    let s = Services {
         db,
         keys: Arc::new(keys),
         clock: Arc::new(SystemClock),
@@ -162,7 +162,9 @@ pub async fn open(a: &DbArgs) -> anyhow::Result<Services> {
         settings: Settings::default(),
         rollups: Default::default(),
         node_key: Default::default(),
-    })
+    };
+    node::unlock_from_env(&s).await?;
+    Ok(s)
 }
 
 /// Argon2 cost: production unless `DTZ_INSECURE_FAST_HASH=1` (for tests of the binary

@@ -52,14 +52,23 @@ pub(crate) fn conflict_event(c: &ConflictRow) -> NewEvent {
 impl Services {
     /// Apply a device's operations in node order. Answers one result per operation it
     /// took; it stops at a gap in the order (the node sends the rest again) or a bad
-    /// signature. A revoked device, or one whose user is disabled, is refused.
+    /// signature. A revoked device, or one whose user is disabled, is refused; what a
+    /// revoked device sends is quarantined for review.
     pub async fn push(&self, device: &DeviceRow, pushed: &[PushedOp]) -> Result<Vec<OpResult>> {
         let user = users::get(&self.db, &dtz_domain::access::Scope::all(), UserId(device.user_id)).await?;
-        if device.revoked_at.is_some() || user.disabled {
-            return Err(ServiceError::Forbidden);
-        }
         if pushed.len() > MAX_PUSH {
             return Err(dtz_domain::validate::Invalid::new("operations", "Push at most 500 operations at once.").into());
+        }
+        if device.revoked_at.is_some() {
+            // Kept for a person to review, never applied (issue 9, point 6).
+            if !pushed.is_empty() {
+                let payload = serde_json::to_string(pushed).unwrap_or_default();
+                self.quarantine(device, "operations", &payload).await?;
+            }
+            return Err(ServiceError::Forbidden);
+        }
+        if user.disabled {
+            return Err(ServiceError::Forbidden);
         }
         let caller = Caller::User(self.actor(&user).await?);
         let mut sorted: Vec<&PushedOp> = pushed.iter().collect();

@@ -105,13 +105,24 @@ pub async fn hold(tx: &mut Tx, device: DeviceId, case: Uuid, now: OffsetDateTime
 /// On the hub, at revocation: mark every case the device held for new data keys.
 /// Returns how many were marked.
 pub async fn mark_for_rekey(tx: &mut Tx, device: DeviceId, now: OffsetDateTime) -> Result<u64> {
-    tx.q()
+    let held = tx
+        .q()
         .execute(&Sql::with_args(
             "INSERT INTO case_rekeys (case_id, device_id, marked_at) \
              SELECT case_id, device_id, $2 FROM device_held_cases WHERE device_id = $1 ON CONFLICT DO NOTHING",
             vec![device.0.into(), now.into()],
         ))
-        .await
+        .await?;
+    // Cases ever checked out to it too: their keys may have reached it.
+    let checked_out = tx
+        .q()
+        .execute(&Sql::with_args(
+            "INSERT INTO case_rekeys (case_id, device_id, marked_at) \
+             SELECT DISTINCT case_id, device_id, $2 FROM case_checkouts WHERE device_id = $1 ON CONFLICT DO NOTHING",
+            vec![device.0.into(), now.into()],
+        ))
+        .await?;
+    Ok(held + checked_out)
 }
 
 /// A case waiting for a new data key.

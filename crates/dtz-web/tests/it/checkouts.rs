@@ -6,9 +6,9 @@ use crate::cases::{Setup, post, role, setup};
 use crate::referrals::a_case as a_case_for;
 use crate::support::{PASSWORD, TestApp};
 use axum::http::{Method, StatusCode};
+use dtz_domain::Clock as _;
 use dtz_domain::access::Role;
 use dtz_services::sync::signing::SigningKey;
-use dtz_domain::Clock as _;
 use dtz_store::Sql;
 use serde_json::json;
 use uuid::Uuid;
@@ -17,6 +17,7 @@ crate::on_both! {
     a_case_goes_to_ones_own_laptop_with_a_reason_and_comes_back => round;
     checkouts_are_capped_per_laptop_and_end_by_themselves => cap_and_expiry;
     out_of_scope_cases_and_other_peoples_laptops_are_refused => refused;
+    revoking_a_laptop_ends_its_checkouts_and_marks_their_cases_for_new_keys => revoked;
 }
 
 /// Enrol a laptop for `email` (an administrator of the setup's organisation makes the
@@ -136,4 +137,22 @@ async fn refused(app: TestApp) {
     let r = post(&app, &stranger, &format!("/cases/{case}/laptops"), &format!("device={theirs}&reason=cover")).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM case_checkouts").await, 0);
+}
+
+async fn revoked(app: TestApp) {
+    let s = setup(&app).await;
+    let admin = admin(&app, &s).await;
+    let case = a_case_for(&app, &s).await;
+    let device = laptop(&app, &s, &admin, s.worker.0, "Laptop").await;
+    let cookie = app.login("worker@example.org", PASSWORD).await.unwrap();
+    let r =
+        post(&app, &cookie, &format!("/cases/{case}/laptops"), &format!("device={device}&reason=field_visit")).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let r = app.api(Method::POST, &format!("/devices/{device}/revoke"), Some(&admin), None).await;
+    assert!(r.status.is_success(), "{} {}", r.status, r.text());
+    assert!(app.services.cases_on_device(device).await.unwrap().is_empty(), "its checkouts ended");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM case_rekeys").await, 1, "the case waits for a new data key");
+    let r =
+        post(&app, &cookie, &format!("/cases/{case}/laptops"), &format!("device={device}&reason=field_visit")).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "a revoked laptop takes no case");
 }

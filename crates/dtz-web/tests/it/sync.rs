@@ -69,6 +69,7 @@ pub async fn node_for(app: &TestApp, email: &str, country: &str) -> Node {
     };
     let db = TestDb::new(Backend::Sqlite).await.unwrap();
     let services = db.services(&app.clock);
+    services.node_create_keyring("a passphrase for the field laptop").await.unwrap();
     services.node_enrolled(&key, &received).await.unwrap();
     let actor =
         Actor { user: UserId(u.id), org: OrgId(u.org_id), roles: vec![ra(Role::MeOfficer, OrgId(u.org_id), country)] };
@@ -294,7 +295,18 @@ async fn scope_and_revocation(app: TestApp) {
     let devices = app.services.devices(&Caller::System).await.unwrap();
     let d = devices.iter().find(|d| d.user_id == node.user.0).unwrap();
     app.services.revoke_device(&Caller::System, dtz_domain::sync::DeviceId(d.id)).await.unwrap();
+    let late = ActivityId::new();
+    node.services
+        .create_activity(&node.caller, "DTZ", late, w.partner, &activity("After revocation", "2016-03-06"))
+        .await
+        .unwrap();
     assert!(matches!(node.sync(&app).await, Err(SyncFailure::Revoked)));
+    assert!(app.services.activity(&Caller::System, late).await.is_err(), "not applied");
+    let held = app.services.quarantined(&Caller::System).await.unwrap();
+    assert!(
+        held.iter().any(|q| q.kind == "operations" && q.payload.contains(&late.0.to_string())),
+        "quarantined for review"
+    );
     let r = app.api(Method::GET, "/sync/pull?scope=activities", Some(&node.token), None).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }

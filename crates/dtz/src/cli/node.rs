@@ -100,7 +100,7 @@ fn hub_url(text: &str) -> anyhow::Result<url::Url> {
     Ok(u)
 }
 
-pub use secure::unlock_at_start;
+pub use secure::{unlock_at_start, unlock_from_env};
 
 pub async fn run(c: NodeCommand) -> anyhow::Result<ExitCode> {
     match c {
@@ -228,12 +228,13 @@ async fn sync(db: &DbArgs, pass: &secure::PassphraseArgs) -> anyhow::Result<Exit
     match (standing.revoked, standing.grant) {
         (false, Some(g)) => {
             s.node_renew(&g.grant, &hex::decode(&g.signature).context("grant signature")?).await?;
+            // The node's audit chain first (it already holds the events of every change
+            // about to be pushed); a chain the hub refuses stops the sync.
+            let batches = secure::anchor(&s, &hub, &token).await?;
             let link = transport::Hub { url: hub.clone(), token: token.clone() };
             let done = s.node_sync(&link, &mut |line| say!("{line}")).await;
             let code = match done {
                 Ok(sum) => {
-                    // The audit events of the changes just pushed go up with them.
-                    let batches = secure::anchor(&s, &hub, &token).await?;
                     say!(
                         "synced; offline lease until {}; audit batches anchored: {batches}",
                         rfc3339(g.grant.lease_until)
@@ -250,6 +251,13 @@ async fn sync(db: &DbArgs, pass: &secure::PassphraseArgs) -> anyhow::Result<Exit
             Ok(code)
         }
         _ => {
+            // What was changed here since goes up once more, to be kept for review (the
+            // hub quarantines it and applies nothing).
+            let link = transport::Hub { url: hub.clone(), token: token.clone() };
+            let waiting = s.node_pending().await?.len();
+            if waiting > 0 && s.node_sync(&link, &mut |_| {}).await.is_err() {
+                say!("{waiting} change(s) made here were sent to the hub for review, not applied");
+            }
             eprintln!("this device was revoked by the hub; it can no longer sync");
             s.db.close().await;
             Ok(ExitCode::from(2))

@@ -25,13 +25,16 @@ use uuid::Uuid;
 /// Cases per scale unit.
 pub const PER_UNIT: usize = 1_000;
 
+/// Days closed cases keep their content: the retention job's default.
+const CLOSED_CASES_KEPT_DAYS: i64 = 5 * 365;
+
 /// The allocator of generated case numbers.
 pub const ALLOCATOR: &str = "S";
 
 const HEAD: &str = "INSERT INTO cases (id, number, country, org_id, team_id, caseworker_id, signal_id, status, risk, \
                     sex, birth_year, birth_year_estimated, languages, consent_services, consent_sharing, \
                     consent_statistics, consent_flagged, closure_reason, closed_by, closed_at, data_key, profile, \
-                    created_by, version, created_at, updated_at) VALUES ";
+                    erased_at, created_by, version, created_at, updated_at) VALUES ";
 
 const LANGUAGES: &[&str] = &["Spanish", "English", "Hindi", "Thai", "Bahasa Indonesia", "Filipino", "Portuguese"];
 
@@ -141,6 +144,12 @@ fn row(
     let closed = g.chance(if age_days > 365 { 0.9 } else { 0.3 });
     let closed_at = closed.then(|| (opened + Duration::days(g.rng.random_range(7..=age_days.max(8)))).min(g.now));
     let status = if closed { CaseStatus::Closed } else { CaseStatus::Open };
+    // Cases closed longer ago than the retention period are written as the retention job
+    // would have left them (no profile, no key), so a server started on generated data
+    // does not spend its first minutes erasing them while it is measured (bench/).
+    let kept = Duration::days(CLOSED_CASES_KEPT_DAYS);
+    let erased_at = closed_at.filter(|c| *c + kept < g.now).map(|c| c + kept);
+    let sealed = if erased_at.is_some() { (None, None) } else { (Some(sealed.0), Some(sealed.1)) };
     let risk = *g.pick(RiskLevel::ALL);
     let sex = *g.pick(&[Sex::Female, Sex::Female, Sex::Female, Sex::Male, Sex::Male, Sex::Other, Sex::Unknown]);
     let birth_year = i64::from(opened.year()) - g.rng.random_range(8..18i64);
@@ -175,6 +184,7 @@ fn row(
         closed_at.into(),
         sealed.0.into(),
         sealed.1.into(),
+        erased_at.into(),
         Option::<Uuid>::None.into(),
         1i64.into(),
         opened.into(),

@@ -97,6 +97,20 @@ pub async fn unlock_command(db: &super::DbArgs, pass: &PassphraseArgs) -> anyhow
     Ok(code)
 }
 
+/// Any command on a node: unlock with DTZ_NODE_PASSPHRASE (or DTZ_NODE_PASSPHRASE_FILE)
+/// when given, so its writes can be signed into the outbox; silent otherwise (a locked
+/// node refuses those writes with a clear message).
+pub async fn unlock_from_env(s: &Services) -> anyhow::Result<()> {
+    if std::env::var_os("DTZ_NODE_PASSPHRASE_FILE").is_none() && std::env::var_os("DTZ_NODE_PASSPHRASE").is_none() {
+        return Ok(());
+    }
+    if !s.node_has_keyring().await? {
+        return Ok(());
+    }
+    let pass = PassphraseArgs { passphrase_file: std::env::var_os("DTZ_NODE_PASSPHRASE_FILE").map(PathBuf::from) };
+    unlock(s, &pass).await.context("cannot unlock this field node")
+}
+
 /// `dtz serve` on a node: unlock with DTZ_NODE_PASSPHRASE (or DTZ_NODE_PASSPHRASE_FILE)
 /// when given; otherwise serve locked, where case data stays closed. A wrong passphrase
 /// stops the start, so a typo is not mistaken for a locked node.
