@@ -58,7 +58,7 @@ table() {
       "results page of the generated"*) target="p99 < 300 ms"; met=$(verdict "$(nth "$f" 3)" 300) ;;
       "case list"*) label="$label, $(thousands "$(get "$be" cases)") cases in the database"; target="p99 < 50 ms"; met=$(verdict "$(nth "$f" 3)" 50) ;;
     esac
-    echo "| $label, $CONNECTIONS connections; statements per request: $(nth "$f" 7); first request after the start: $(nth "$f" 8) ms | $(load_text "$f"); **$ratio** of \`/healthz\` | $target | $met |"
+    echo "| $label, $CONNECTIONS connections; statements per request: $(nth "$f" 7); first request after the start: $(nth "$f" 8) ms | $(load_text "$f"); **$ratio** of \`/healthz\`; server's resident memory at its peak so far $(mb "$(nth "$f" 4)") MB | $target | $met |"
   done
   local rollup floor
   rollup=$(get "$be" rollup)
@@ -101,7 +101,7 @@ intake_rows() {
   ratio=$(awk -v a="$(nth "$http" 3)" -v b="$bound" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }')
   local failed=""
   [ "$(nth "$http" 6)" != 0 ] && failed="; **$(nth "$http" 6) not acknowledged**"
-  echo "| public reports through HTTP (form with its one-time token, then the report), $CONNECTIONS clients, each report from its own address | $(nth "$http" 1) acknowledged in $(nth "$http" 2) s: **$(nth "$http" 3) reports/s**; POST p50 $(nth "$http" 4) ms, p99 $(nth "$http" 5) ms$failed | | |"
+  echo "| public reports through HTTP (form with its one-time token, then the report), $CONNECTIONS clients, each report from its own address | $(nth "$http" 1) acknowledged in $(nth "$http" 2) s: **$(nth "$http" 3) reports/s**; POST p50 $(nth "$http" 4) ms, p99 $(nth "$http" 5) ms$failed; server's resident memory at its peak $(mb "$(nth "$http" 7)") MB | | |"
   echo "| its bound: $(nproc) cores ÷ Argon2id hash of a receipt ($(part "$be" hash) ms, production cost, median of 9) | $bound reports/s; reports/s ÷ bound = **$ratio** | ≥ 0.90 | $(verdict_ge "$ratio" 0.9) |"
   local w=writeN
   echo "| the write path alone (data key, sealed report, token, signal, audit event; one durable transaction each, hash done before), in process, $INTAKE_REPORTS reports | 1 client: $(thousands "$(part "$be" write1)")/s; $(part "$be" clients) clients: **$(thousands "$(part "$be" $w)")/s** | ≥ 1,000 reports/s on SQLite | $([ "$be" = sqlite ] && verdict_ge "$(part "$be" $w)" 1000) |"
