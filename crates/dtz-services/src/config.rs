@@ -62,6 +62,13 @@ fn parse_labels(labels: &BTreeMap<String, String>, v: &mut Violations) -> BTreeM
 }
 
 impl Services {
+    /// A whole-number system setting: its stored value when it parses and is at least
+    /// `min`, else `default`.
+    pub(crate) async fn whole_setting(&self, key: &str, min: i64, default: i64) -> Result<i64> {
+        let stored = dtz_store::settings::get(&self.db, key).await?;
+        Ok(stored.and_then(|s| s.value.trim().parse::<i64>().ok()).filter(|n| *n >= min).unwrap_or(default))
+    }
+
     fn require_system_admin(caller: &Caller) -> Result<()> {
         if caller.is_system_admin() { Ok(()) } else { Err(ServiceError::Forbidden) }
     }

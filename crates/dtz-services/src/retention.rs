@@ -47,8 +47,7 @@ fn event(t: &RecordType, id: Option<uuid::Uuid>, org: Option<OrgId>) -> NewEvent
 impl Services {
     /// The period of a record type: its setting (whole days, 0 or more), else the default.
     pub async fn retention_days(&self, t: &RecordType) -> Result<i64> {
-        let stored = dtz_store::settings::get(&self.db, &t.setting()).await?;
-        Ok(stored.and_then(|s| s.value.trim().parse::<i64>().ok()).filter(|d| *d >= 0).unwrap_or(t.default_days))
+        self.whole_setting(&t.setting(), 0, t.default_days).await
     }
 
     /// Run retention over every record type; with `dry_run` only count what is due. A

@@ -49,11 +49,6 @@ struct Audited<'a> {
 }
 
 impl Services {
-    async fn setting_days(&self, key: &str, default: i64) -> Result<i64> {
-        let stored = dtz_store::settings::get(&self.db, key).await?;
-        Ok(stored.and_then(|s| s.value.trim().parse::<i64>().ok()).filter(|n| *n > 0).unwrap_or(default))
-    }
-
     /// The case's checkouts (in scope, else not found).
     pub async fn case_checkouts(&self, caller: &Caller, id: Uuid) -> Result<CaseCheckouts> {
         let case = self.case_row(caller, id).await?;
@@ -86,8 +81,8 @@ impl Services {
         let Some(device) = device.filter(|d| mine.iter().any(|(m, _)| m == d)) else {
             return Err(Invalid::new("device", "Choose one of your enrolled laptops.").into());
         };
-        let cap = self.setting_days("nodes.checkout_cap", CHECKOUT_CAP).await?;
-        let days = self.setting_days("nodes.checkout_days", CHECKOUT_DAYS).await?;
+        let cap = self.whole_setting("nodes.checkout_cap", 1, CHECKOUT_CAP).await?;
+        let days = self.whole_setting("nodes.checkout_days", 1, CHECKOUT_DAYS).await?;
         let now = self.clock.now();
         let c = NewCheckout {
             id: Uuid::new_v4(),

@@ -32,8 +32,7 @@ async fn administrators_for(tx: &mut Tx, org: Option<Uuid>) -> Result<Vec<Uuid>>
 
 impl Services {
     async fn read_alert_threshold(&self) -> Result<i64> {
-        let stored = dtz_store::settings::get(&self.db, READ_ALERT_SETTING).await?;
-        Ok(stored.and_then(|s| s.value.trim().parse::<i64>().ok()).filter(|n| *n > 0).unwrap_or(READ_ALERT_DEFAULT))
+        self.whole_setting(READ_ALERT_SETTING, 1, READ_ALERT_DEFAULT).await
     }
 
     /// Inside the transaction of a read of case `case`: alert administrators when the
