@@ -53,16 +53,26 @@ async fn wait_gone(b: &Browser, css: &str) -> Outcome {
     Err(format!("{css} still there after 10 s"))
 }
 
-/// The text of the first element matching `css`, waiting (bounded) for it to appear.
+/// The text of the first element matching `css`, waiting (bounded) for it to appear. An
+/// element found just before a navigation replaced the page is gone ("stale"): find it
+/// again on the new page (a few times at most).
 async fn text_of(b: &Browser, css: &str) -> Result<String, String> {
-    let e = b
-        .client
-        .wait()
-        .at_most(std::time::Duration::from_secs(10))
-        .for_element(Locator::Css(css))
-        .await
-        .map_err(|e| format!("{css}: {e}"))?;
-    e.text().await.map_err(|e| e.to_string())
+    let mut last = String::new();
+    for _ in 0..3 {
+        let e = b
+            .client
+            .wait()
+            .at_most(std::time::Duration::from_secs(10))
+            .for_element(Locator::Css(css))
+            .await
+            .map_err(|e| format!("{css}: {e}"))?;
+        match e.text().await {
+            Ok(t) => return Ok(t),
+            Err(e) if e.to_string().contains("stale") => last = e.to_string(),
+            Err(e) => return Err(format!("{css}: {e}")),
+        }
+    }
+    Err(format!("{css}: {last}"))
 }
 
 async fn sign_in(b: &Browser, app: &App, email: &str) -> Outcome {
