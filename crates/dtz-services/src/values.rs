@@ -101,33 +101,142 @@ fn may_enter(caller: &Caller, org: OrgId, country: &str) -> bool {
     })
 }
 
+/// A programme as every report of it is checked: see [`Services::programme_facts`].
+pub(crate) struct ProgrammeFacts {
+    row: ProgrammeRow,
+    framework: Programme,
+    indicators: Vec<IndicatorRow>,
+    targets: Vec<values::GoalRow>,
+}
+
+/// A report key's country and period, checked against its programme.
+fn key_in(row: &ProgrammeRow, p: &Programme, key: &ReportKey) -> Result<(CountryCode, Period)> {
+    if row.imported() {
+        return Err(crate::iati::imported_read_only().into());
+    }
+    let mut v = Violations::default();
+    let country = v.check(CountryCode::parse("country", &key.country).and_then(|c| {
+        if p.countries.iter().any(|pc| pc.country == c) {
+            Ok(c)
+        } else {
+            Err(Invalid::new("country", "The programme does not work in this country."))
+        }
+    }));
+    let period = v.check(Period::parse("period", &key.period).and_then(|per| {
+        let ok = per.kind == p.periods && per.end() >= p.start && per.start() <= p.end;
+        if ok { Ok(per) } else { Err(Invalid::new("period", "Choose a reporting period of the programme.")) }
+    }));
+    match (country, period) {
+        (Some(c), Some(per)) => Ok((c, per)),
+        _ => Err(v.into()),
+    }
+}
+
+/// Every check of [`Services::prepare_values`] given the report as stored (`existing`,
+/// `stored`), which the caller read: no query.
+pub(crate) fn prepare_in(
+    caller: &Caller,
+    facts: &ProgrammeFacts,
+    key: &ReportKey,
+    existing: Option<&ReportRow>,
+    stored: &[ValueRow],
+    input: &[ValueInput],
+) -> Result<PreparedValues> {
+    let (programme, framework) = (&facts.row, &facts.framework);
+    let (country, period) = key_in(programme, framework, key)?;
+    let row = dtz_domain::access::ScopeRow { org: Some(key.org), country: Some(country), ..Default::default() };
+    if !caller.scope(Area::Results).admits(&row) {
+        return Err(ServiceError::NotFound);
+    }
+    if !may_enter(caller, key.org, country.as_str()) {
+        return Err(ServiceError::Forbidden);
+    }
+    let indicators = &facts.indicators;
+    let by_code: std::collections::HashMap<&str, &IndicatorRow> =
+        indicators.iter().map(|x| (x.code.as_str(), x)).collect();
+    let mut v = Violations::default();
+    let mut rows = Vec::new();
+    for (n, i) in input.iter().enumerate() {
+        let field = format!("values[{n}]");
+        let Some(ind) = by_code.get(i.indicator.as_str()) else {
+            v.push(Invalid::new(&field, format!("There is no indicator “{}” in this programme.", i.indicator)));
+            continue;
+        };
+        let def = ind.indicator();
+        if def.source == Source::Computed {
+            v.push(Invalid::new(&field, format!("“{}” is computed from records; it cannot be entered.", def.code)));
+        }
+        v.check(check_part(&field, &i.part, &def, &framework.disaggregations));
+        v.check(i.entry.check(&field, &def));
+        rows.push((ind.id, i));
+    }
+    v.clone().into_result()?;
+    if existing.is_some_and(|r| !ReportStatus::parse(&r.status).is_some_and(ReportStatus::editable)) {
+        return Err(Invalid::new("status", FROZEN).into());
+    }
+    check_parts_add_up(&rows, stored, indicators, &mut v);
+    let period_text = period.to_string();
+    let targets: std::collections::HashMap<Uuid, i64> = facts
+        .targets
+        .iter()
+        .filter(|t| {
+            t.part.is_empty() && t.org_id == Some(key.org.0) && t.country == country.as_str() && t.period == period_text
+        })
+        .filter_map(|t| t.value.map(|x| (t.indicator_id, x)))
+        .collect();
+    for (n, (indicator, i)) in rows.iter().enumerate() {
+        if let (Some(&t), Some(actual), true) = (targets.get(indicator), i.entry.value, i.part.is_empty()) {
+            let far = t > 0 && (actual - t).abs() * 2 > t;
+            if far && i.entry.comment.as_deref().is_none_or(|c| c.trim().is_empty()) {
+                let n = input.iter().position(|x| std::ptr::eq(x, *i)).unwrap_or(n);
+                v.push(Invalid::new(
+                    format!("values[{n}]"),
+                    format!("{actual} is far from the target of {t}: explain in a comment why."),
+                ));
+            }
+        }
+    }
+    v.into_result()?;
+    Ok(PreparedValues {
+        programme: programme.id,
+        org: key.org,
+        country: country.as_str().to_owned(),
+        period: period_text,
+        rows: rows.into_iter().map(|(id, i)| (id, i.clone())).collect(),
+    })
+}
+
 impl Services {
     async fn key_parts(&self, key: &ReportKey) -> Result<(ProgrammeRow, Programme, CountryCode, Period)> {
         let (row, p) = self.programme(&key.programme).await?;
-        if row.imported() {
-            return Err(crate::iati::imported_read_only().into());
-        }
-        let mut v = Violations::default();
-        let country = v.check(CountryCode::parse("country", &key.country).and_then(|c| {
-            if p.countries.iter().any(|pc| pc.country == c) {
-                Ok(c)
-            } else {
-                Err(Invalid::new("country", "The programme does not work in this country."))
-            }
-        }));
-        let period = v.check(Period::parse("period", &key.period).and_then(|per| {
-            let ok = per.kind == p.periods && per.end() >= p.start && per.start() <= p.end;
-            if ok { Ok(per) } else { Err(Invalid::new("period", "Choose a reporting period of the programme.")) }
-        }));
-        match (country, period) {
-            (Some(c), Some(per)) => Ok((row, p, c, per)),
-            _ => Err(v.into()),
-        }
+        let (country, period) = key_in(&row, &p, key)?;
+        Ok((row, p, country, period))
+    }
+
+    /// What every report of a programme is checked against, read once: an import checks
+    /// hundreds of reports against the same framework, indicators and targets.
+    pub(crate) async fn programme_facts(&self, code: &str) -> Result<ProgrammeFacts> {
+        let (row, framework) = self.programme(code).await?;
+        let indicators = programmes::indicators(&self.db, row.id).await?;
+        let targets = values::targets(&self.db, row.id).await?;
+        Ok(ProgrammeFacts { row, framework, indicators, targets })
     }
 
     /// The report of an organisation for a country and period, with its values.
     pub async fn report(&self, caller: &Caller, key: &ReportKey) -> Result<ReportView> {
-        let (programme, framework, country, period) = self.key_parts(key).await?;
+        let facts = self.programme_facts(&key.programme).await?;
+        self.report_in(caller, &facts, key).await
+    }
+
+    /// [`Services::report`] against facts read before.
+    pub(crate) async fn report_in(
+        &self,
+        caller: &Caller,
+        facts: &ProgrammeFacts,
+        key: &ReportKey,
+    ) -> Result<ReportView> {
+        let (country, period) = key_in(&facts.row, &facts.framework, key)?;
+        let programme = facts.row.clone();
         let scope = caller.scope(Area::Results);
         let donor_only =
             actor(caller).is_some_and(|a| a.roles.iter().all(|r| matches!(r.role, Role::Donor | Role::Administrator)));
@@ -148,8 +257,13 @@ impl Services {
             Some(r) => values::values(&self.db, r.id).await?,
             None => Vec::new(),
         };
-        let indicators = programmes::indicators(&self.db, programme.id).await?;
-        Ok(ReportView { programme, framework, indicators, report, values: vals })
+        Ok(ReportView {
+            programme,
+            framework: facts.framework.clone(),
+            indicators: facts.indicators.clone(),
+            report,
+            values: vals,
+        })
     }
 
     /// A report by id with its values, within the caller's scope (donors: never).
@@ -205,71 +319,20 @@ impl Services {
         key: &ReportKey,
         input: &[ValueInput],
     ) -> Result<PreparedValues> {
-        let (programme, framework, country, period) = self.key_parts(key).await?;
+        let facts = self.programme_facts(&key.programme).await?;
+        let (country, period) = key_in(&facts.row, &facts.framework, key)?;
         let row = dtz_domain::access::ScopeRow { org: Some(key.org), country: Some(country), ..Default::default() };
         if !caller.scope(Area::Results).admits(&row) {
             return Err(ServiceError::NotFound);
         }
-        if !may_enter(caller, key.org, country.as_str()) {
-            return Err(ServiceError::Forbidden);
-        }
-        let indicators = programmes::indicators(&self.db, programme.id).await?;
-        let mut v = Violations::default();
-        let mut rows = Vec::new();
-        for (n, i) in input.iter().enumerate() {
-            let field = format!("values[{n}]");
-            let Some(ind) = indicators.iter().find(|x| x.code == i.indicator) else {
-                v.push(Invalid::new(&field, format!("There is no indicator “{}” in this programme.", i.indicator)));
-                continue;
-            };
-            let def = ind.indicator();
-            if def.source == Source::Computed {
-                v.push(Invalid::new(&field, format!("“{}” is computed from records; it cannot be entered.", def.code)));
-            }
-            v.check(check_part(&field, &i.part, &def, &framework.disaggregations));
-            v.check(i.entry.check(&field, &def));
-            rows.push((ind.id, i));
-        }
-        v.clone().into_result()?;
         let all = dtz_domain::access::Scope::all();
         let existing =
-            values::find(&self.db, &all, programme.id, key.org, country.as_str(), &period.to_string()).await?;
-        if existing.as_ref().is_some_and(|r| !ReportStatus::parse(&r.status).is_some_and(ReportStatus::editable)) {
-            return Err(Invalid::new("status", FROZEN).into());
-        }
+            values::find(&self.db, &all, facts.row.id, key.org, country.as_str(), &period.to_string()).await?;
         let stored = match &existing {
             Some(r) => values::values(&self.db, r.id).await?,
             None => Vec::new(),
         };
-        check_parts_add_up(&rows, &stored, &indicators, &mut v);
-        let targets = values::targets(&self.db, programme.id).await?;
-        for (n, (indicator, i)) in rows.iter().enumerate() {
-            let target = targets.iter().find(|t| {
-                t.indicator_id == *indicator
-                    && t.part.is_empty()
-                    && t.org_id == Some(key.org.0)
-                    && t.country == country.as_str()
-                    && t.period == period.to_string()
-            });
-            if let (Some(t), Some(actual), true) = (target.and_then(|t| t.value), i.entry.value, i.part.is_empty()) {
-                let far = t > 0 && (actual - t).abs() * 2 > t;
-                if far && i.entry.comment.as_deref().is_none_or(|c| c.trim().is_empty()) {
-                    let n = input.iter().position(|x| std::ptr::eq(x, *i)).unwrap_or(n);
-                    v.push(Invalid::new(
-                        format!("values[{n}]"),
-                        format!("{actual} is far from the target of {t}: explain in a comment why."),
-                    ));
-                }
-            }
-        }
-        v.into_result()?;
-        Ok(PreparedValues {
-            programme: programme.id,
-            org: key.org,
-            country: country.as_str().to_owned(),
-            period: period.to_string(),
-            rows: rows.into_iter().map(|(id, i)| (id, i.clone())).collect(),
-        })
+        prepare_in(caller, &facts, key, existing.as_ref(), &stored, input)
     }
 
     /// Write a prepared batch inside `tx`; returns the report and its audit event.
@@ -280,16 +343,20 @@ impl Services {
             return Err(Invalid::new("status", FROZEN).into());
         }
         let by = caller.user().unwrap_or(UserId(Uuid::nil()));
-        let mut changed = Vec::new();
-        for (indicator, i) in &p.rows {
-            if values::put(tx, report.id, *indicator, &i.part, &i.entry, by, now).await? {
-                changed.push(if i.part.is_empty() {
-                    i.indicator.clone()
-                } else {
-                    format!("{}[{}]", i.indicator, i.part)
-                });
-            }
-        }
+        let items: Vec<(Uuid, &str, &Entry)> =
+            p.rows.iter().map(|(ind, i)| (*ind, i.part.as_str(), &i.entry)).collect();
+        let written = values::put_many(tx, report.id, &items, by, now).await?;
+        let changed: Vec<String> = p
+            .rows
+            .iter()
+            .zip(written)
+            .filter(|(_, w)| *w)
+            .map(
+                |((_, i), _)| {
+                    if i.part.is_empty() { i.indicator.clone() } else { format!("{}[{}]", i.indicator, i.part) }
+                },
+            )
+            .collect();
         let ev = NewEvent {
             actor_user: caller.user(),
             actor_org: caller.org(),

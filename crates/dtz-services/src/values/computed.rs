@@ -251,9 +251,16 @@ impl Services {
                 .iter()
                 .filter(|(i, p, _)| *i == ind.id && !figures.iter().any(|(f, _)| f == p))
                 .map(|(_, p, _)| (p.clone(), None));
-            for (part, value) in figures.iter().cloned().chain(gone.collect::<Vec<_>>()) {
-                let entry = Entry { value, ..Entry::default() };
-                if values::put(tx, report, ind.id, &part, &entry, by, now).await? {
+            let entries: Vec<(String, Entry)> = figures
+                .iter()
+                .cloned()
+                .chain(gone.collect::<Vec<_>>())
+                .map(|(part, value)| (part, Entry { value, ..Entry::default() }))
+                .collect();
+            let items: Vec<(Uuid, &str, &Entry)> = entries.iter().map(|(p, e)| (ind.id, p.as_str(), e)).collect();
+            let written = values::put_many(tx, report, &items, by, now).await?;
+            for ((part, _), w) in entries.iter().zip(written) {
+                if w {
                     changed.push(if part.is_empty() { ind.code.clone() } else { format!("{}[{part}]", ind.code) });
                 }
             }

@@ -123,12 +123,12 @@ impl Services {
         dry_run: bool,
         progress: &dyn ImportProgress,
     ) -> Result<Imported> {
-        self.programme(code).await?;
+        let facts = self.programme_facts(code).await?;
         let (groups, mut problems) = self.group(caller, code, rows).await?;
         let mut reports = Vec::new();
         let mut prepared = Vec::new();
         for g in &groups {
-            if let Some((change, p)) = self.check_group(caller, g, &mut problems).await? {
+            if let Some((change, p)) = self.check_group(caller, &facts, g, &mut problems).await? {
                 prepared.extend(p);
                 reports.push(change);
             }
@@ -166,6 +166,7 @@ impl Services {
     async fn check_group(
         &self,
         caller: &Caller,
+        facts: &super::ProgrammeFacts,
         g: &Group,
         problems: &mut Vec<Invalid>,
     ) -> Result<Option<(ReportChange, Option<PreparedValues>)>> {
@@ -177,7 +178,7 @@ impl Services {
                 format!("You may not enter values for “{}” in “{}”.", g.organisation, g.key.country),
             )
         };
-        let view = match self.report(caller, &g.key).await {
+        let view = match self.report_in(caller, facts, &g.key).await {
             Ok(v) if may_enter(caller, g.key.org, &g.key.country) => v,
             Ok(_) | Err(ServiceError::NotFound | ServiceError::Forbidden) => {
                 problems.push(out_of_scope());
@@ -194,7 +195,7 @@ impl Services {
             return Ok(Some((change, None)));
         }
         let inputs: Vec<ValueInput> = todo.iter().map(|n| g.inputs[*n].clone()).collect();
-        match self.prepare_values(caller, &g.key, &inputs).await {
+        match super::prepare_in(caller, facts, &g.key, view.report.as_ref(), &view.values, &inputs) {
             Ok(p) => return Ok(Some((change, Some(p)))),
             Err(ServiceError::Invalid(v)) => {
                 for i in v.0 {
