@@ -3,6 +3,7 @@
 mod audit;
 mod backup;
 mod bench;
+mod cases;
 mod demo;
 mod export;
 mod import;
@@ -77,6 +78,9 @@ enum Command {
     /// Retention: erase what has been kept longer than its period.
     #[command(subcommand)]
     Retention(retention::RetentionCommand),
+    /// Case maintenance (re-keying after a device revocation).
+    #[command(subcommand)]
+    Cases(cases::CasesCommand),
     /// The in-process measures of `bench/run` (not for operators).
     #[command(subcommand, hide = true)]
     Bench(bench::BenchCommand),
@@ -128,6 +132,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Node(c) => node::run(c).await,
         Command::Key(c) => key::run(c).await,
         Command::Retention(c) => retention::run(c).await,
+        Command::Cases(c) => cases::run(c).await,
         Command::Bench(c) => bench::run(c).await,
     }
 }
