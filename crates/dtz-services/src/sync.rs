@@ -11,6 +11,7 @@ pub mod outbox;
 pub mod pull;
 pub mod push;
 pub mod quarantine;
+pub mod reference;
 pub mod rekey;
 pub mod signing;
 

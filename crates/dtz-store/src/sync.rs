@@ -8,6 +8,7 @@ pub mod ops;
 pub mod outbox;
 pub mod pull;
 pub mod quarantine;
+pub mod reference;
 pub mod rekey;
 
 use crate::scope::{ScopeColumns, filter};

@@ -7,19 +7,24 @@ use crate::support::{PASSWORD, TestApp};
 use axum::http::{Method, StatusCode};
 use dtz_domain::Clock;
 use dtz_domain::access::{Role, RoleAssignment};
+use dtz_domain::directory::{ProviderFields, ProviderId};
 use dtz_domain::ids::{OrgId, UserId};
+use dtz_domain::org::CountryCode;
 use dtz_domain::sync::DeviceId;
+use dtz_services::Caller;
 use dtz_services::sync::rekey::RekeyOutcome;
 use dtz_services::sync::signing::SigningKey;
 use dtz_store::Sql;
 use dtz_store::sealed::{self, DataKey, Place};
 use dtz_store::sync::rekey::{CASE_SEALED, sealed_values_now};
 use serde_json::{Value, json};
+use std::collections::BTreeMap;
 use uuid::Uuid;
 
 on_both! {
     rekeying_moves_every_sealed_field_of_a_case_to_a_new_key => rekey;
     an_administrator_reviews_what_a_revoked_device_sent => review;
+    reference_data_on_a_node_follows_the_hub_and_carries_the_directory => reference;
 }
 
 /// Enrol a laptop of `user` in `org` (the administrator's token makes the code).
@@ -222,4 +227,105 @@ async fn review(app: TestApp) {
     let (stored,): (Vec<u8>,) =
         app.db.db.read().fetch_one(&Sql::new("SELECT review_note FROM sync_quarantine")).await.unwrap();
     assert!(!stored.windows(6).any(|w| w == b"stolen"), "the note is sealed");
+}
+
+fn provider_fields(name: &str, phone: &str, org: OrgId) -> ProviderFields {
+    ProviderFields {
+        name: name.into(),
+        country: CountryCode::parse("c", "BO").unwrap(),
+        org_id: Some(org),
+        takes_referrals: true,
+        phone: Some(phone.into()),
+        email: None,
+        address: Some("Calle Escondida 123".into()),
+        notes: None,
+        areas: vec!["El Alto".into()],
+        languages: vec!["es".into()],
+        services: BTreeMap::from([("shelter".to_owned(), Some(10))]),
+    }
+}
+
+async fn reference(app: TestApp) {
+    crate::activities::world(&app).await;
+    let porg = app.org("Casa Network", "service_provider").await;
+    let kept = app
+        .services
+        .create_provider(&Caller::System, ProviderId::new(), provider_fields("Casa Kept", "+591 1", porg))
+        .await
+        .unwrap();
+    let gone = app
+        .services
+        .create_provider(&Caller::System, ProviderId::new(), provider_fields("Casa Gone", "+591 2", porg))
+        .await
+        .unwrap();
+    let node = crate::sync::node_for(&app, "me@bo.example.org", "BO").await;
+    let n = &node.services;
+    let shelter: (Uuid, i64) = node
+        .db
+        .db
+        .read()
+        .fetch_one(&Sql::with_args(
+            "SELECT id, capacity FROM provider_services WHERE provider_id = $1 AND deleted_at IS NULL",
+            vec![kept.row.id.into()],
+        ))
+        .await
+        .unwrap();
+    assert_eq!(shelter, (kept.services[0].id, 10), "the directory came down with the hub's service ids");
+    let node_provider = n.provider(&Caller::System, ProviderId(kept.row.id)).await.unwrap();
+    assert_eq!(node_provider.areas, vec!["El Alto".to_owned()]);
+    assert_eq!(node_provider.address, None, "never the street address");
+    let file = std::fs::read(node.db.dir.path().join("test.db")).unwrap_or_default();
+    let wal = std::fs::read(node.db.dir.path().join("test.db-wal")).unwrap_or_default();
+    assert!(!file.windows(8).chain(wal.windows(8)).any(|w| w == b"Escondid"));
+
+    // The hub changes, retires and removes reference data; the next sync follows.
+    let peru =
+        app.services.orgs(&Caller::System).await.unwrap().into_iter().find(|o| o.name == "Partner Peru").unwrap();
+    let mut f = peru.fields();
+    f.name = "Socio Peru".into();
+    app.services.update_org(&Caller::System, OrgId(peru.id), peru.version, f).await.unwrap();
+    let term = app.services.terms("activity_type").await.unwrap().into_iter().next().unwrap();
+    let mut labels = term.labels.clone();
+    labels.insert("en".into(), "Renamed type".into());
+    let input = dtz_services::config::TermInput {
+        code: term.row.code.clone(),
+        country: term.row.country.clone(),
+        sort_order: term.row.sort_order.to_string(),
+        active: false,
+        labels,
+    };
+    app.services.update_term(&Caller::System, term.row.id, term.row.version, &input).await.unwrap();
+    let mut f = provider_fields("Casa Kept", "+591 9999", porg);
+    f.services = BTreeMap::from([("shelter".to_owned(), Some(4)), ("legal_aid".to_owned(), None)]);
+    app.services.update_provider(&Caller::System, ProviderId(kept.row.id), kept.row.version, f).await.unwrap();
+    app.services.delete_provider(&Caller::System, ProviderId(gone.row.id), gone.row.version).await.unwrap();
+    let (_, mut programme) = app.services.programme("DTZ").await.unwrap();
+    programme.name = "Down to Zero, renamed".into();
+    app.services.load_programme(&Caller::System, &programme).await.unwrap();
+
+    node.sync(&app).await.unwrap();
+    let orgs: Vec<String> = n.orgs(&Caller::System).await.unwrap().into_iter().map(|o| o.name).collect();
+    assert!(orgs.contains(&"Socio Peru".to_owned()) && !orgs.contains(&"Partner Peru".to_owned()), "{orgs:?}");
+    let t = n.terms("activity_type").await.unwrap().into_iter().find(|t| t.row.code == term.row.code).unwrap();
+    assert_eq!((t.labels["en"].as_str(), t.row.active), ("Renamed type", false), "updated and retired");
+    let p = n.provider(&Caller::System, ProviderId(kept.row.id)).await.unwrap();
+    assert_eq!(p.row.phone.as_deref(), Some("+591 9999"));
+    let mut services: Vec<(String, Option<i64>)> =
+        p.services.iter().map(|s| (s.service_type.clone(), s.capacity)).collect();
+    services.sort();
+    assert_eq!(services, vec![("legal_aid".to_owned(), None), ("shelter".to_owned(), Some(4))]);
+    assert!(n.provider(&Caller::System, ProviderId(gone.row.id)).await.is_err(), "a removed provider is retired");
+    assert_eq!(n.programme("DTZ").await.unwrap().0.name, "Down to Zero, renamed");
+
+    // Read-only on the node: a person cannot change it there.
+    let err = n.update_term(&node.caller, t.row.id, t.row.version, &input).await.unwrap_err();
+    assert!(format!("{err:?}").contains("kept on the hub"), "{err:?}");
+    let err =
+        n.create_provider(&node.caller, ProviderId::new(), provider_fields("Local", "1", porg)).await.unwrap_err();
+    assert!(format!("{err:?}").contains("kept on the hub"), "{err:?}");
+    // A sync with nothing changed on the hub changes nothing on the node.
+    let before: i64 = node.count("SELECT COUNT(*) FROM audit_events").await;
+    node.sync(&app).await.unwrap();
+    let after: i64 = node.count("SELECT COUNT(*) FROM audit_events").await;
+    assert_eq!(before, after, "nothing rewritten when nothing changed");
 }
