@@ -4,6 +4,7 @@ mod audit;
 mod backup;
 mod bench;
 mod cases;
+mod clock;
 mod demo;
 mod export;
 mod import;
@@ -18,7 +19,6 @@ mod user;
 
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
-use dtz_domain::SystemClock;
 use dtz_services::passwords::Cost;
 use dtz_services::{Passwords, Services, Settings};
 use dtz_store::db::ConnectOptions;
@@ -162,7 +162,7 @@ pub async fn open(a: &DbArgs) -> anyhow::Result<Services> {
     let s = Services {
         db,
         keys: Arc::new(keys),
-        clock: Arc::new(SystemClock),
+        clock: clock::clock(),
         passwords: Passwords::new(cost(), concurrency),
         settings: Settings::default(),
         rollups: Default::default(),

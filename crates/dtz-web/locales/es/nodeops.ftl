@@ -17,3 +17,4 @@ nodeops-note = Lo que encontró y decidió
 nodeops-mark-reviewed = Marcar como revisado
 msg-write-what-you-found-and-what-you-decided-in-at-most-a-thousand-characters = Escriba lo que encontró y lo que decidió, en mil caracteres como máximo.
 msg-this-item-was-reviewed-already = Este elemento ya fue revisado.
+msg-the-offline-lease-of-this-node-ran-out-run-dtz-node-sync-to-renew-it = El plazo sin conexión de este nodo venció: ejecute dtz node sync para renovarlo.
