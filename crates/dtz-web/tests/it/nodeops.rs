@@ -81,10 +81,35 @@ async fn rekey(app: TestApp) {
         ("consents", "kind=sharing&state=pending&reason=Waiting+for+the+aunt"),
         ("notes", "note=Met+the+aunt+at+the+market"),
         ("goals", "goal=Back+to+school&due_date="),
+        ("steps", "kind=police_report&status=done&done_date=2026-01-02&note=Statement+taken"),
     ] {
         let r = post(&app, &worker, &format!("/cases/{cid}/{path}"), body).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{path}: {}", r.text());
     }
+    // A referral declined with a reason, and a follow-up with a note: sealed under the case key too.
+    let (_, service, ptoken) = crate::referrals::provider(&app, "Safe House", "shelter@example.org", true).await;
+    crate::referrals::consent(&app, &s, cid, "services").await;
+    crate::referrals::consent(&app, &s, cid, "sharing").await;
+    let (status, referral) = crate::referrals::refer(&app, &s.worker_token, cid, service, false).await;
+    assert_eq!(status, StatusCode::CREATED, "{referral}");
+    let rid = referral["referral"]["id"].as_str().unwrap().to_owned();
+    let (status, v) = crate::referrals::step(&app, &ptoken.unwrap(), &rid, "decline", Some("No beds tonight")).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let today = app.clock.now().date().to_string();
+    let r = app
+        .api(
+            Method::POST,
+            &format!("/cases/{cid}/follow-ups"),
+            Some(&s.worker_token),
+            Some(json!({"kind": "provider_contact", "planned_date": today, "referral_id": rid})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let fu = r.json()["id"].as_str().unwrap().to_owned();
+    let body = json!({"version": 1, "status": "done", "done_date": today, "progress": "improving", "note": "Called the house"});
+    let r = app.api(Method::POST, &format!("/cases/{cid}/follow-ups/{fu}"), Some(&s.worker_token), Some(body)).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
+
     let admin = admin_of(&app, "admin@bolivia.org", s.org).await;
     let (device, _, _, _) = enrol(&app, &admin, s.worker).await;
     // The laptop held the case's key (an escrow wrap came from it).
@@ -98,7 +123,7 @@ async fn rekey(app: TestApp) {
     let old = sealed::open_data_key(&app.db.db, &app.services.keys, s.org, place, &old_wrapped).await.unwrap();
     let before = sealed_of(&app, cid).await;
     let columns: std::collections::BTreeSet<usize> = before.iter().map(|(i, _, _)| *i).collect();
-    assert_eq!(columns.len(), 4, "profile, consent reason, note and goal are sealed: {columns:?}");
+    assert_eq!(columns.len(), CASE_SEALED.len(), "a value in every sealed column: {columns:?}");
     assert!(before.iter().all(|(i, r, b)| opens(&old, *i, *r, b)));
 
     let r = app.api(Method::POST, &format!("/devices/{device}/revoke"), Some(&admin), None).await;
@@ -127,7 +152,7 @@ async fn rekey(app: TestApp) {
         assert!(opens(&new, *i, *r, b));
     }
     let page = app.page(&format!("/cases/{cid}"), Some(&worker)).await.text();
-    for text in [NAME, "Met the aunt at the market", "Back to school", "Second visit"] {
+    for text in [NAME, "Met the aunt at the market", "Back to school", "Statement taken", "Second visit"] {
         assert!(page.contains(text), "the case still reads: {text}");
     }
     let wraps: (i64,) = app
