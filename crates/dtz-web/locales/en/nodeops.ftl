@@ -18,3 +18,4 @@ nodeops-mark-reviewed = Mark reviewed
 msg-write-what-you-found-and-what-you-decided-in-at-most-a-thousand-characters = Write what you found and what you decided, in at most a thousand characters.
 msg-this-item-was-reviewed-already = This item was reviewed already.
 msg-the-offline-lease-of-this-node-ran-out-run-dtz-node-sync-to-renew-it = The offline lease of this node ran out: run dtz node sync to renew it.
+msg-reference-data-is-kept-on-the-hub-change-it-there-and-this-laptop-receives-i = Reference data is kept on the hub: change it there, and this laptop receives it at the next sync.

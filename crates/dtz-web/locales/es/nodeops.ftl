@@ -18,3 +18,4 @@ nodeops-mark-reviewed = Marcar como revisado
 msg-write-what-you-found-and-what-you-decided-in-at-most-a-thousand-characters = Escriba lo que encontró y lo que decidió, en mil caracteres como máximo.
 msg-this-item-was-reviewed-already = Este elemento ya fue revisado.
 msg-the-offline-lease-of-this-node-ran-out-run-dtz-node-sync-to-renew-it = El plazo sin conexión de este nodo venció: ejecute dtz node sync para renovarlo.
+msg-reference-data-is-kept-on-the-hub-change-it-there-and-this-laptop-receives-i = Los datos de referencia se mantienen en el centro: cámbielos allí y este portátil los recibirá en la próxima sincronización.
