@@ -143,6 +143,7 @@ impl Services {
 
     /// Add a term to a vocabulary.
     pub async fn create_term(&self, caller: &Caller, vocabulary: &str, input: &TermInput) -> Result<Uuid> {
+        self.refuse_reference_edit(caller).await?;
         Self::require_system_admin(caller)?;
         let mut v = Violations::default();
         let name = v.check(vocab::vocabulary("vocabulary", vocabulary));
@@ -182,6 +183,7 @@ impl Services {
 
     /// Change a term's labels, order or activity.
     pub async fn update_term(&self, caller: &Caller, id: Uuid, base: i64, input: &TermInput) -> Result<()> {
+        self.refuse_reference_edit(caller).await?;
         Self::require_system_admin(caller)?;
         let before = config::term(&self.db, id).await?;
         let current =

@@ -299,6 +299,7 @@ impl Services {
     /// Add a provider to the directory (system administrators; coordinators in their
     /// country).
     pub async fn create_provider(&self, caller: &Caller, id: ProviderId, f: ProviderFields) -> Result<Provider> {
+        self.refuse_reference_edit(caller).await?;
         if caller.scope(Area::Directory).grants().is_empty() {
             return Err(ServiceError::NotFound);
         }
@@ -326,6 +327,7 @@ impl Services {
         base: i64,
         f: ProviderFields,
     ) -> Result<Provider> {
+        self.refuse_reference_edit(caller).await?;
         store::get(&self.db, &caller.scope(Area::Directory), id.0).await?;
         let current = self.provider(&Caller::System, id).await?;
         let before = current.fields().ok_or(ServiceError::NotFound)?;
@@ -349,6 +351,7 @@ impl Services {
 
     /// Remove a provider (a tombstone; its sealed address is erased).
     pub async fn delete_provider(&self, caller: &Caller, id: ProviderId, base: i64) -> Result<()> {
+        self.refuse_reference_edit(caller).await?;
         let p = self.provider(caller, id).await?;
         let country = p.country().ok_or(ServiceError::NotFound)?;
         if !caller.may_edit_directory(country) {
@@ -371,6 +374,7 @@ impl Services {
         id: ProviderId,
         input: &[AvailabilityInput],
     ) -> Result<Provider> {
+        self.refuse_reference_edit(caller).await?;
         let p = self.provider(caller, id).await?;
         if !caller.may_set_availability(&p) {
             return Err(ServiceError::Forbidden);

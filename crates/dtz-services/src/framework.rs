@@ -123,6 +123,7 @@ impl Services {
 
     /// Create or replace a programme and its framework; see the module comment.
     pub async fn save_framework(&self, caller: &Caller, p: &Programme, base: Option<i64>) -> Result<Loaded> {
+        self.refuse_reference_edit(caller).await?;
         if !Self::may_edit_frameworks(caller) {
             return Err(ServiceError::Forbidden);
         }

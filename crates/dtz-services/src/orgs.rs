@@ -22,6 +22,7 @@ fn dup(e: StoreError) -> ServiceError {
 impl Services {
     /// Create an organisation (system administrators), with its own key-encryption key.
     pub async fn create_org(&self, caller: &Caller, id: OrgId, f: OrgFields) -> Result<OrgRow> {
+        self.refuse_reference_edit(caller).await?;
         if !caller.is_system_admin() {
             return Err(ServiceError::Forbidden);
         }
@@ -35,6 +36,7 @@ impl Services {
 
     /// Change an organisation's fields, based on the version the caller saw.
     pub async fn update_org(&self, caller: &Caller, id: OrgId, base_version: i64, f: OrgFields) -> Result<OrgRow> {
+        self.refuse_reference_edit(caller).await?;
         let now = self.clock.now();
         let mut tx = self.db.begin().await?;
         let before = orgs::get_for_update(&mut tx, &caller.scope(Area::Directory), id).await?;

@@ -10,6 +10,9 @@ pub mod node;
 pub mod outbox;
 pub mod pull;
 pub mod push;
+pub mod quarantine;
+pub mod reference;
+pub mod rekey;
 pub mod signing;
 
 use crate::auth::{digest, random_secret};

@@ -7,6 +7,9 @@ pub mod node;
 pub mod ops;
 pub mod outbox;
 pub mod pull;
+pub mod quarantine;
+pub mod reference;
+pub mod rekey;
 
 use crate::scope::{ScopeColumns, filter};
 use crate::sql::Sql;

@@ -3,6 +3,8 @@
 mod audit;
 mod backup;
 mod bench;
+mod cases;
+mod clock;
 mod demo;
 mod export;
 mod import;
@@ -17,7 +19,6 @@ mod user;
 
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
-use dtz_domain::SystemClock;
 use dtz_services::passwords::Cost;
 use dtz_services::{Passwords, Services, Settings};
 use dtz_store::db::ConnectOptions;
@@ -77,6 +78,9 @@ enum Command {
     /// Retention: erase what has been kept longer than its period.
     #[command(subcommand)]
     Retention(retention::RetentionCommand),
+    /// Case maintenance (re-keying after a device revocation).
+    #[command(subcommand)]
+    Cases(cases::CasesCommand),
     /// The in-process measures of `bench/run` (not for operators).
     #[command(subcommand, hide = true)]
     Bench(bench::BenchCommand),
@@ -128,6 +132,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Node(c) => node::run(c).await,
         Command::Key(c) => key::run(c).await,
         Command::Retention(c) => retention::run(c).await,
+        Command::Cases(c) => cases::run(c).await,
         Command::Bench(c) => bench::run(c).await,
     }
 }
@@ -157,7 +162,7 @@ pub async fn open(a: &DbArgs) -> anyhow::Result<Services> {
     let s = Services {
         db,
         keys: Arc::new(keys),
-        clock: Arc::new(SystemClock),
+        clock: clock::clock(),
         passwords: Passwords::new(cost(), concurrency),
         settings: Settings::default(),
         rollups: Default::default(),

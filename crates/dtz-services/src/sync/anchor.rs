@@ -74,6 +74,9 @@ fn signed(b: &BatchRow) -> Result<SignedReceipt> {
     Ok(SignedReceipt { receipt, signature: hex::encode(&b.signature) })
 }
 
+/// Bytes of events a node sends in one anchoring batch (the hub takes 256 KiB per request).
+const BATCH_BYTES: usize = 160 * 1024;
+
 impl Services {
     /// On the hub: anchor a batch of a device's chain and answer the signed receipt. A
     /// replay of an anchored batch gets its receipt again; a batch that does not continue
@@ -175,8 +178,18 @@ impl Services {
         let (status, key, _) = self.node_secrets().await?;
         let receipts = store::receipts(&self.db).await?;
         let (batch_no, seq) = receipts.last().map_or((0, 0), |r| (r.batch_no, r.to_seq));
-        let events: Vec<NodeEvent> =
+        let mut events: Vec<NodeEvent> =
             store::events_after(&self.db, seq, MAX_BATCH_EVENTS as i64).await?.into_iter().map(node_event).collect();
+        // Stay well below the hub's request body limit (256 KiB) whatever the events hold.
+        let mut bytes = 0;
+        let fits = events
+            .iter()
+            .take_while(|e| {
+                bytes += serde_json::to_vec(e).map_or(0, |v| v.len()) + 1;
+                bytes <= BATCH_BYTES
+            })
+            .count();
+        events.truncate(fits.max(1));
         if events.is_empty() {
             return Ok(None);
         }

@@ -131,7 +131,18 @@ impl Services {
             if pending.is_empty() {
                 break;
             }
-            let batch: Vec<PushedOp> = pending.iter().take(super::push::MAX_PUSH).map(pushed).collect();
+            let mut bytes = 0;
+            let batch: Vec<PushedOp> = pending
+                .iter()
+                .take(super::push::MAX_PUSH)
+                .map(pushed)
+                .enumerate()
+                .take_while(|(i, op)| {
+                    bytes += op.payload.len() + op.signature.len() + 256;
+                    *i == 0 || bytes <= super::push::MAX_PUSH_BYTES
+                })
+                .map(|(_, op)| op)
+                .collect();
             progress(format!("pushing {} of {} operations", batch.len(), pending.len()));
             let results = t.push(&batch).await?;
             let now = self.clock.now();

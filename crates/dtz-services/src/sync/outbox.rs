@@ -193,9 +193,11 @@ impl Services {
         let grant: DeviceGrant = serde_json::from_str(&identity.grant_json)
             .map_err(|e| ServiceError::Store(StoreError::Config(format!("stored grant: {e}"))))?;
         if !grant.lease_runs(now) {
-            return Err(
-                Invalid::new("lease", "The offline lease of this node ran out: sync with the hub first.").into()
-            );
+            return Err(Invalid::new(
+                "lease",
+                "The offline lease of this node ran out: run dtz node sync to renew it.",
+            )
+            .into());
         }
         let seed: [u8; 32] = crypto::open(&seal_key_of(self)?, super::node::SEED_AAD, &identity.secret_key)?
             .try_into()

@@ -7,11 +7,9 @@
 
 use super::signing::sha256;
 use crate::activities::reads_records;
-use crate::config::TermInput;
 use crate::{Caller, Result, ServiceError, Services};
 use dtz_domain::access::{Area, Scope};
-use dtz_domain::ids::{OrgId, UserId};
-use dtz_domain::org::OrgFields;
+use dtz_domain::ids::UserId;
 use dtz_domain::results::Entry;
 use dtz_domain::sync::protocol::PullScope;
 use dtz_store::activities::{self as acts, ActivityRow, ReachRow};
@@ -19,7 +17,7 @@ use dtz_store::sync::{DeviceRow, outbox, pull as store};
 use dtz_store::values::ReportRow;
 use dtz_store::{programmes, users, values};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
@@ -91,48 +89,7 @@ pub struct ReportDown {
     pub values: Vec<(String, String, Entry)>,
 }
 
-/// An organisation as reference data.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct OrgDown {
-    /// Id.
-    pub id: Uuid,
-    /// Name.
-    pub name: String,
-    /// Kind.
-    pub kind: String,
-    /// IATI id.
-    pub iati_id: Option<String>,
-    /// Country.
-    pub country: Option<String>,
-    /// Publishable.
-    pub publishable: bool,
-}
-
-/// An activity type (vocabulary term) as reference data.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct TermDown {
-    /// Code.
-    pub code: String,
-    /// Country or "".
-    pub country: String,
-    /// Position.
-    pub sort_order: i64,
-    /// Offered.
-    pub active: bool,
-    /// Labels by language.
-    pub labels: BTreeMap<String, String>,
-}
-
-/// Reference data: read-only on the node.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct ReferenceDown {
-    /// Organisations.
-    pub organisations: Vec<OrgDown>,
-    /// Programmes with their frameworks, as the text `dtz programme dump` prints.
-    pub programmes: Vec<String>,
-    /// Activity types.
-    pub activity_types: Vec<TermDown>,
-}
+pub use super::reference::{OrgDown, ReferenceDown, TermDown};
 
 /// The hub's answer to a pull of one scope.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -214,39 +171,6 @@ impl Services {
             PullScope::Activities | PullScope::Values => {}
         }
         Ok(a)
-    }
-
-    async fn reference_down(&self) -> Result<ReferenceDown> {
-        let orgs = self.orgs(&Caller::System).await?;
-        let mut programmes = Vec::new();
-        for p in programmes::list(&self.db).await? {
-            let (_, framework) = self.programme(&p.code).await?;
-            programmes.push(dtz_formats::programme::write(&framework));
-        }
-        let activity_types = self
-            .terms("activity_type")
-            .await?
-            .into_iter()
-            .map(|t| TermDown {
-                code: t.row.code,
-                country: t.row.country,
-                sort_order: t.row.sort_order,
-                active: t.row.active,
-                labels: t.labels,
-            })
-            .collect();
-        let organisations = orgs
-            .into_iter()
-            .map(|o| OrgDown {
-                id: o.id,
-                name: o.name,
-                kind: o.kind,
-                iati_id: o.iati_id,
-                country: o.country,
-                publishable: o.publishable,
-            })
-            .collect();
-        Ok(ReferenceDown { organisations, programmes, activity_types })
     }
 
     async fn activities_down(
@@ -392,36 +316,6 @@ impl Services {
             }
         }
         Ok(done)
-    }
-
-    async fn node_take_reference(&self, r: &ReferenceDown) -> Result<usize> {
-        let mut n = 0;
-        let have: BTreeSet<Uuid> = self.orgs(&Caller::System).await?.iter().map(|o| o.id).collect();
-        for o in r.organisations.iter().filter(|o| !have.contains(&o.id)) {
-            let f = OrgFields::parse(&o.name, &o.kind, o.iati_id.as_deref(), o.country.as_deref(), o.publishable)?;
-            self.create_org(&Caller::System, OrgId(o.id), f).await?;
-            n += 1;
-        }
-        let terms: BTreeSet<String> = self.terms("activity_type").await?.into_iter().map(|t| t.row.code).collect();
-        for t in r.activity_types.iter().filter(|t| !terms.contains(&t.code)) {
-            let input = TermInput {
-                code: t.code.clone(),
-                country: t.country.clone(),
-                sort_order: t.sort_order.to_string(),
-                active: t.active,
-                labels: t.labels.clone(),
-            };
-            self.create_term(&Caller::System, "activity_type", &input).await?;
-            n += 1;
-        }
-        for text in &r.programmes {
-            let p = Self::parse_programme(text)?;
-            if programmes::by_code(&self.db, &p.code).await?.is_none() {
-                self.load_programme(&Caller::System, &p).await?;
-                n += 1;
-            }
-        }
-        Ok(n)
     }
 
     async fn node_take_reports(&self, a: &PullAnswer, pending: &BTreeSet<Uuid>) -> Result<Applied> {

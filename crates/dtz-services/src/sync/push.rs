@@ -21,6 +21,9 @@ use uuid::Uuid;
 
 /// The most operations one push carries.
 pub const MAX_PUSH: usize = 500;
+/// Bytes of operations a node sends in one push, well below the hub's request body limit
+/// (`dtz_web::BODY_LIMIT`, 256 KiB): a batch stops at [`MAX_PUSH`] operations or at this size.
+pub const MAX_PUSH_BYTES: usize = 160 * 1024;
 
 fn refused(a: &Applying, why: &str) -> OpResult {
     a.result(Outcome::Refused, Some(why.to_owned()), None)

@@ -175,12 +175,19 @@ pub struct QuarantineRow {
     pub received_at: OffsetDateTime,
     /// When a person reviewed it.
     pub reviewed_at: Option<OffsetDateTime>,
+    /// Who reviewed it.
+    pub reviewed_by: Option<Uuid>,
+    /// The data key of the review note, wrapped under the organisation's key.
+    pub review_key: Option<Vec<u8>>,
+    /// The review note, sealed (see `sync::quarantine`).
+    pub review_note: Option<Vec<u8>>,
 }
 
 /// The quarantine, newest first, for the organisations given (all with `None`).
 pub async fn quarantined(db: &Db, org: Option<Uuid>) -> Result<Vec<QuarantineRow>> {
     let mut q = Sql::new(
-        "SELECT id, device_id, org_id, kind, payload, received_at, reviewed_at FROM sync_quarantine WHERE 1 = 1",
+        "SELECT id, device_id, org_id, kind, payload, received_at, reviewed_at, reviewed_by, review_key, review_note \
+         FROM sync_quarantine WHERE 1 = 1",
     );
     if let Some(o) = org {
         q.push(" AND org_id = ").bind(o);

@@ -101,30 +101,61 @@ pub struct QuarantineResponse {
     device_id: Uuid,
     kind: String,
     received_at: String,
+    /// Size of what it sent, in bytes.
+    size: usize,
+    /// Whether an administrator reviewed it.
+    reviewed: bool,
     reviewed_at: Option<String>,
+    reviewed_by: Option<Uuid>,
+    /// The reviewer's note.
+    review_note: Option<String>,
     /// What it sent (JSON text).
     payload: String,
 }
 
-/// The quarantine of revoked devices.
+/// The quarantine of revoked devices, with the review state.
 #[utoipa::path(get, path = "/devices/quarantine", tag = "nodes", responses((status = 200, body = Vec<QuarantineResponse>), (status = 403, body = ErrorBody)))]
 pub async fn quarantine(
     State(state): State<AppState>,
     c: ApiCaller,
 ) -> Result<Json<Vec<QuarantineResponse>>, AppError> {
-    let rows = state.services.quarantined(&c.caller).await?;
+    let items = state.services.quarantine_items(&c.caller).await?;
     Ok(Json(
-        rows.into_iter()
-            .map(|r| QuarantineResponse {
-                id: r.id,
-                device_id: r.device_id,
-                kind: r.kind,
-                received_at: super::rfc3339(r.received_at),
-                reviewed_at: r.reviewed_at.map(super::rfc3339),
-                payload: r.payload,
+        items
+            .into_iter()
+            .map(|i| QuarantineResponse {
+                id: i.row.id,
+                device_id: i.row.device_id,
+                kind: i.row.kind,
+                received_at: super::rfc3339(i.row.received_at),
+                size: i.size,
+                reviewed: i.row.reviewed_at.is_some(),
+                reviewed_at: i.row.reviewed_at.map(super::rfc3339),
+                reviewed_by: i.row.reviewed_by,
+                review_note: i.note,
+                payload: i.row.payload,
             })
             .collect(),
     ))
+}
+
+/// Marking a quarantined item reviewed.
+#[derive(Deserialize, ToSchema)]
+pub struct ReviewBody {
+    /// What the administrator found and decided (at most 1,000 characters).
+    pub note: String,
+}
+
+/// Mark a quarantined item reviewed, with a note (audited).
+#[utoipa::path(post, path = "/devices/quarantine/{id}/review", tag = "nodes", params(("id" = Uuid, Path)), request_body = ReviewBody, responses((status = 204), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn review(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    IdPath(id): IdPath<Uuid>,
+    ApiJson(b): ApiJson<ReviewBody>,
+) -> Result<axum::http::StatusCode, AppError> {
+    state.services.review_quarantine(&c.caller, id, &b.note).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
 }
 
 /// A case to give a new data key: a revoked device held its key.
@@ -158,5 +189,6 @@ pub fn routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
         .routes(routes!(escrow))
         .routes(routes!(device_audit))
         .routes(routes!(quarantine))
+        .routes(routes!(review))
         .routes(routes!(rekeys))
 }

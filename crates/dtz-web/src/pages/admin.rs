@@ -3,6 +3,7 @@
 //! rest needs a system administrator. The area is a 404 to everyone else.
 
 mod config;
+mod device_quarantine;
 mod devices;
 mod orgs;
 mod teams;
@@ -69,4 +70,5 @@ pub fn router() -> Router<AppState> {
         .merge(teams::router())
         .merge(config::router())
         .merge(devices::router())
+        .merge(device_quarantine::router())
 }

@@ -20,6 +20,7 @@ mod iati;
 mod iati_imports;
 mod malformed;
 mod monitoring;
+mod nodeops;
 mod nodes;
 mod nodesec;
 mod notifications;

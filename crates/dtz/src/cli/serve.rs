@@ -95,6 +95,11 @@ pub async fn run(a: ServeArgs) -> anyhow::Result<ExitCode> {
                 Ok(n) => tracing::info!(told = n, "unanswered referrals escalated"),
                 Err(e) => tracing::warn!(error = %e, "could not escalate unanswered referrals"),
             }
+            match services.rekey_cases().await {
+                Ok(done) if done.is_empty() => {}
+                Ok(done) => tracing::info!(cases = done.len(), "cases re-keyed after a device revocation"),
+                Err(e) => tracing::warn!(error = %e, "could not re-key cases"),
+            }
             match services.send_follow_up_reminders().await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(told = n, "overdue follow-up reminders queued"),

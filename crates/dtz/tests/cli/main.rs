@@ -48,6 +48,7 @@ mod iati_import;
 mod import;
 mod keys;
 mod node;
+mod node_ops;
 mod node_secure;
 mod programme;
 mod retention;

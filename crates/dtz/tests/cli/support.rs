@@ -72,6 +72,11 @@ impl Env {
         Run::of(args, self.cmd(args).output().expect("run dtz"))
     }
 
+    /// Run `dtz ARGS` to the end with extra environment variables.
+    pub fn run_env(&self, args: &[&str], envs: &[(&str, &str)]) -> Run {
+        Run::of(args, self.cmd(args).envs(envs.iter().copied()).output().expect("run dtz"))
+    }
+
     /// Run `dtz ARGS` with `input` on standard input.
     pub fn run_with_stdin(&self, args: &[&str], input: &str) -> Run {
         let mut child = self
@@ -109,6 +114,11 @@ impl Env {
     /// Start `dtz serve` on a free port; returns once it said it is serving and
     /// answers `/healthz`. The server is killed when the returned guard drops.
     pub fn serve(&self, extra: &[&str]) -> Server {
+        self.serve_env(extra, &[])
+    }
+
+    /// `dtz serve` as [`Env::serve`], with extra environment variables.
+    pub fn serve_env(&self, extra: &[&str], envs: &[(&str, &str)]) -> Server {
         let addr = free_addr();
         let addr_text = addr.to_string();
         let mut args = vec!["serve", "--addr", addr_text.as_str()];
@@ -116,6 +126,7 @@ impl Env {
         let log = self.path("serve.log");
         let mut child = self
             .cmd(&args)
+            .envs(envs.iter().copied())
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(&log).expect("log file"))
             .spawn()

@@ -1,0 +1,6 @@
+-- Field nodes, operations (issue 9): an administrator's review of what a revoked device
+-- sent. The note is sealed under a data key of its own, wrapped under the organisation's
+-- key like every sealed record. Same names and columns as
+-- migrations/postgres/0029_quarantine_review.sql.
+ALTER TABLE sync_quarantine ADD COLUMN review_key BLOB;
+ALTER TABLE sync_quarantine ADD COLUMN review_note BLOB;

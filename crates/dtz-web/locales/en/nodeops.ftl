@@ -1,0 +1,21 @@
+# Field nodes, operations: quarantine review (issue 9), English (source language).
+nodeops-quarantine = Quarantine of revoked devices
+nodeops-quarantine-link = What revoked devices sent (quarantine)
+nodeops-quarantine-text = What a device sent after it was revoked is kept here and never applied. Look at what the device was used for, then mark each item reviewed with what you found and decided. The content is not shown here; it may hold a record's values.
+nodeops-quarantine-none = Nothing is in quarantine.
+nodeops-kind = What
+nodeops-kind-audit = Audit events
+nodeops-kind-operations = Changes to records
+nodeops-kind-other = Other
+nodeops-device = Device
+nodeops-received = Received
+nodeops-size = Size
+nodeops-bytes = { $n } bytes
+nodeops-review = Review
+nodeops-reviewed-at = Reviewed { $at }
+nodeops-note = What you found and decided
+nodeops-mark-reviewed = Mark reviewed
+msg-write-what-you-found-and-what-you-decided-in-at-most-a-thousand-characters = Write what you found and what you decided, in at most a thousand characters.
+msg-this-item-was-reviewed-already = This item was reviewed already.
+msg-the-offline-lease-of-this-node-ran-out-run-dtz-node-sync-to-renew-it = The offline lease of this node ran out: run dtz node sync to renew it.
+msg-reference-data-is-kept-on-the-hub-change-it-there-and-this-laptop-receives-i = Reference data is kept on the hub: change it there, and this laptop receives it at the next sync.

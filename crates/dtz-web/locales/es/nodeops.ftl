@@ -1,0 +1,21 @@
+# Nodos de campo, operaciones: revisión de la cuarentena (issue 9), español.
+nodeops-quarantine = Cuarentena de dispositivos revocados
+nodeops-quarantine-link = Lo que enviaron los dispositivos revocados (cuarentena)
+nodeops-quarantine-text = Lo que un dispositivo envió después de ser revocado se guarda aquí y nunca se aplica. Revise para qué se usó el dispositivo y marque cada elemento como revisado con lo que encontró y decidió. El contenido no se muestra aquí; puede contener valores de un registro.
+nodeops-quarantine-none = No hay nada en cuarentena.
+nodeops-kind = Qué
+nodeops-kind-audit = Eventos de auditoría
+nodeops-kind-operations = Cambios en registros
+nodeops-kind-other = Otro
+nodeops-device = Dispositivo
+nodeops-received = Recibido
+nodeops-size = Tamaño
+nodeops-bytes = { $n } bytes
+nodeops-review = Revisión
+nodeops-reviewed-at = Revisado { $at }
+nodeops-note = Lo que encontró y decidió
+nodeops-mark-reviewed = Marcar como revisado
+msg-write-what-you-found-and-what-you-decided-in-at-most-a-thousand-characters = Escriba lo que encontró y lo que decidió, en mil caracteres como máximo.
+msg-this-item-was-reviewed-already = Este elemento ya fue revisado.
+msg-the-offline-lease-of-this-node-ran-out-run-dtz-node-sync-to-renew-it = El plazo sin conexión de este nodo venció: ejecute dtz node sync para renovarlo.
+msg-reference-data-is-kept-on-the-hub-change-it-there-and-this-laptop-receives-i = Los datos de referencia se mantienen en el centro: cámbielos allí y este portátil los recibirá en la próxima sincronización.
