@@ -99,8 +99,7 @@ pub enum PullScope {
 
 impl PullScope {
     /// Every scope, in the order a node pulls them (reference data first).
-    pub const ALL: [PullScope; 4] =
-        [PullScope::Reference, PullScope::Activities, PullScope::Values, PullScope::Cases];
+    pub const ALL: [PullScope; 4] = [PullScope::Reference, PullScope::Activities, PullScope::Values, PullScope::Cases];
 
     /// Stable name.
     pub fn as_str(self) -> &'static str {

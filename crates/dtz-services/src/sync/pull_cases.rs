@@ -181,7 +181,10 @@ impl Services {
     fn node_escrow(&self, sealed_escrow: Option<&[u8]>) -> Result<SecretKey> {
         let (_, device_key) = self.node_device_key()?;
         let raw = crypto::open(&device_key, super::keyring::ESCROW_AAD, sealed_escrow.ok_or_else(no_escrow)?)?;
-        Ok(SecretKey(raw.try_into().map_err(|_| ServiceError::Store(dtz_store::StoreError::Crypto("bad escrow key length".into())))?))
+        Ok(SecretKey(
+            raw.try_into()
+                .map_err(|_| ServiceError::Store(dtz_store::StoreError::Crypto("bad escrow key length".into())))?,
+        ))
     }
 
     /// On a node: take the hub's answer for scope `cases`. Cases with an operation still

@@ -196,7 +196,12 @@ async fn arrive(app: TestApp) {
     let link = Link::perfect(&app, &node.token);
     node.services.node_sync(&link, &mut |_| {}).await.unwrap();
     let cases_of = |l: &Link| {
-        l.pulled.borrow().iter().filter(|a| a.scope == PullScope::Cases).flat_map(|a| a.cases.clone()).collect::<Vec<_>>()
+        l.pulled
+            .borrow()
+            .iter()
+            .filter(|a| a.scope == PullScope::Cases)
+            .flat_map(|a| a.cases.clone())
+            .collect::<Vec<_>>()
     };
     assert!(cases_of(&link).iter().all(|d| d.cases.is_empty()), "nothing changed, nothing sent");
     let r = app
@@ -232,8 +237,7 @@ async fn evicted(app: TestApp) {
 
     // Reassigned away, and the checkout returned: the next pull lists both as removed.
     reassign(&app, &s, mine).await;
-    let (checkout,): (Uuid,) =
-        app.db.db.read().fetch_one(&Sql::new("SELECT id FROM case_checkouts")).await.unwrap();
+    let (checkout,): (Uuid,) = app.db.db.read().fetch_one(&Sql::new("SELECT id FROM case_checkouts")).await.unwrap();
     let r = post(&app, &cookie, &format!("/cases/{lent}/laptops/{checkout}/return"), "").await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
     let admin_token = app.user("admin2@example.org", s.org, role(Role::Administrator, s.org, None, None)).await.1;
