@@ -12,7 +12,7 @@ use crate::referrals::{consent, provider, refer};
 use crate::support::{PASSWORD, TestApp};
 use axum::http::{Method, StatusCode};
 use dtz_domain::access::{Actor, Role};
-use dtz_domain::ids::UserId;
+use dtz_domain::ids::{RoleAssignmentId, UserId};
 use dtz_domain::sync::protocol::PullScope;
 use dtz_services::Caller;
 use dtz_services::sync::node::Received;
@@ -286,6 +286,16 @@ async fn evicted(app: TestApp) {
     check_out(&app, lent, device).await;
     node.sync(&app).await.unwrap();
     assert!(node_case(&node, lent).await && !node_case(&node, mine).await);
+
+    // The worker's case role taken away: nothing stays on the laptop, checkout or not.
+    for r in app.services.roles(&Caller::System, s.worker).await.unwrap() {
+        app.services.revoke_role(&Caller::System, s.worker, RoleAssignmentId(r.id)).await.unwrap();
+    }
+    node.sync(&app).await.unwrap();
+    assert_eq!(node.services.node_cases_held().await.unwrap(), 0, "a role taken away evicts at the next pull");
+    let mut q = Sql::new("SELECT COUNT(*) FROM device_held_cases WHERE acknowledged_at IS NOT NULL AND case_id = ");
+    q.bind(lent);
+    assert_eq!(hub_scalar(&app, q).await, 1);
 
     // A revoked device is refused.
     let r = app.api(Method::POST, &format!("/devices/{device}/revoke"), Some(&admin_token), None).await;
