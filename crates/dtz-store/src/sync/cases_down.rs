@@ -259,14 +259,14 @@ fn in_list(q: &mut Sql, ids: &[Uuid]) {
     }
 }
 
-/// On the hub: the cases a device's user holds now — open, not erased cases they are the
-/// caseworker of, and the cases checked out to the device — within the user's scope.
+/// On the hub: the cases a device's user holds now — open (not closed), not erased cases
+/// they are the caseworker of or that are checked out to the device — within the user's
+/// scope.
 pub async fn in_scope(db: &Db, scope: &Scope, user: Uuid, checked_out: &[Uuid]) -> Result<Vec<Uuid>> {
     let mut q = Sql::new(
-        "SELECT id FROM cases WHERE deleted_at IS NULL AND erased_at IS NULL AND data_key IS NOT NULL AND \
-         ((caseworker_id = ",
+        "SELECT id FROM cases WHERE deleted_at IS NULL AND erased_at IS NULL AND data_key IS NOT NULL AND status <> ",
     );
-    q.bind(user).push(" AND status <> ").bind("closed").push(") OR id IN (");
+    q.bind("closed").push(" AND (caseworker_id = ").bind(user).push(" OR id IN (");
     in_list(&mut q, checked_out);
     q.push(")) AND ");
     q.append(filter(scope, &crate::cases::SCOPE));

@@ -2,7 +2,7 @@
 //! SQLite in process, through the real router: the caseload and checkouts arrive with the
 //! minimum fields, their ciphertexts unchanged and their keys rewrapped for the device, and
 //! open on the node; nothing else arrives; no child's name is readable in the node's file;
-//! a case reassigned away or a checkout returned is deleted on the node and the hub records
+//! a case reassigned away, closed or whose checkout was returned is deleted on the node and the hub records
 //! the acknowledgement; a revoked device is refused; past the lease a pulled case stays shut.
 
 use super::{Link, Node};
@@ -24,7 +24,7 @@ use uuid::Uuid;
 
 on_both! {
     the_caseload_and_checkouts_arrive_with_their_keys_and_open_on_the_node => arrive;
-    a_case_reassigned_away_or_returned_is_deleted_on_the_node_and_acknowledged => evicted;
+    a_case_reassigned_away_closed_or_returned_is_deleted_on_the_node_and_acknowledged => evicted;
 }
 
 const REASON: &str = "Needs a safe place tonight";
@@ -229,14 +229,22 @@ async fn evicted(app: TestApp) {
     let mine = full_case(&app, &s).await;
     let cookie = app.login("worker@example.org", PASSWORD).await.unwrap();
     let lent = open_case(&app, &s, &cookie, None).await;
+    let closed = open_case(&app, &s, &cookie, None).await;
     reassign(&app, &s, lent).await;
     let (node, device) = laptop(&app, &s).await;
     check_out(&app, lent, device).await;
     node.sync(&app).await.unwrap();
-    assert_eq!(node.services.node_cases_held().await.unwrap(), 2);
+    assert_eq!(node.services.node_cases_held().await.unwrap(), 3);
 
-    // Reassigned away, and the checkout returned: the next pull lists both as removed.
+    // Reassigned away, the checkout returned, closed: the next pull lists all as removed.
     reassign(&app, &s, mine).await;
+    let v = crate::cases::version(&app, closed).await;
+    let ask = json!({"action": "request", "reason": "other", "version": v});
+    let r = app.api(Method::POST, &format!("/cases/{closed}/closure"), Some(&s.worker_token), Some(ask)).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
+    let approve = json!({"action": "approve", "version": v + 1});
+    let r = app.api(Method::POST, &format!("/cases/{closed}/closure"), Some(&s.supervisor_token), Some(approve)).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
     let (checkout,): (Uuid,) = app.db.db.read().fetch_one(&Sql::new("SELECT id FROM case_checkouts")).await.unwrap();
     let r = post(&app, &cookie, &format!("/cases/{lent}/laptops/{checkout}/return"), "").await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
@@ -245,18 +253,18 @@ async fn evicted(app: TestApp) {
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let mut removed: Vec<Uuid> = serde_json::from_value(r.json()["removed"].clone()).unwrap();
     removed.sort();
-    let mut both = vec![mine, lent];
-    both.sort();
-    assert_eq!(removed, both);
+    let mut gone = vec![mine, lent, closed];
+    gone.sort();
+    assert_eq!(removed, gone);
     let waiting = app.api(Method::GET, "/devices/evictions", Some(&admin_token), None).await.json();
-    assert_eq!(waiting.as_array().unwrap().len(), 2, "not acknowledged yet: {waiting}");
+    assert_eq!(waiting.as_array().unwrap().len(), 3, "not acknowledged yet: {waiting}");
     let r = app.api(Method::GET, "/devices/evictions", Some(&s.worker_token), None).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "administrators only");
 
     // The node deletes them with their children and key wraps, and acknowledges.
     let mut said = Vec::new();
     node.services.node_sync(&node.link(&app), &mut |m| said.push(m)).await.unwrap();
-    assert!(said.iter().any(|m| m == "cases: 2 deletions acknowledged to the hub"), "{said:?}");
+    assert!(said.iter().any(|m| m == "cases: 3 deletions acknowledged to the hub"), "{said:?}");
     assert_eq!(node.services.node_cases_held().await.unwrap(), 0);
     for table in [
         "SELECT COUNT(*) FROM cases",
@@ -272,10 +280,10 @@ async fn evicted(app: TestApp) {
         Sql::new("SELECT COUNT(*) FROM device_held_cases WHERE evicted_at IS NOT NULL AND acknowledged_at IS NOT NULL"),
     )
     .await;
-    assert_eq!(acked, 2);
+    assert_eq!(acked, 3);
     let mut q = Sql::new("SELECT COUNT(*) FROM audit_events WHERE action = 'case.sync.evict.ack' AND actor_user_id = ");
     q.bind(s.worker.0);
-    assert_eq!(hub_scalar(&app, q).await, 2);
+    assert_eq!(hub_scalar(&app, q).await, 3);
     let waiting = app.api(Method::GET, "/devices/evictions", Some(&admin_token), None).await.json();
     assert_eq!(waiting.as_array().unwrap().len(), 0, "{waiting}");
     // An acknowledgement again changes nothing.
