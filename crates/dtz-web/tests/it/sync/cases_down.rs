@@ -214,13 +214,18 @@ async fn arrive(app: TestApp) {
     assert_eq!(sent, [mine]);
     assert_eq!(node_has(&node, "case_notes", mine).await, 2);
 
-    // The node's page counts the cases it holds.
-    let _ = node.user;
-    assert_eq!(node.services.node_cases_held().await.unwrap(), 2);
+    // The node's page counts the cases it holds (a local account signs in on the node).
+    let Node { services, db, .. } = node;
+    let router = dtz_web::router(dtz_web::AppState::new(services.clone(), dtz_web::WebConfig::default()));
+    let laptop_app = TestApp { router, services, clock: app.clock.clone(), db };
+    laptop_app.user("worker@laptop.example.org", s.org, None).await;
+    let cookie = laptop_app.login("worker@laptop.example.org", PASSWORD).await.unwrap();
+    let page = laptop_app.page("/sync", Some(&cookie)).await.text();
+    assert!(page.contains("Cases held on this laptop</dt><dd>2</dd>"), "{page}");
 
     // Past the lease a pulled case stays shut.
     app.clock.advance(time::Duration::days(15));
-    let err = format!("{:?}", node.services.case(&Caller::System, mine).await.unwrap_err());
+    let err = format!("{:?}", laptop_app.services.case(&Caller::System, mine).await.unwrap_err());
     assert!(err.contains("lease"), "{err}");
 }
 
