@@ -9,6 +9,7 @@ pub mod keyring;
 pub mod node;
 pub mod outbox;
 pub mod pull;
+pub mod pull_cases;
 pub mod push;
 pub mod quarantine;
 pub mod reference;

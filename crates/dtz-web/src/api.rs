@@ -17,6 +17,7 @@ mod results;
 mod sheets;
 pub mod sync;
 mod sync_anchor;
+mod sync_cases_down;
 mod teams;
 mod tokens;
 mod totp;
@@ -116,6 +117,7 @@ pub fn parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(activities::recompute))
         .merge(sync::routes())
         .merge(sync_anchor::routes())
+        .merge(sync_cases_down::routes())
         .split_for_parts()
 }
 

@@ -92,11 +92,14 @@ pub enum PullScope {
     Activities,
     /// The user's organisation's reports and indicator values within the current scope.
     Values,
+    /// The user's caseload and the cases checked out to the device, with their key wrapped
+    /// for the device (see `dtz_services::sync::pull_cases`).
+    Cases,
 }
 
 impl PullScope {
     /// Every scope, in the order a node pulls them (reference data first).
-    pub const ALL: [PullScope; 3] = [PullScope::Reference, PullScope::Activities, PullScope::Values];
+    pub const ALL: [PullScope; 4] = [PullScope::Reference, PullScope::Activities, PullScope::Values, PullScope::Cases];
 
     /// Stable name.
     pub fn as_str(self) -> &'static str {
@@ -104,6 +107,7 @@ impl PullScope {
             PullScope::Reference => "reference",
             PullScope::Activities => "activities",
             PullScope::Values => "values",
+            PullScope::Cases => "cases",
         }
     }
 

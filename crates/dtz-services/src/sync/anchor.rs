@@ -334,7 +334,7 @@ impl Services {
 }
 
 /// The organisation whose lists an administrator sees (none: all, for a system administrator).
-fn admin_org(caller: &crate::Caller) -> Result<Option<Uuid>> {
+pub(crate) fn admin_org(caller: &crate::Caller) -> Result<Option<Uuid>> {
     if caller.is_system_admin() {
         return Ok(None);
     }

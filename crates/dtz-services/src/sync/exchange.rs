@@ -10,6 +10,7 @@ use dtz_domain::sync::protocol::{OpResult, Outcome, PullScope, PushedOp};
 use dtz_store::sync::node as node_store;
 use dtz_store::sync::outbox::{self, OutboxRow};
 use std::future::Future;
+use uuid::Uuid;
 
 /// Why a sync stopped.
 #[derive(Debug, thiserror::Error)]
@@ -38,6 +39,8 @@ pub trait Transport {
     /// `GET /api/v1/sync/pull?scope=&cursor=`.
     fn pull(&self, scope: PullScope, cursor: i64)
     -> impl Future<Output = std::result::Result<PullAnswer, SyncFailure>>;
+    /// `POST /api/v1/sync/evictions`: the node deleted these cases on the hub's word.
+    fn ack_evictions(&self, cases: &[Uuid]) -> impl Future<Output = std::result::Result<(), SyncFailure>>;
 }
 
 /// What one sync did.
@@ -60,6 +63,7 @@ fn cursor_key(scope: PullScope) -> &'static str {
         PullScope::Reference => "sync.cursor.reference",
         PullScope::Activities => "sync.cursor.activities",
         PullScope::Values => "sync.cursor.values",
+        PullScope::Cases => "sync.cursor.cases",
     }
 }
 
@@ -97,10 +101,15 @@ impl Services {
             if quiet && applied.checksum != answer.checksum && !answer.reset {
                 progress(format!("{}: checksum differs from the hub's; rebuilding this scope", scope.as_str()));
                 answer = t.pull(scope, 0).await?;
-                let again = self.node_apply_pull(&answer).await?;
+                let mut again = self.node_apply_pull(&answer).await?;
+                again.evicted.extend(std::mem::take(&mut applied.evicted));
                 applied =
                     Applied { rows: applied.rows + again.rows, dropped: applied.dropped + again.dropped, ..again };
                 rebuilt = true;
+            }
+            if !applied.evicted.is_empty() {
+                t.ack_evictions(&applied.evicted).await?;
+                progress(format!("{}: {} deletions acknowledged to the hub", scope.as_str(), applied.evicted.len()));
             }
             let mut tx = self.db.begin().await?;
             let base = dtz_store::settings::get(&self.db, key).await?.map_or(0, |r| r.version);

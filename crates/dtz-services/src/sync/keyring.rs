@@ -22,7 +22,7 @@ use std::sync::{Arc, RwLock};
 use uuid::Uuid;
 
 const DEVICE_KEY_AAD: &[u8] = b"node_keyring.wrapped_key";
-const ESCROW_AAD: &[u8] = b"node_keyring.escrow_key";
+pub(crate) const ESCROW_AAD: &[u8] = b"node_keyring.escrow_key";
 /// Shortest passphrase a node accepts.
 pub const MIN_PASSPHRASE: usize = 12;
 
@@ -180,7 +180,7 @@ impl Services {
     }
 
     /// Refuse when this is a node whose lease ran out.
-    async fn node_lease_check(&self) -> Result<Option<DeviceGrant>> {
+    pub(crate) async fn node_lease_check(&self) -> Result<Option<DeviceGrant>> {
         let grant = self.node_grant().await?;
         if let Some(g) = &grant
             && !g.lease_runs(self.clock.now())

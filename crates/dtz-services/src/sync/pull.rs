@@ -2,8 +2,8 @@
 //! node's cursor (the audit chain's change sequence) among the rows the user's roles of
 //! *now* admit, the tombstones among them, and a checksum of every id the node should
 //! hold; a node whose own checksum differs asks for the whole scope again and drops what
-//! is not in it (evictions). Reference data is read-only on the node; signals and cases
-//! never go down.
+//! is not in it (evictions). Reference data is read-only on the node; signals never go
+//! down; cases go down in scope `cases` (see [`super::pull_cases`]).
 
 use super::signing::sha256;
 use crate::activities::reads_records;
@@ -114,6 +114,9 @@ pub struct PullAnswer {
     /// Reference data (scope `reference`).
     #[serde(default)]
     pub reference: Option<ReferenceDown>,
+    /// Cases (scope `cases`, see [`super::pull_cases`]).
+    #[serde(default)]
+    pub cases: Option<super::pull_cases::CasesDown>,
 }
 
 /// The checksum of a set of ids: SHA-256 over the sorted ids, one per line, hex.
@@ -132,10 +135,12 @@ pub struct Applied {
     pub dropped: usize,
     /// The node's checksum after applying.
     pub checksum: String,
+    /// Cases deleted (or already gone) on the hub's word, to acknowledge (scope `cases`).
+    pub evicted: Vec<Uuid>,
 }
 
 impl Services {
-    async fn device_caller(&self, device: &DeviceRow) -> Result<Caller> {
+    pub(crate) async fn device_caller(&self, device: &DeviceRow) -> Result<Caller> {
         let user = users::get(&self.db, &Scope::all(), UserId(device.user_id)).await?;
         if device.revoked_at.is_some() || user.disabled {
             return Err(ServiceError::Forbidden);
@@ -156,6 +161,7 @@ impl Services {
             reports: Vec::new(),
             removed: Vec::new(),
             reference: None,
+            cases: None,
         };
         match scope {
             PullScope::Reference => {
@@ -169,6 +175,7 @@ impl Services {
             }
             PullScope::Values if reads_records(&caller) => self.reports_down(&caller, device, cursor, &mut a).await?,
             PullScope::Activities | PullScope::Values => {}
+            PullScope::Cases => self.cases_down(&caller, device, cursor, &mut a).await?,
         }
         Ok(a)
     }
@@ -314,6 +321,7 @@ impl Services {
             PullScope::Values => {
                 done = self.node_take_reports(a, &pending).await?;
             }
+            PullScope::Cases => done = self.node_take_cases(a, &pending).await?,
         }
         Ok(done)
     }

@@ -31,6 +31,7 @@ struct OpView {
 struct StatusPage {
     page: Page,
     node: Option<(String, String, String)>,
+    cases_held: usize,
     pending: Vec<OpView>,
     unapplied: Vec<OpView>,
 }
@@ -93,7 +94,8 @@ async fn status(State(state): State<AppState>, user: PageUser) -> Result<Respons
             )
         })
         .collect();
-    Ok(render(&StatusPage { page, node, pending, unapplied }))
+    let cases_held = s.node_cases_held().await?;
+    Ok(render(&StatusPage { page, node, cases_held, pending, unapplied }))
 }
 
 async fn conflicts_page(state: &AppState, user: &PageUser, errors: Errors) -> Result<ConflictsPage, AppError> {

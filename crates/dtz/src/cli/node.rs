@@ -171,6 +171,7 @@ async fn report(s: &dtz_services::Services, sum: &SyncSummary) -> anyhow::Result
     let last = st.and_then(|n| n.identity.last_sync_at).map_or_else(|| "never".to_owned(), rfc3339);
     say!("last sync: {last}");
     say!("not yet synced: {} change(s)", sum.waiting);
+    say!("cases held on this laptop: {}", s.node_cases_held().await?);
     let unapplied = s.node_unapplied().await?;
     say!("not applied by the hub: {} (conflicts are resolved on the hub's /sync/conflicts page)", unapplied.len());
     for (row, res) in unapplied.iter().take(20) {

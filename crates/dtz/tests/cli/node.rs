@@ -47,6 +47,7 @@ async fn an_activity_made_on_a_node_reaches_the_running_hub_with_dtz_node_sync(h
     node.ok(&["node", "enroll", &url, &code]);
     let first = node.ok(&["node", "sync"]);
     assert!(first.contains("pulled reference") && first.contains("pulled activities"), "{first}");
+    assert!(first.contains("pulled cases: 0 written") && first.contains("cases held on this laptop: 0"), "{first}");
     std::fs::write(
         node.path("field.csv"),
         format!(

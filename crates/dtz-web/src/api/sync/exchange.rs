@@ -38,7 +38,7 @@ pub struct PushResponse {
 /// Which scope, from which cursor.
 #[derive(Deserialize, IntoParams)]
 pub struct PullParams {
-    /// `reference`, `activities` or `values`.
+    /// `reference`, `activities`, `values` or `cases`.
     scope: String,
     /// The cursor the last pull of this scope answered (0 or absent: the whole scope).
     cursor: Option<i64>,
@@ -62,7 +62,7 @@ pub async fn pull(
     Query(q): Query<PullParams>,
 ) -> Result<Json<PullAnswer>, AppError> {
     let scope = PullScope::parse(&q.scope)
-        .ok_or_else(|| AppError::from(Invalid::new("scope", "Choose reference, activities or values.")))?;
+        .ok_or_else(|| AppError::from(Invalid::new("scope", "Choose reference, activities, values or cases.")))?;
     Ok(Json(state.services.pull(&d.0, scope, q.cursor.unwrap_or(0)).await?))
 }
 

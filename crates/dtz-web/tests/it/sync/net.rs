@@ -88,4 +88,16 @@ impl Transport for Link<'_> {
         }
         Ok(answer)
     }
+
+    async fn ack_evictions(&self, cases: &[uuid::Uuid]) -> Result<(), SyncFailure> {
+        if self.roll(10) {
+            return Err(SyncFailure::Unreachable("dropped".into()));
+        }
+        let r = self.app.api(Method::POST, "/sync/evictions", Some(&self.token), Some(json!({ "cases": cases }))).await;
+        match r.status {
+            StatusCode::OK => Ok(()),
+            StatusCode::FORBIDDEN => Err(SyncFailure::Revoked),
+            s => Err(SyncFailure::Unreachable(format!("{s}: {}", r.text()))),
+        }
+    }
 }

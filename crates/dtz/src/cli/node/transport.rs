@@ -42,4 +42,15 @@ impl Transport for Hub {
         }
         serde_json::from_value(a.body).map_err(|e| SyncFailure::Unreachable(format!("answer: {e}")))
     }
+
+    async fn ack_evictions(&self, cases: &[uuid::Uuid]) -> Result<(), SyncFailure> {
+        let body = serde_json::json!({ "cases": cases });
+        let a = http::call(&self.url, Method::POST, "/sync/evictions", Some(&self.token), Some(&body))
+            .await
+            .map_err(|e| SyncFailure::Unreachable(format!("{e:#}")))?;
+        if a.status != StatusCode::OK {
+            return Err(failed(&a));
+        }
+        Ok(())
+    }
 }
