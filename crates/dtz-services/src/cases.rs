@@ -32,6 +32,8 @@ use uuid::Uuid;
 pub use checkouts::{CaseCheckouts, CheckoutInput};
 pub use consent::ConsentInput;
 pub use create::NewCaseInput;
+pub(crate) use create::PushedCase;
+pub(crate) use view::child_profile;
 pub use edit::CaseEdit;
 pub use reads::READ_ALERT_SETTING;
 pub use steps::{STEP_REMIND_DAYS, StepInput};

@@ -10,6 +10,7 @@ pub mod node;
 pub mod outbox;
 pub mod pull;
 pub mod push;
+pub mod push_cases;
 pub mod signing;
 
 use crate::auth::{digest, random_secret};

@@ -2,6 +2,7 @@
 //! node's own side (its identity, its outbox) is in [`node`].
 
 pub mod anchor;
+pub mod cases_up;
 pub mod keyring;
 pub mod node;
 pub mod ops;
