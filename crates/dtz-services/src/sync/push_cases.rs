@@ -105,7 +105,8 @@ impl Services {
             return Err(Invalid::new("case", "This case exists on the hub already.").into());
         }
         let place = Place { table: "cases", row: p.entity_id };
-        let escrow = sealed(p, "escrow").ok_or_else(|| Invalid::new("key", "The case key was not wrapped for this hub."))?;
+        let escrow =
+            sealed(p, "escrow").ok_or_else(|| Invalid::new("key", "The case key was not wrapped for this hub."))?;
         let (key, wrapped) = self.open_escrowed_case_key(DeviceId(device.id), OrgId(org), place, &escrow).await?;
         let secrets: Secrets =
             key.open_json("profile", &sealed(p, "profile").unwrap_or_default()).map_err(|_| unreadable("profile"))?;
@@ -175,7 +176,9 @@ impl Services {
             let payload = serde_json::to_string(p).unwrap_or_default();
             let c = self.conflict_row(&a, device, current.org_id, &shared, &payload);
             if take.is_empty() {
-                return self.answer(&a, a.result(Outcome::Conflict, Some(detail), Some(current.version)), Some(c)).await;
+                return self
+                    .answer(&a, a.result(Outcome::Conflict, Some(detail), Some(current.version)), Some(c))
+                    .await;
             }
             a.conflict = Some((detail, c));
         }

@@ -11,7 +11,13 @@ const COLS: &str = "SELECT id, device_id, node_seq, entity, entity_id, payload_h
                     received_at FROM sync_operations";
 
 /// The device's last operation on a record of `entity` before `node_seq`.
-pub async fn last_on(db: &Db, device: Uuid, entity: &str, entity_id: Uuid, node_seq: i64) -> Result<Option<OperationRow>> {
+pub async fn last_on(
+    db: &Db,
+    device: Uuid,
+    entity: &str,
+    entity_id: Uuid,
+    node_seq: i64,
+) -> Result<Option<OperationRow>> {
     let mut q = Sql::new(COLS);
     q.push(" WHERE device_id = ").bind(device).push(" AND entity = ").bind(entity.to_owned());
     q.push(" AND entity_id = ").bind(entity_id).push(" AND node_seq < ").bind(node_seq);
