@@ -172,7 +172,6 @@ async fn opened_offline(app: TestApp) {
     assert_eq!(created[0].0, Some(s.worker.0), "as the device's user");
     assert!(created[0].1.contains("profile.name") && !created[0].1.contains(NAME), "{:?}", created[0]);
     assert!(node.app.services.verify_audit().await.is_ok() && app.services.verify_audit().await.is_ok());
-
 }
 
 async fn header_merge(app: TestApp) {
@@ -223,7 +222,10 @@ async fn header_merge(app: TestApp) {
     assert_eq!(conflicts[0]["fields"], json!(["languages", "risk"]));
 
     // The node raises the risk while the hub lowers it: the higher stands at once.
-    app.services.update_case(&hub_supervisor(&s), cid, 3, &CaseEdit { risk: Some("low".into()), ..Default::default() }).await.unwrap();
+    app.services
+        .update_case(&hub_supervisor(&s), cid, 3, &CaseEdit { risk: Some("low".into()), ..Default::default() })
+        .await
+        .unwrap();
     let v = node.app.services.case(&node.caller, cid).await.unwrap().summary.version;
     n.update_case(&node.caller, cid, v, &CaseEdit { risk: Some("high".into()), ..Default::default() }).await.unwrap();
     let sum = node.sync(&app).await;
@@ -331,7 +333,8 @@ async fn referral_refused(app: TestApp) {
     tx.commit().await.unwrap();
 
     // The hub cancels it; offline, the caseworker records the provider's acceptance.
-    let cancel = StepInput { version: row.version, action: "cancel".into(), reason: "Family moved".into(), onward: None };
+    let cancel =
+        StepInput { version: row.version, action: "cancel".into(), reason: "Family moved".into(), onward: None };
     app.services.referral_step(&hub_worker(&s), rid, &cancel).await.unwrap();
     let accept = StepInput { version: row.version, action: "accept".into(), ..Default::default() };
     node.app.services.referral_step(&node.caller, rid, &accept).await.unwrap();
@@ -345,9 +348,11 @@ async fn referral_refused(app: TestApp) {
     // Shown on the node's sync page and on the hub's conflicts page, with the reason.
     let node_page = node.app.page("/sync", Some(&node.cookie)).await.text();
     assert!(node_page.contains("referral_step") && node_page.contains("not possible now"), "{node_page}");
-    let hub_page = app.page("/sync/conflicts", Some(&app.login("worker@example.org", PASSWORD).await.unwrap())).await;
-    let text = hub_page.text();
+    let worker = app.login("worker@example.org", PASSWORD).await.unwrap();
+    let text = app.page("/sync/conflicts", Some(&worker)).await.text();
     assert!(text.contains(&rid.to_string()) && text.contains("not possible now"), "{text}");
+    let text = app.page(&format!("/referrals/{rid}"), Some(&worker)).await.text();
+    assert!(text.contains("step on this referral was refused") && text.contains("not possible now"), "{text}");
     // Someone who does not see the referral does not see its refusal.
     let other = app.login_other().await;
     assert!(!app.page("/sync/conflicts", Some(&other)).await.text().contains(&rid.to_string()));
