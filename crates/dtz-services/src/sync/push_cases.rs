@@ -144,7 +144,8 @@ impl Services {
     }
 
     /// A header change: fields changed only on the node apply, fields changed on both
-    /// sides wait for a supervisor — except that the higher risk level stands at once.
+    /// sides wait for a supervisor — except that the higher risk level stands at once. The
+    /// supervisors of the case are told of a conflict through their task list.
     async fn apply_case_changed(
         &self,
         caller: &Caller,
@@ -153,6 +154,21 @@ impl Services {
         a: &Applying,
     ) -> Result<OpResult> {
         let current = self.case_row(caller, p.entity_id).await?;
+        let r = self.merge_case_change(caller, device, p, a, &current).await?;
+        if r.outcome == Outcome::Conflict {
+            self.tell_case_supervisors(&current).await?;
+        }
+        Ok(r)
+    }
+
+    async fn merge_case_change(
+        &self,
+        caller: &Caller,
+        device: &DeviceRow,
+        p: &OpPayload,
+        a: &Applying,
+        current: &CaseRow,
+    ) -> Result<OpResult> {
         let base = self.hub_case_base(device, a, p.base_version).await?;
         let hub_changed = dtz_store::audit::fields_changed_since(&self.db, p.entity_id, base).await?;
         let node_fields: Vec<String> = p.fields.keys().filter(|k| *k != "profile").cloned().collect();
@@ -182,7 +198,7 @@ impl Services {
             }
             a.conflict = Some((detail, c));
         }
-        let edit = self.case_edit_from(&current, p, &take).await?;
+        let edit = self.case_edit_from(current, p, &take).await?;
         let (v, changed) = self.update_case_via(caller, current.id, current.version, &edit, Via::Push(&a)).await?;
         let detail = a.conflict.as_ref().map(|(d, _)| d.clone());
         if !changed {

@@ -10,3 +10,5 @@ msg-this-kind-of-case-work-cannot-be-pushed = This kind of case work cannot be p
 msg-this-case-number-was-not-given-by-this-device-s-allocator = This case number was not given by this device's allocator.
 msg-this-case-exists-on-the-hub-already = This case exists on the hub already.
 msg-the-step-has-no-id = The step has no id.
+notify-kind-sync_conflict = Sync conflict on a case
+notify-text-sync_conflict = A change made on a field laptop to a case you supervise conflicts with the hub. Decide on the sync conflicts page.

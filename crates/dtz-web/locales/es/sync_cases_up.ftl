@@ -10,3 +10,5 @@ msg-this-kind-of-case-work-cannot-be-pushed = Este tipo de trabajo de casos no s
 msg-this-case-number-was-not-given-by-this-device-s-allocator = Este número de caso no lo asignó el asignador de este dispositivo.
 msg-this-case-exists-on-the-hub-already = Este caso ya existe en el centro.
 msg-the-step-has-no-id = El paso no tiene identificador.
+notify-kind-sync_conflict = Conflicto de sincronización en un caso
+notify-text-sync_conflict = Un cambio hecho en un portátil de campo a un caso que usted supervisa choca con el centro. Decida en la página de conflictos de sincronización.

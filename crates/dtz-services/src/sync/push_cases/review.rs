@@ -8,6 +8,7 @@ use super::super::outbox::Via;
 use crate::{Caller, Result, ServiceError, Services};
 use dtz_domain::access::{Role, Scope};
 use dtz_domain::ids::OrgId;
+use dtz_domain::notify::{NotificationKind, Params};
 use dtz_domain::sync::DeviceId;
 use dtz_domain::sync::cases::{CASE, CASE_ENTITIES, REFERRAL_STEP};
 use dtz_domain::sync::protocol::OpResult;
@@ -82,7 +83,12 @@ impl Services {
         let mut out = Vec::new();
         for r in dtz_store::sync::cases_up::refused(&self.db, &CASE_ENTITIES, 500).await? {
             let seen = match r.entity.as_str() {
-                REFERRAL_STEP => self.referral_row(caller, r.entity_id).await.map(|_| ()),
+                // Case staff only: a provider answers on its own pages, not from laptops.
+                REFERRAL_STEP => match self.referral_row(caller, r.entity_id).await {
+                    Ok((_, crate::referrals::Relation::CaseStaff)) => Ok(()),
+                    Ok(_) => Err(ServiceError::NotFound),
+                    Err(e) => Err(e),
+                },
                 _ => self.case_row(caller, r.entity_id).await.map(|_| ()),
             };
             let sees = match seen {
@@ -110,6 +116,27 @@ impl Services {
     /// Refusals of a referral, for its page (already in the caller's scope).
     pub async fn referral_refusals(&self, caller: &Caller, referral: Uuid) -> Result<Vec<CaseRefusal>> {
         Ok(self.case_work_refusals(caller).await?.into_iter().filter(|r| r.record == referral).collect())
+    }
+
+    /// Tell the supervisors of a case that a laptop's change to it waits for them (after the
+    /// conflict is stored; a replay gets the stored answer and tells nobody again).
+    pub(crate) async fn tell_case_supervisors(&self, case: &dtz_store::cases::CaseRow) -> Result<()> {
+        let supervisors = self.case_supervisors(case).await?;
+        if supervisors.is_empty() {
+            return Ok(());
+        }
+        let params = Params::new().id("case", case.id).code("number", &case.number);
+        let mut tx = self.db.begin().await?;
+        let mut events = Vec::new();
+        for u in supervisors {
+            match self.notify(&mut tx, u, NotificationKind::SyncConflict, "/sync/conflicts", &params).await {
+                Ok(n) => events.push(n.event),
+                Err(ServiceError::NotFound) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        self.finish(tx, &events).await?;
+        Ok(())
     }
 
     async fn sees_device_work(&self, caller: &Caller, device: Uuid) -> Result<bool> {

@@ -234,6 +234,8 @@ async fn header_merge(app: TestApp) {
     assert_eq!(now.summary.risk.map(|r| r.as_str()), Some("high"), "a raised risk holds until a supervisor decides");
     let pending = app.api(Method::GET, "/sync/conflicts", Some(&s.supervisor_token), None).await.json();
     assert_eq!(pending.as_array().map(Vec::len), Some(2), "{pending}");
+    let told = "SELECT COUNT(*) FROM notifications WHERE kind = 'sync_conflict'";
+    assert_eq!(hub_count(&app, told).await, 2, "the case's supervisor is told of each conflict");
     let page = app.page("/sync/conflicts", Some(&app.login("supervisor@example.org", PASSWORD).await.unwrap())).await;
     assert!(page.text().contains("languages") && page.text().contains("Spanish, Aymara"), "{}", page.text());
 
