@@ -12,6 +12,7 @@ use axum::http::{Method, StatusCode};
 use dtz_domain::access::{Actor, Role};
 use dtz_domain::case::ProfileInput;
 use dtz_domain::directory::{ProviderFields, ProviderId};
+use dtz_domain::ids::TeamId;
 use dtz_domain::org::CountryCode;
 use dtz_domain::sync::DeviceGrant;
 use dtz_domain::sync::protocol::{OpResult, Outcome, PushedOp};
@@ -172,6 +173,23 @@ async fn opened_offline(app: TestApp) {
     assert_eq!(created[0].0, Some(s.worker.0), "as the device's user");
     assert!(created[0].1.contains("profile.name") && !created[0].1.contains(NAME), "{:?}", created[0]);
     assert!(node.app.services.verify_audit().await.is_ok() && app.services.verify_audit().await.is_ok());
+
+    // A case the user could not open on the hub (in a team they do not work in there) is
+    // refused as the page refuses it, and shown to the device's user on both sides.
+    let t2 = app.services.create_team(&Caller::System, TeamId::new(), s.org, Some("BO"), "Team B").await.unwrap().id;
+    node.app.services.create_team(&Caller::System, TeamId(t2), s.org, Some("BO"), "Team B").await.unwrap();
+    let roles = [s.team, TeamId(t2)].map(|t| role(Role::Caseworker, s.org, Some("BO"), Some(t)).unwrap());
+    let wide = Caller::User(Actor { user: s.worker, org: s.org, roles: roles.to_vec() });
+    let mut input = NewCaseInput { country: "BO".into(), team: t2.to_string(), ..Default::default() };
+    input.profile = ProfileInput { name: "Someone".into(), ..Default::default() };
+    node.app.services.open_case(&wide, &input).await.unwrap();
+    let sum = node.sync(&app).await;
+    assert_eq!((sum.applied, sum.refused), (0, 1), "{sum:?}");
+    assert_eq!(hub_count(&app, "SELECT COUNT(*) FROM cases").await, 1);
+    let worker = app.login("worker@example.org", PASSWORD).await.unwrap();
+    let text = app.page("/sync/conflicts", Some(&worker)).await.text();
+    assert!(text.contains("Choose a team you work in"), "{text}");
+    assert!(node.app.page("/sync", Some(&node.cookie)).await.text().contains("Choose a team you work in"));
 }
 
 async fn header_merge(app: TestApp) {
