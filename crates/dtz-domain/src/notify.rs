@@ -48,11 +48,13 @@ pub enum NotificationKind {
     UnusualCaseReads,
     /// A planned follow-up of a case the person works on or supervises is overdue.
     FollowUpOverdue,
+    /// A field laptop's change to a case the person supervises conflicts with the hub's.
+    SyncConflict,
 }
 
 impl NotificationKind {
     /// Every kind, in the order the preferences page lists them.
-    pub const ALL: [NotificationKind; 12] = [
+    pub const ALL: [NotificationKind; 13] = [
         NotificationKind::NewReferral,
         NotificationKind::ReferralOverdue,
         NotificationKind::ValueReturned,
@@ -65,6 +67,7 @@ impl NotificationKind {
         NotificationKind::ProtectionStepDue,
         NotificationKind::UnusualCaseReads,
         NotificationKind::FollowUpOverdue,
+        NotificationKind::SyncConflict,
     ];
 
     /// The stored and wire name.
@@ -82,6 +85,7 @@ impl NotificationKind {
             NotificationKind::ProtectionStepDue => "protection_step_due",
             NotificationKind::UnusualCaseReads => "unusual_case_reads",
             NotificationKind::FollowUpOverdue => "follow_up_overdue",
+            NotificationKind::SyncConflict => "sync_conflict",
         }
     }
 

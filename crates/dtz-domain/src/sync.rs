@@ -4,6 +4,7 @@
 //! Signatures themselves (Ed25519) are made and checked in the services; this module fixes
 //! the exact bytes that are signed, so both sides agree by construction.
 
+pub mod cases;
 pub mod protocol;
 
 use crate::case::number::Allocator;

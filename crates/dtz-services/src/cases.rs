@@ -32,10 +32,12 @@ use uuid::Uuid;
 pub use checkouts::{CaseCheckouts, CheckoutInput};
 pub use consent::ConsentInput;
 pub use create::NewCaseInput;
+pub(crate) use create::PushedCase;
 pub use edit::CaseEdit;
 pub use reads::READ_ALERT_SETTING;
 pub use steps::{STEP_REMIND_DAYS, StepInput};
 pub use transfer::IncomingTransfer;
+pub(crate) use view::child_profile;
 pub use view::{CaseDetail, ConsentRecord, Goal, Note, Step};
 
 /// A case as lists show it: plaintext columns only.

@@ -14,6 +14,7 @@ pub mod push;
 pub mod quarantine;
 pub mod reference;
 pub mod rekey;
+pub mod push_cases;
 pub mod signing;
 
 use crate::auth::{digest, random_secret};

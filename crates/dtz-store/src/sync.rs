@@ -3,6 +3,7 @@
 
 pub mod anchor;
 pub mod cases_down;
+pub mod cases_up;
 pub mod keyring;
 pub mod node;
 pub mod ops;

@@ -2,6 +2,7 @@
 //! number from the allocating site's own sequence.
 
 use super::{place, scope_row};
+use crate::sync::outbox::Via;
 use crate::{Caller, Result, ServiceError, Services};
 use dtz_domain::access::{Area, Role};
 use dtz_domain::case::{Allocator, CaseNumber, CaseStatus, ProfileInput, RiskLevel, rules};
@@ -18,6 +19,20 @@ use uuid::Uuid;
 
 /// Setting holding this site's case-number allocator code (JSON string; default `H`).
 pub const ALLOCATOR_SETTING: &str = "cases.allocator";
+
+/// A case a node opened offline, as the hub applies it.
+pub(crate) struct PushedCase {
+    /// The node's id for it.
+    pub id: Uuid,
+    /// The number the node's allocator gave it.
+    pub number: String,
+    /// Its data key (opened from the escrow wrap).
+    pub key: dtz_store::sealed::DataKey,
+    /// The data key wrapped under the organisation's key.
+    pub wrapped: Vec<u8>,
+    /// The node's plaintext profile, so an estimated year of birth stays estimated.
+    pub stored: dtz_domain::case::ChildProfile,
+}
 
 /// A new case as typed.
 #[derive(Clone, Debug, Default)]
@@ -211,9 +226,22 @@ impl Services {
     /// Open a case. The caller must be case staff of its organisation and must be able to
     /// see the new case (a caseworker puts it in one of their teams).
     pub async fn open_case(&self, caller: &Caller, input: &NewCaseInput) -> Result<CaseRow> {
+        self.open_case_via(caller, input, None, Via::Local).await
+    }
+
+    /// Open a case here, or apply a case a node opened offline (`pushed`: its id, number
+    /// and data key, which the hub opened from the escrow wrap).
+    pub(crate) async fn open_case_via(
+        &self,
+        caller: &Caller,
+        input: &NewCaseInput,
+        pushed: Option<PushedCase>,
+        via: Via<'_>,
+    ) -> Result<CaseRow> {
         let mut v = Violations::default();
         let this_year = self.clock.now().year();
-        let profile = input.profile.parse(this_year, None).map_err(|e| v.0.extend(e.0)).ok();
+        let hint = pushed.as_ref().map(|p| p.stored.clone());
+        let profile = input.profile.parse(this_year, hint.as_ref()).map_err(|e| v.0.extend(e.0)).ok();
         let risk = v.check(RiskLevel::parse_optional("risk", &input.risk));
         let team: Option<TeamId> = id_of("team", &input.team, &mut v);
         let worker: Option<UserId> = id_of("caseworker", &input.caseworker, &mut v);
@@ -234,19 +262,27 @@ impl Services {
             return Err(ServiceError::Forbidden);
         }
         self.check_work_assignment(org, team, worker, "caseworker").await?;
-        let id = Uuid::new_v4();
+        let id = pushed.as_ref().map_or_else(Uuid::new_v4, |p| p.id);
         let now = self.clock.now();
         let mut row = new_row(id, org, country, team, worker, signal.as_ref().map(|s| s.id), risk, &child, caller, now);
         if !caller.scope(Area::Cases).admits(&scope_row(&row)) {
             return Err(Invalid::new("team", "Choose a team you work in, or you could not see the case.").into());
         }
-        let (key, wrapped, escrow) = self.case_new_key(org, place(id)).await?;
+        let (key, wrapped, escrow) = match pushed {
+            Some(p) => {
+                row.number = p.number;
+                (p.key, p.wrapped, None)
+            }
+            None => self.case_new_key(org, place(id)).await?,
+        };
         row.data_key = Some(wrapped);
         row.profile = Some(key.seal_json("profile", &secrets)?);
-        let allocator = self.allocator().await?;
         let mut tx = self.db.begin().await?;
-        let seq = cases::next_number(&mut tx, allocator.as_str(), country.as_str(), this_year).await?;
-        row.number = CaseNumber::new(country, this_year, &allocator, seq).as_str().to_owned();
+        if row.number.is_empty() {
+            let allocator = self.allocator().await?;
+            let seq = cases::next_number(&mut tx, allocator.as_str(), country.as_str(), this_year).await?;
+            row.number = CaseNumber::new(country, this_year, &allocator, seq).as_str().to_owned();
+        }
         cases::insert(&mut tx, &row).await?;
         if let Some(w) = &escrow {
             self.keep_escrow_wrap(&mut tx, id, w).await?;
@@ -271,7 +307,8 @@ impl Services {
                 self.notify(&mut tx, w, NotificationKind::CaseAssigned, &format!("/cases/{id}"), &params).await?.event,
             );
         }
-        self.finish(tx, &events).await?;
+        let op = crate::sync::push_cases::case_opened(&row, escrow.as_ref());
+        self.finish_synced(tx, &events, &[op], via, Some(1)).await?;
         self.refresh_after_records(caller, org, country.as_str(), &[now.date()]).await;
         Ok(row)
     }

@@ -4,6 +4,7 @@
 //! changed. The audit names the fields, sealed ones as `profile.<field>`, never values.
 
 use super::view::child_profile;
+use crate::sync::outbox::Via;
 use crate::{Caller, Result, ServiceError, Services};
 use dtz_domain::case::{ProfileInput, RiskLevel, Secrets};
 use dtz_domain::change::{Change, ChangeKind};
@@ -52,6 +53,19 @@ fn parse_id<T: From<Uuid>>(field: &str, s: &str) -> Result<Option<T>> {
 impl Services {
     /// Change a case based on version `base`.
     pub async fn update_case(&self, caller: &Caller, id: Uuid, base: i64, edit: &CaseEdit) -> Result<i64> {
+        Ok(self.update_case_via(caller, id, base, edit, Via::Local).await?.0)
+    }
+
+    /// Change a case here, or apply a node's change (sync, issue 9). Answers the version
+    /// and whether anything changed.
+    pub(crate) async fn update_case_via(
+        &self,
+        caller: &Caller,
+        id: Uuid,
+        base: i64,
+        edit: &CaseEdit,
+        via: Via<'_>,
+    ) -> Result<(i64, bool)> {
         let current = self.case_to_work_on(caller, id).await?;
         let mut after = current.clone();
         let mut before_map = plain_map(&current);
@@ -107,7 +121,7 @@ impl Services {
         }
         let change = Change::between_maps("case", id, ChangeKind::Update, base, &before_map, &after_map);
         if change.is_empty() {
-            return Ok(current.version);
+            return Ok((current.version, false));
         }
         self.conflicts(id, base, current.version, &change.field_names()).await?;
         let mut tx = self.db.begin().await?;
@@ -122,7 +136,9 @@ impl Services {
                 self.notify(&mut tx, w, NotificationKind::CaseAssigned, &format!("/cases/{id}"), &params).await?.event,
             );
         }
-        self.finish(tx, &events).await?;
-        Ok(version)
+        let sealed = (!after_sealed.is_empty()).then_some(after.profile.as_deref()).flatten();
+        let op = crate::sync::push_cases::case_changed(&after, current.version, &change, sealed);
+        self.finish_synced(tx, &events, &[op], via, Some(version)).await?;
+        Ok((version, true))
     }
 }

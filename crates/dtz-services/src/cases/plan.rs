@@ -1,6 +1,7 @@
 //! The case plan (goals with a status and a date) and notes. Notes are append-only: a
 //! correction is a new note that amends an earlier one. Texts are sealed.
 
+use crate::sync::outbox::Via;
 use crate::{Caller, Result, Services};
 use dtz_domain::case::{CaseGoalId, CaseNoteId, GoalStatus, date, note_text};
 use dtz_domain::ids::OrgId;
@@ -79,10 +80,22 @@ impl Services {
 
     /// Add a note to a case; `amends` names the note it corrects.
     pub async fn add_note(&self, caller: &Caller, case: Uuid, text: &str, amends: Option<Uuid>) -> Result<Uuid> {
+        self.add_note_via(caller, case, CaseNoteId::new().0, text, amends, Via::Local).await
+    }
+
+    /// Add note `id` to a case, written here or pushed by a node (sync, issue 9).
+    pub(crate) async fn add_note_via(
+        &self,
+        caller: &Caller,
+        case: Uuid,
+        id: Uuid,
+        text: &str,
+        amends: Option<Uuid>,
+        via: Via<'_>,
+    ) -> Result<Uuid> {
         let text = note_text("note", text)?;
         let row = self.case_to_work_on(caller, case).await?;
         let key = self.case_key(&row).await?;
-        let id = CaseNoteId::new().0;
         let note = NoteRow {
             id,
             case_id: case,
@@ -99,7 +112,9 @@ impl Services {
         }
         children::insert_note(&mut tx, &note).await?;
         let fields: &[&str] = if amends.is_some() { &["body", "amends_id"] } else { &["body"] };
-        self.finish(tx, &[event(caller, "case.note.create", "case_note", id, 1, fields, row.org_id)]).await?;
+        let op = crate::sync::push_cases::note_added(case, id, amends, note.body.as_deref());
+        let ev = event(caller, "case.note.create", "case_note", id, 1, fields, row.org_id);
+        self.finish_synced(tx, &[ev], &[op], via, None).await?;
         Ok(id)
     }
 }

@@ -3,6 +3,7 @@
 //! note that amends another).
 
 use super::event;
+use crate::sync::outbox::Via;
 use crate::{Caller, Result, Services};
 use dtz_domain::access::Area;
 use dtz_domain::case::{date, note_text};
@@ -86,6 +87,18 @@ pub struct FollowUp {
 impl Services {
     /// Plan a follow-up of a case.
     pub async fn plan_follow_up(&self, caller: &Caller, case: Uuid, input: &FollowUpInput) -> Result<Uuid> {
+        self.plan_follow_up_via(caller, case, FollowUpId::new().0, input, Via::Local).await
+    }
+
+    /// Plan follow-up `id`, here or pushed by a node (sync, issue 9).
+    pub(crate) async fn plan_follow_up_via(
+        &self,
+        caller: &Caller,
+        case: Uuid,
+        id: Uuid,
+        input: &FollowUpInput,
+        via: Via<'_>,
+    ) -> Result<Uuid> {
         let row = self.case_to_work_on(caller, case).await?;
         let mut v = Violations::default();
         let kind = v.check(FollowUpKind::parse("kind", &input.kind));
@@ -115,7 +128,7 @@ impl Services {
         }
         let now = self.clock.now();
         let f = FollowUpRow {
-            id: FollowUpId::new().0,
+            id,
             case_id: case,
             referral_id: referral,
             kind: kind.as_str().into(),
@@ -133,7 +146,9 @@ impl Services {
         followups::insert(&mut tx, &f).await?;
         let mut fields = vec!["kind", "status", "planned_date"];
         fields.extend(referral.map(|_| "referral_id"));
-        self.finish(tx, &[event(caller, "follow_up.create", "follow_up", f.id, Some(1), &fields, row.org_id)]).await?;
+        let op = crate::sync::push_cases::follow_up_planned(case, &f);
+        let ev = event(caller, "follow_up.create", "follow_up", f.id, Some(1), &fields, row.org_id);
+        self.finish_synced(tx, &[ev], &[op], via, None).await?;
         Ok(f.id)
     }
 
@@ -198,6 +213,19 @@ impl Services {
         text: &str,
         amends: Option<Uuid>,
     ) -> Result<Uuid> {
+        self.add_follow_up_note_via(caller, (case, id), FollowUpNoteId::new().0, text, amends, Via::Local).await
+    }
+
+    /// Add note `nid` to follow-up `id` of `case`, here or pushed by a node (sync, issue 9).
+    pub(crate) async fn add_follow_up_note_via(
+        &self,
+        caller: &Caller,
+        (case, id): (Uuid, Uuid),
+        nid: Uuid,
+        text: &str,
+        amends: Option<Uuid>,
+        via: Via<'_>,
+    ) -> Result<Uuid> {
         let row = self.case_to_work_on(caller, case).await?;
         let text = note_text("note", text)?;
         let key = self.case_key(&row).await?;
@@ -208,7 +236,6 @@ impl Services {
         {
             return Err(Invalid::new("amends", "A correction amends a note of the same follow-up.").into());
         }
-        let nid = FollowUpNoteId::new().0;
         let n = NoteRow {
             id: nid,
             follow_up_id: id,
@@ -220,8 +247,9 @@ impl Services {
         followups::insert_note(&mut tx, &n).await?;
         let mut fields = vec!["follow_up_id", "body"];
         fields.extend(amends.map(|_| "amends_id"));
-        self.finish(tx, &[event(caller, "follow_up.note", "follow_up_note", nid, Some(1), &fields, row.org_id)])
-            .await?;
+        let op = crate::sync::push_cases::follow_up_noted(case, &n);
+        let ev = event(caller, "follow_up.note", "follow_up_note", nid, Some(1), &fields, row.org_id);
+        self.finish_synced(tx, &[ev], &[op], via, None).await?;
         Ok(nid)
     }
 

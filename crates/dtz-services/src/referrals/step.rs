@@ -5,6 +5,7 @@
 
 use super::send::ReferralInput;
 use super::{Relation, event, status_of};
+use crate::sync::outbox::Via;
 use crate::{Caller, Result, ServiceError, Services};
 use dtz_domain::access::Area;
 use dtz_domain::referral::{Action, Side, next};
@@ -28,6 +29,18 @@ pub struct StepInput {
 impl Services {
     /// Take a step on a referral. Returns the id of the onward referral, if one was sent.
     pub async fn referral_step(&self, caller: &Caller, id: Uuid, input: &StepInput) -> Result<Option<Uuid>> {
+        self.referral_step_via(caller, id, input, Uuid::new_v4(), Via::Local).await
+    }
+
+    /// Take step `step_id` on a referral, here or pushed by a node (sync, issue 9).
+    pub(crate) async fn referral_step_via(
+        &self,
+        caller: &Caller,
+        id: Uuid,
+        input: &StepInput,
+        step_id: Uuid,
+        via: Via<'_>,
+    ) -> Result<Option<Uuid>> {
         let (row, relation) = self.referral_row(caller, id).await?;
         let action = Action::parse("action", &input.action)?;
         let on_behalf = match (action.side(), relation) {
@@ -75,7 +88,6 @@ impl Services {
             after.ended_at = Some(now);
         }
         let version = referrals::write_status(&mut tx, &after, input.version, now).await?;
-        let step_id = Uuid::new_v4();
         let sealed = match &reason {
             Some(r) => Some(key.for_child("referral_steps", step_id).seal_json("reason", r)?),
             None => None,
@@ -104,7 +116,8 @@ impl Services {
             onward_id = Some(nid);
             events.extend(evs);
         }
-        self.finish(tx, &events).await?;
+        let op = crate::sync::push_cases::referral_stepped(&row, input.version, &step);
+        self.finish_synced(tx, &events, &[op], via, Some(version)).await?;
         if to.in_care() || to.is_final() {
             // "Children receiving services" is computed from referrals in care: the open
             // reports of the case's organisation follow at once (the system refreshes them,

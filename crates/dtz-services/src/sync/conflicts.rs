@@ -80,6 +80,7 @@ impl Services {
     /// report of that organisation and country).
     async fn sees_conflict(&self, caller: &Caller, c: &Conflict) -> Result<bool> {
         match (c.row.entity.as_str(), &c.payload) {
+            (dtz_domain::sync::cases::CASE, _) => self.sees_case_conflict(caller, c).await,
             (ACTIVITY, _) => match self.activity(caller, ActivityId(c.row.entity_id)).await {
                 Ok(_) => Ok(true),
                 Err(ServiceError::NotFound) => Ok(false),
@@ -110,6 +111,9 @@ impl Services {
         let c = self.sync_conflict(caller, id).await?;
         if c.row.resolved_at.is_some() {
             return Err(Invalid::new("conflict", "This conflict is already resolved.").into());
+        }
+        if c.row.entity == dtz_domain::sync::cases::CASE {
+            return self.resolve_case_conflict(caller, c, how).await;
         }
         let payload = c.payload.clone().ok_or(ServiceError::NotFound)?;
         let allowed = match caller {

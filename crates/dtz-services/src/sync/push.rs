@@ -139,11 +139,14 @@ impl Services {
             Err(_) => return self.answer(&a, refused(&a, "the payload is not an operation"), None).await,
         };
         a.entity = payload.entity.clone();
-        a.entity_id = payload.entity_id;
+        a.entity_id = super::push_cases::filed_under(&payload);
         a.node_version = Some(payload.base_version + 1);
         let applied = match payload.entity.as_str() {
             ACTIVITY => self.apply_activity(caller, device, &payload, &a).await,
             REPORT_VALUES => self.apply_values(caller, device, &payload, &a).await,
+            e if dtz_domain::sync::cases::CASE_ENTITIES.contains(&e) => {
+                self.apply_case_work(caller, device, &payload, &a).await
+            }
             _ => return self.answer(&a, refused(&a, "unknown entity"), None).await,
         };
         match applied {
@@ -179,7 +182,7 @@ impl Services {
         Ok(r)
     }
 
-    fn conflict_row(
+    pub(crate) fn conflict_row(
         &self,
         a: &Applying,
         device: &DeviceRow,

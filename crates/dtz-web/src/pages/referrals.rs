@@ -97,6 +97,8 @@ struct ShowPage {
     on_behalf: bool,
     errors: Errors,
     reason_typed: String,
+    /// Steps from field laptops the hub refused (sync, issue 9), for case staff.
+    refused: Vec<String>,
 }
 
 fn show_page(page: Page, d: ReferralDetail, errors: Errors, reason_typed: String) -> ShowPage {
@@ -140,6 +142,7 @@ fn show_page(page: Page, d: ReferralDetail, errors: Errors, reason_typed: String
         on_behalf: d.on_behalf,
         errors,
         reason_typed,
+        refused: Vec::new(),
         page,
     }
 }
@@ -151,8 +154,14 @@ pub async fn show(
     IdPath(id): IdPath<ReferralId>,
 ) -> Result<Response, AppError> {
     let d = state.services.referral(&user.caller, id.0).await?;
+    let staff = d.details.is_some();
     let page = Page::signed_in(&state, &user, "referral-title", "/referrals").await;
-    Ok(render(&show_page(page, d, Errors::default(), String::new())))
+    let mut shown = show_page(page, d, Errors::default(), String::new());
+    if staff {
+        let refused = state.services.referral_refusals(&user.caller, id.0).await?;
+        shown.refused = refused.into_iter().map(|r| r.detail).collect();
+    }
+    Ok(render(&shown))
 }
 
 /// A step posted from the referral page.

@@ -17,6 +17,8 @@ use dtz_domain::sync::ConflictId;
 use dtz_services::sync::conflicts::Resolution;
 use serde::Deserialize;
 
+mod cases_up;
+
 struct OpView {
     seq: i64,
     entity: String,
@@ -55,6 +57,7 @@ struct ConflictView {
 struct ConflictsPage {
     page: Page,
     conflicts: Vec<ConflictView>,
+    refusals: Vec<cases_up::RefusalView>,
     errors: Errors,
 }
 
@@ -109,19 +112,23 @@ async fn conflicts_page(state: &AppState, user: &PageUser, errors: Errors) -> Re
                 .await
                 .ok()
                 .map(|a| dtz_services::sync::outbox::activity_wire(&a.fields)),
+            "case" => cases_up::case_values(state, &user.caller, c.row.entity_id).await,
             _ => None,
         };
         let fields = c
             .fields
             .iter()
-            .map(|f| FieldView {
-                name: f.clone(),
-                hub: hub
-                    .as_ref()
-                    .and_then(|h| h.get(f))
-                    .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
-                    .unwrap_or_default(),
-                node: c.node_value(f),
+            .map(|f| match cases_up::sealed_field(&page, f) {
+                Some(sealed) => FieldView { name: f.clone(), hub: sealed.clone(), node: sealed },
+                None => FieldView {
+                    name: f.clone(),
+                    hub: hub
+                        .as_ref()
+                        .and_then(|h| h.get(f))
+                        .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+                        .unwrap_or_default(),
+                    node: c.node_value(f),
+                },
             })
             .collect();
         conflicts.push(ConflictView {
@@ -132,7 +139,8 @@ async fn conflicts_page(state: &AppState, user: &PageUser, errors: Errors) -> Re
             fields,
         });
     }
-    Ok(ConflictsPage { page, conflicts, errors })
+    let refusals = cases_up::refusals(state, &user.caller, &page).await;
+    Ok(ConflictsPage { page, conflicts, refusals, errors })
 }
 
 async fn conflicts(State(state): State<AppState>, user: PageUser) -> Result<Response, AppError> {

@@ -5,6 +5,7 @@
 //! network converges.
 
 mod cases_down;
+mod cases_up;
 mod net;
 mod simulation;
 
