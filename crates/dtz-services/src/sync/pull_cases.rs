@@ -70,7 +70,7 @@ impl Services {
     ) -> Result<()> {
         let scope = caller.scope(Area::Cases);
         let checked_out = self.cases_on_device(device.id).await?;
-        let now_ids = store::in_scope(&self.db, &scope, device.user_id, &checked_out).await?;
+        let now_ids = store::in_scope(&self.db, &scope, device.user_id, &device.allocator, &checked_out).await?;
         a.checksum = checksum(now_ids.iter().copied());
         let in_scope: BTreeSet<Uuid> = now_ids.iter().copied().collect();
         let held = store::held(&self.db, device.id).await?;

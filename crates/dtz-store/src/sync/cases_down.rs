@@ -27,13 +27,23 @@ fn in_list(q: &mut Sql, ids: &[Uuid]) {
 }
 
 /// On the hub: the cases a device's user holds now — open (not closed), not erased cases
-/// they are the caseworker of or that are checked out to the device — within the user's
-/// scope.
-pub async fn in_scope(db: &Db, scope: &Scope, user: Uuid, checked_out: &[Uuid]) -> Result<Vec<Uuid>> {
+/// they are the caseworker of, that are checked out to the device, or that were opened on
+/// the device (its allocator is in the case number) and have no caseworker yet — within
+/// the user's scope. A case opened offline thus stays on the laptop that opened it until a
+/// supervisor assigns it to someone else.
+pub async fn in_scope(
+    db: &Db,
+    scope: &Scope,
+    user: Uuid,
+    allocator: &str,
+    checked_out: &[Uuid],
+) -> Result<Vec<Uuid>> {
     let mut q = Sql::new(
         "SELECT id FROM cases WHERE deleted_at IS NULL AND erased_at IS NULL AND data_key IS NOT NULL AND status <> ",
     );
-    q.bind("closed").push(" AND (caseworker_id = ").bind(user).push(" OR id IN (");
+    q.bind("closed").push(" AND (caseworker_id = ").bind(user);
+    q.push(" OR (caseworker_id IS NULL AND number LIKE ").bind(format!("%-{allocator}-%")).push(")");
+    q.push(" OR id IN (");
     in_list(&mut q, checked_out);
     q.push(")) AND ");
     q.append(filter(scope, &crate::cases::SCOPE));
