@@ -30,6 +30,7 @@ mod report;
 mod results;
 mod retention;
 mod scale;
+mod warm;
 mod sheets;
 mod signals;
 mod story;
