@@ -25,6 +25,7 @@ mod nodesec;
 mod notifications;
 mod openapi;
 mod pages;
+mod read_audit;
 mod referrals;
 mod report;
 mod results;
