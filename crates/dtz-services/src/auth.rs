@@ -137,7 +137,8 @@ impl Services {
         let hash = digest(cookie);
         // One statement for the session, its user, the organisation's name and the
         // second-factor policy; the roles are the second.
-        let Some(found) = sessions::find_with_user(&self.db, &hash, crate::totp::policy::REQUIRED_ROLES_KEY).await? else {
+        let Some(found) = sessions::find_with_user(&self.db, &hash, crate::totp::policy::REQUIRED_ROLES_KEY).await?
+        else {
             return Ok(None);
         };
         let s = &found.session;

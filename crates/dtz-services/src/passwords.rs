@@ -151,11 +151,7 @@ impl Passwords {
         let known = hash.is_some();
         let hash = hash.map_or_else(|| self.dummy.as_str().to_owned(), str::to_owned);
         let pw = password.as_bytes().to_vec();
-        let ok = self
-            .workers
-            .run(move |memory| verify_now(&pw, &hash, memory))
-            .await
-            .unwrap_or(false);
+        let ok = self.workers.run(move |memory| verify_now(&pw, &hash, memory)).await.unwrap_or(false);
         ok && known
     }
 }
@@ -200,7 +196,8 @@ fn hash_now(params: &Params, pw: &[u8], memory: &mut Memory) -> Result<String, S
 fn verify_now(pw: &[u8], hash: &str, memory: &mut Memory) -> bool {
     let Ok(parsed) = PasswordHash::new(hash) else { return false };
     let (Some(salt), Some(expected)) = (&parsed.salt, &parsed.hash) else { return false };
-    let (Ok(algorithm), Ok(params)) = (Algorithm::try_from(parsed.algorithm.as_str()), Params::try_from(&parsed)) else {
+    let (Ok(algorithm), Ok(params)) = (Algorithm::try_from(parsed.algorithm.as_str()), Params::try_from(&parsed))
+    else {
         return false;
     };
     let Ok(version) = parsed.version.map_or(Ok(Version::default()), Version::try_from) else { return false };

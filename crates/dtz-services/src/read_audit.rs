@@ -34,7 +34,8 @@ impl Services {
         if let Ok(ok) = committed.try_recv() {
             return if ok { Ok(()) } else { self.finish(self.db.begin().await?, &events).await.map(|_| ()) };
         }
-        let group = std::mem::take(&mut *self.read_audit.queue.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+        let group =
+            std::mem::take(&mut *self.read_audit.queue.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
         let all: Vec<NewEvent> = group.iter().flat_map(|(e, _)| e.iter().cloned()).collect();
         let ok = match self.db.begin().await {
             Ok(tx) => self.finish(tx, &all).await.is_ok(),

@@ -93,7 +93,8 @@ impl Services {
         let scope = caller.scope(Area::Results);
         // Every scope that admits everything gets the same answers (the alliance, donors,
         // the system): one key for all of them.
-        let scope_key = if scope.is_all() { "all".to_owned() } else { serde_json::to_string(&scope).unwrap_or_default() };
+        let scope_key =
+            if scope.is_all() { "all".to_owned() } else { serde_json::to_string(&scope).unwrap_or_default() };
         let key = |g: &Grouping| {
             (!with_pending).then(|| memo::Key {
                 programme: programme.id,

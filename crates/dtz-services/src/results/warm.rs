@@ -78,7 +78,9 @@ pub async fn keep_warm(services: Services) {
         for code in codes {
             let t = std::time::Instant::now();
             match services.warm_rollups(&code).await {
-                Ok(()) => tracing::info!(programme = %code, ms = t.elapsed().as_millis() as u64, "approved figures computed ahead"),
+                Ok(()) => {
+                    tracing::info!(programme = %code, ms = t.elapsed().as_millis() as u64, "approved figures computed ahead")
+                }
                 Err(e) => tracing::warn!(programme = %code, error = %e, "rollup warming failed"),
             }
         }

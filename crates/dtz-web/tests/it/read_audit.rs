@@ -33,7 +33,10 @@ async fn grouped(app: TestApp) {
                 .audit_events(&Caller::System, &dtz_store::audit::EventFilter { limit: 500, ..Default::default() })
                 .await
                 .expect("events");
-            assert!(seen.iter().any(|e| e.fields.contains(&format!("\"reader_{i}\""))), "reader {i} returned before its event was committed");
+            assert!(
+                seen.iter().any(|e| e.fields.contains(&format!("\"reader_{i}\""))),
+                "reader {i} returned before its event was committed"
+            );
             statements
         });
     }

@@ -29,7 +29,9 @@ async fn warm(app: TestApp) {
     let (programme, _) = s.programme("DTZ").await.expect("programme");
     let reports = dtz_store::values::list(&s.db, &Scope::all(), programme.id, Some("2017")).await.expect("reports");
     let r = reports.iter().find(|r| r.status == "approved").expect("an approved 2017 report");
-    s.act_on_report(&Caller::System, r.id, r.version, ReportAction::Reopen, Some("a correction")).await.expect("reopen");
+    s.act_on_report(&Caller::System, r.id, r.version, ReportAction::Reopen, Some("a correction"))
+        .await
+        .expect("reopen");
     tokio::time::timeout(Duration::from_secs(5), s.rollups.wait_changed()).await.expect("the reopening wakes the task");
     assert_eq!(s.rollups_changed(&mut seen).await.expect("look"), vec!["DTZ".to_owned()]);
     assert!(s.rollups_changed(&mut seen).await.expect("look").is_empty(), "seen once");
