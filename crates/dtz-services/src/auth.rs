@@ -74,6 +74,8 @@ pub struct Session {
     pub id_hash: Vec<u8>,
     /// Where the session stands with the second factor.
     pub second_factor: SecondFactor,
+    /// The name of the user's organisation (for the pages' header).
+    pub org_name: String,
 }
 
 /// SHA-256 of a secret, as stored.
@@ -133,9 +135,13 @@ impl Services {
     /// The session behind a cookie value, if live; refreshes its idle timer.
     pub async fn session(&self, cookie: &str) -> Result<Option<Session>> {
         let hash = digest(cookie);
-        let Some(s) = sessions::find(&self.db, &hash).await? else {
+        // One statement for the session, its user, the organisation's name and the
+        // second-factor policy; the roles are the second.
+        let Some(found) = sessions::find_with_user(&self.db, &hash, crate::totp::policy::REQUIRED_ROLES_KEY).await?
+        else {
             return Ok(None);
         };
+        let s = &found.session;
         let now = self.clock.now();
         let idle = now - s.last_seen_at > self.settings.session_idle;
         let expired = now - s.created_at > self.settings.session_absolute;
@@ -149,11 +155,19 @@ impl Services {
         if now - s.last_seen_at > Duration::minutes(1) {
             sessions::touch(&self.db, &hash, now).await?;
         }
-        let user = users::get(&self.db, &dtz_domain::access::Scope::all(), UserId(s.user_id)).await?;
+        let user = found.user();
         let actor = self.actor(&user).await?;
-        let required = !s.totp_enabled && self.totp_required(&actor).await?;
+        let policy = found.setting_value.clone().zip(found.setting_version);
+        let required = !s.totp_enabled && crate::totp::policy::RequiredRoles::of_setting(policy).applies_to(&actor);
         let second_factor = SecondFactor::of(s.totp_enabled, s.second_factor_at.is_some(), required);
-        Ok(Some(Session { user, actor, csrf: s.csrf_token, id_hash: hash, second_factor }))
+        Ok(Some(Session {
+            user,
+            actor,
+            csrf: found.session.csrf_token.clone(),
+            id_hash: hash,
+            second_factor,
+            org_name: found.org_name.unwrap_or_default(),
+        }))
     }
 
     /// Sign out.

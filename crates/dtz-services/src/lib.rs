@@ -21,6 +21,7 @@ pub mod notify;
 pub mod orgs;
 pub mod passwords;
 pub mod programmes;
+pub mod read_audit;
 pub mod referrals;
 pub mod results;
 pub mod retention;
@@ -140,6 +141,8 @@ pub struct Services {
     pub settings: Settings,
     /// Approved figures remembered (see `results::memo`).
     pub rollups: results::memo::RollupMemo,
+    /// Audit events of reads waiting for their group's commit (see `read_audit`).
+    pub read_audit: read_audit::ReadAudit,
     /// A field node's device key while unlocked (see `sync::keyring`).
     pub node_key: sync::keyring::NodeKeySlot,
 }

@@ -2,18 +2,48 @@
 //! inside a transaction (DESIGN §5).
 //!
 //! Hashes run on a few threads of their own (one per permit), not on tokio's blocking
-//! pool: each Argon2id hash allocates its 19 MiB of memory blocks, and glibc keeps freed
-//! blocks in the arena of the thread that used them. Spread over the blocking pool's
-//! threads (up to hundreds under a burst of public reports) that held about 1 GB after a
-//! few seconds of load (bench/RESULTS.md); on fixed threads the same blocks are reused.
+//! pool, and each thread keeps its Argon2 memory (19 MiB at production cost) from hash to
+//! hash instead of allocating it per hash. Allocating it per hash cost the serve process
+//! hundreds of megabytes under a burst of public reports (bench/RESULTS.md, issue 8):
+//! glibc serves a request over its mmap threshold (128 KiB at start) with a fresh
+//! mapping, but when such a mapping is freed it raises the threshold to its size, and the
+//! trim threshold to twice that; from then on every allocation under 19 MiB, on every
+//! thread, came from the per-thread arenas, which kept up to 40 MiB of freed memory each.
+//! So the memory is asked for with a capacity over 32 MiB, glibc's ceiling for that
+//! raise: it is always a mapping of its own, its untouched tail is never resident, and
+//! freeing it neither raises the threshold nor stays in an arena. A thread gives its
+//! memory back after [`IDLE`] without work, so an idle server holds none.
 
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::password_hash::phc::{Output, PasswordHash, Salt};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::RecvTimeoutError;
 use std::sync::{Arc, Mutex, mpsc};
+use std::time::Duration;
 use tokio::sync::{Semaphore, oneshot};
 
-type Job = Box<dyn FnOnce() + Send>;
+/// A hashing thread's Argon2 memory, reused from hash to hash.
+type Memory = Vec<Block>;
+
+type Job = Box<dyn FnOnce(&mut Memory) + Send>;
+
+/// How long a hashing thread keeps its memory without work.
+const IDLE: Duration = Duration::from_secs(10);
+
+/// Blocks asked for at least (1 KiB each): over 32 MiB, the most glibc raises its mmap
+/// threshold to, so the memory is always a mapping of its own (see the module's notes).
+const MAPPED_BLOCKS: usize = 33 * 1024;
+
+/// The first `count` blocks of `memory`, which grows (once) when it is too small.
+fn blocks(memory: &mut Memory, count: usize) -> &mut [Block] {
+    if memory.len() < count {
+        *memory = Vec::new();
+        let mut m = Vec::with_capacity(count.max(MAPPED_BLOCKS));
+        m.resize(count, Block::new());
+        *memory = m;
+    }
+    &mut memory[..count]
+}
 
 /// A fixed set of threads that run hashing jobs in turn.
 #[derive(Debug)]
@@ -28,14 +58,19 @@ impl Workers {
         for i in 0..threads {
             let rx = Arc::clone(&rx);
             let spawned = std::thread::Builder::new().name(format!("dtz-hash-{i}")).spawn(move || {
+                let mut memory = Memory::new();
                 loop {
+                    // The lock is released before the job runs and on a timeout, so each
+                    // thread waits in turn and gives its memory back after at most two
+                    // idle periods.
                     let job = match rx.lock() {
-                        Ok(r) => r.recv(),
+                        Ok(r) => r.recv_timeout(IDLE),
                         Err(_) => return,
                     };
                     match job {
-                        Ok(job) => job(),
-                        Err(_) => return,
+                        Ok(job) => job(&mut memory),
+                        Err(RecvTimeoutError::Timeout) => memory = Memory::new(),
+                        Err(RecvTimeoutError::Disconnected) => return,
                     }
                 }
             });
@@ -46,11 +81,11 @@ impl Workers {
         Self { jobs: tx }
     }
 
-    /// Run `f` on a hashing thread and wait for its answer.
-    async fn run<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> Result<T, String> {
+    /// Run `f` on a hashing thread, with its memory, and wait for its answer.
+    async fn run<T: Send + 'static>(&self, f: impl FnOnce(&mut Memory) -> T + Send + 'static) -> Result<T, String> {
         let (tx, rx) = oneshot::channel();
-        let job: Job = Box::new(move || {
-            let _ = tx.send(f());
+        let job: Job = Box::new(move |memory| {
+            let _ = tx.send(f(memory));
         });
         self.jobs.send(job).map_err(|e| e.to_string())?;
         rx.await.map_err(|e| e.to_string())
@@ -103,7 +138,7 @@ impl Passwords {
         let _permit = self.permits.acquire().await.map_err(|e| e.to_string())?;
         let params = self.params.clone();
         let pw = password.as_bytes().to_vec();
-        self.workers.run(move || hash_now(&params, &pw)).await?
+        self.workers.run(move |memory| hash_now(&params, &pw, memory)).await?
     }
 
     /// Check a password against a stored hash; `None` checks against a dummy hash so
@@ -116,11 +151,7 @@ impl Passwords {
         let known = hash.is_some();
         let hash = hash.map_or_else(|| self.dummy.as_str().to_owned(), str::to_owned);
         let pw = password.as_bytes().to_vec();
-        let ok = self
-            .workers
-            .run(move || Argon2::default().verify_password(&pw, hash.as_str()).is_ok())
-            .await
-            .unwrap_or(false);
+        let ok = self.workers.run(move |memory| verify_now(&pw, &hash, memory)).await.unwrap_or(false);
         ok && known
     }
 }
@@ -143,11 +174,39 @@ fn dummy_hash(params: &Params) -> String {
     format!("$argon2id$v=19$m={},t={},p={}${salt}${zeros}", params.m_cost(), params.t_cost(), params.p_cost())
 }
 
-fn hash_now(params: &Params, pw: &[u8]) -> Result<String, String> {
+fn hash_now(params: &Params, pw: &[u8], memory: &mut Memory) -> Result<String, String> {
+    let mut salt = [0u8; argon2::RECOMMENDED_SALT_LEN];
+    dtz_store::crypto::random(&mut salt).map_err(|e| e.to_string())?;
+    let mut out = vec![0u8; params.output_len().unwrap_or(Params::DEFAULT_OUTPUT_LEN)];
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone())
-        .hash_password(pw)
-        .map(|h| h.to_string())
-        .map_err(|e| e.to_string())
+        .hash_password_into_with_memory(pw, &salt, &mut out, blocks(memory, params.block_count()))
+        .map_err(|e| e.to_string())?;
+    let hash = PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: params.try_into().map_err(|e: argon2::password_hash::Error| e.to_string())?,
+        salt: Some(Salt::new(&salt).map_err(|e| e.to_string())?),
+        hash: Some(Output::new(&out).map_err(|e| e.to_string())?),
+    };
+    Ok(hash.to_string())
+}
+
+/// Whether `pw` matches the PHC string `hash`, with the parameters written in it (older
+/// hashes keep theirs); the comparison takes the same time wherever they differ.
+fn verify_now(pw: &[u8], hash: &str, memory: &mut Memory) -> bool {
+    let Ok(parsed) = PasswordHash::new(hash) else { return false };
+    let (Some(salt), Some(expected)) = (&parsed.salt, &parsed.hash) else { return false };
+    let (Ok(algorithm), Ok(params)) = (Algorithm::try_from(parsed.algorithm.as_str()), Params::try_from(&parsed))
+    else {
+        return false;
+    };
+    let Ok(version) = parsed.version.map_or(Ok(Version::default()), Version::try_from) else { return false };
+    let mut out = vec![0u8; expected.len()];
+    let argon = Argon2::new(algorithm, version, params.clone());
+    if argon.hash_password_into_with_memory(pw, salt, &mut out, blocks(memory, params.block_count())).is_err() {
+        return false;
+    }
+    Output::new(&out).is_ok_and(|o| &o == expected)
 }
 
 #[cfg(test)]
@@ -165,9 +224,32 @@ mod tests {
     }
 
     #[test]
+    fn hashes_are_the_argon2_crates_and_memory_is_reused() {
+        use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+        let cheap = Params::new(8, 1, 1, None).unwrap_or(Params::DEFAULT);
+        let mut memory = Memory::new();
+        let ours = hash_now(&cheap, b"pw", &mut memory).unwrap_or_default();
+        assert!(Argon2::default().verify_password(b"pw", ours.as_str()).is_ok(), "{ours}");
+        assert!(verify_now(b"pw", &ours, &mut memory));
+        assert!(!verify_now(b"pW", &ours, &mut memory));
+        let theirs = Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::DEFAULT)
+            .hash_password(b"pw")
+            .map(|h| h.to_string())
+            .unwrap_or_default();
+        assert!(verify_now(b"pw", &theirs, &mut memory), "{theirs}");
+        assert!(!verify_now(b"px", &theirs, &mut memory));
+        assert!(!verify_now(b"pw", "$argon2id$v=19$garbage", &mut memory));
+        let (len, capacity, at) = (memory.len(), memory.capacity(), memory.as_ptr());
+        assert_eq!(len, Params::DEFAULT.block_count(), "grown once to the largest cost asked");
+        assert!(capacity >= MAPPED_BLOCKS);
+        assert!(verify_now(b"pw", &ours, &mut memory) && verify_now(b"pw", &theirs, &mut memory));
+        assert_eq!((memory.len(), memory.as_ptr()), (len, at), "the same memory, not a new one");
+    }
+
+    #[test]
     fn the_dummy_hash_has_the_parameters_and_shape_of_a_real_one() {
         for params in [Params::DEFAULT, Params::new(8, 1, 1, None).unwrap_or(Params::DEFAULT)] {
-            let real = hash_now(&params, b"pw").unwrap_or_default();
+            let real = hash_now(&params, b"pw", &mut Memory::new()).unwrap_or_default();
             let dummy = dummy_hash(&params);
             let parts = |h: &str| h.split('$').map(str::len).collect::<Vec<_>>();
             assert_eq!(parts(&real), parts(&dummy), "{real} {dummy}");

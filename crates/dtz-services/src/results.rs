@@ -13,6 +13,7 @@ use dtz_store::values::{self, PointRow};
 mod country;
 mod filter;
 pub mod memo;
+pub mod warm;
 pub use country::{CountryFigures, ExpectedReports};
 pub use filter::ResultsFilter;
 

@@ -445,6 +445,10 @@ impl Services {
         });
         events.extend(self.tell(&mut tx, &r, next).await?);
         self.finish(tx, &events).await?;
+        // Into or possibly out of the approved set (as `values::set_status` counts it).
+        if !matches!(next, ReportStatus::Submitted | ReportStatus::CountryApproved) {
+            self.rollups.changed();
+        }
         Ok(values::get(&self.db, &dtz_domain::access::Scope::all(), r.id).await?)
     }
 

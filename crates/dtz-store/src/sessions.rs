@@ -52,6 +52,70 @@ pub async fn find(db: &Db, id_hash: &[u8]) -> Result<Option<SessionRow>> {
         .await
 }
 
+/// A live session with everything a page request reads about its user, in one
+/// statement: the user's row, the name of its organisation and one setting (every page
+/// used to read these one statement at a time, issue 8).
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct SessionWithUser {
+    /// The session, as [`find`] reads it.
+    #[sqlx(flatten)]
+    pub session: SessionRow,
+    /// The user's organisation.
+    pub u_org_id: Uuid,
+    /// The user's e-mail.
+    pub u_email: String,
+    /// The user's name.
+    pub u_name: String,
+    /// The user's language.
+    pub u_language: String,
+    /// The user's row version.
+    pub u_version: i64,
+    /// The user's creation.
+    pub u_created_at: OffsetDateTime,
+    /// The user's last change.
+    pub u_updated_at: OffsetDateTime,
+    /// The organisation's name (none if it was deleted).
+    pub org_name: Option<String>,
+    /// The setting's value, if it is set.
+    pub setting_value: Option<String>,
+    /// The setting's version, if it is set.
+    pub setting_version: Option<i64>,
+}
+
+impl SessionWithUser {
+    /// The user's row, as `users::get` reads it.
+    pub fn user(&self) -> crate::users::UserRow {
+        crate::users::UserRow {
+            id: self.session.user_id,
+            org_id: self.u_org_id,
+            email: self.u_email.clone(),
+            name: self.u_name.clone(),
+            language: self.u_language.clone(),
+            disabled: self.session.disabled,
+            version: self.u_version,
+            created_at: self.u_created_at,
+            updated_at: self.u_updated_at,
+        }
+    }
+}
+
+/// [`find`] with the session's user, its organisation's name and the setting `key`.
+pub async fn find_with_user(db: &Db, id_hash: &[u8], key: &str) -> Result<Option<SessionWithUser>> {
+    db.read()
+        .fetch_optional(&Sql::with_args(
+            "SELECT s.id_hash, s.user_id, s.csrf_token, s.created_at, s.last_seen_at, u.disabled, s.second_factor_at, \
+             (t.enabled_at IS NOT NULL) AS totp_enabled, u.org_id AS u_org_id, u.email AS u_email, u.name AS u_name, \
+             u.language AS u_language, u.version AS u_version, u.created_at AS u_created_at, \
+             u.updated_at AS u_updated_at, o.name AS org_name, st.value AS setting_value, st.version AS setting_version \
+             FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN user_totp t ON t.user_id = s.user_id \
+             LEFT JOIN organisations o ON o.id = u.org_id AND o.deleted_at IS NULL \
+             LEFT JOIN settings st ON st.key = $2 \
+             WHERE s.id_hash = $1 AND u.deleted_at IS NULL",
+            vec![id_hash.into(), key.into()],
+        ))
+        .await
+}
+
 /// Record activity (done at most once a minute per session by the caller).
 pub async fn touch(db: &Db, id_hash: &[u8], now: OffsetDateTime) -> Result<()> {
     let mut tx = db.begin().await?;

@@ -151,6 +151,7 @@ impl TestDb {
             passwords: Passwords::new(Cost::Test, 2),
             settings: Settings::default(),
             rollups: Default::default(),
+            read_audit: Default::default(),
             node_key: Default::default(),
         }
     }

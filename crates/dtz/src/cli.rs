@@ -166,6 +166,7 @@ pub async fn open(a: &DbArgs) -> anyhow::Result<Services> {
         passwords: Passwords::new(cost(), concurrency),
         settings: Settings::default(),
         rollups: Default::default(),
+        read_audit: Default::default(),
         node_key: Default::default(),
     };
     node::unlock_from_env(&s).await?;

@@ -164,8 +164,7 @@ impl Services {
         let scope = caller.scope(Area::Cases);
         let rows = cases::list(&self.db, &scope, f, limit.clamp(1, 200), offset.max(0)).await?;
         let total = cases::count(&self.db, &scope, f).await?;
-        let tx = self.db.begin().await?;
-        self.finish(tx, &[read_event(caller, "case.list", None, LIST_FIELDS, None)]).await?;
+        self.audit_read(vec![read_event(caller, "case.list", None, LIST_FIELDS, None)]).await?;
         Ok((rows.iter().map(CaseSummary::from).collect(), total))
     }
 
@@ -179,8 +178,7 @@ impl Services {
     /// The plaintext columns of one case; audited.
     pub async fn case_summary(&self, caller: &Caller, id: Uuid) -> Result<CaseSummary> {
         let row = self.case_row(caller, id).await?;
-        let tx = self.db.begin().await?;
-        self.finish(tx, &[read_event(caller, "case.find", Some(row.id), LIST_FIELDS, Some(row.org_id))]).await?;
+        self.audit_read(vec![read_event(caller, "case.find", Some(row.id), LIST_FIELDS, Some(row.org_id))]).await?;
         Ok(CaseSummary::from(&row))
     }
 
@@ -193,8 +191,7 @@ impl Services {
             .into_iter()
             .next()
             .ok_or(crate::ServiceError::NotFound)?;
-        let tx = self.db.begin().await?;
-        self.finish(tx, &[read_event(caller, "case.find", Some(row.id), LIST_FIELDS, Some(row.org_id))]).await?;
+        self.audit_read(vec![read_event(caller, "case.find", Some(row.id), LIST_FIELDS, Some(row.org_id))]).await?;
         Ok(CaseSummary::from(&row))
     }
 

@@ -91,52 +91,55 @@ impl Services {
             None => Period::between(framework.periods, framework.start, framework.end),
         };
         let scope = caller.scope(Area::Results);
-        let key = (!with_pending).then(|| memo::Key {
-            programme: programme.id,
-            version: programme.version,
-            generation: programme.approved_generation,
-            scope: serde_json::to_string(&scope).unwrap_or_default(),
-            question: format!("{groupings:?} {filter:?}"),
-        });
-        let answer = match key.as_ref().and_then(|k| self.rollups.get(k)) {
-            Some(a) => a,
-            None => {
-                let narrowed = PointFilter {
-                    country: filter.country.map(|c| c.as_str().to_owned()),
-                    org: filter.org,
-                    up_to_period: filter.period.map(|p| p.to_string()),
-                    indicators: only,
-                };
-                let mut by_indicator: HashMap<Uuid, Vec<ValuePoint>> = HashMap::new();
-                filtered::each_point(&self.db, &scope, programme.id, &narrowed, |r| {
-                    if let Some(p) = point(&r) {
-                        by_indicator.entry(r.indicator_id).or_default().push(p);
-                    }
-                })
-                .await?;
-                let empty = Vec::new();
+        // Every scope that admits everything gets the same answers (the alliance, donors,
+        // the system): one key for all of them.
+        let scope_key =
+            if scope.is_all() { "all".to_owned() } else { serde_json::to_string(&scope).unwrap_or_default() };
+        let key = |g: &Grouping| {
+            (!with_pending).then(|| memo::Key {
+                programme: programme.id,
+                version: programme.version,
+                generation: programme.approved_generation,
+                scope: scope_key.clone(),
+                question: format!("{g:?} {filter:?}"),
+            })
+        };
+        let mut answers: Vec<Option<memo::Answer>> =
+            groupings.iter().map(|g| key(g).and_then(|k| self.rollups.get(&k))).collect();
+        if answers.iter().any(Option::is_none) {
+            let narrowed = PointFilter {
+                country: filter.country.map(|c| c.as_str().to_owned()),
+                org: filter.org,
+                up_to_period: filter.period.map(|p| p.to_string()),
+                indicators: only,
+            };
+            let mut by_indicator: HashMap<Uuid, Vec<ValuePoint>> = HashMap::new();
+            filtered::each_point(&self.db, &scope, programme.id, &narrowed, |r| {
+                if let Some(p) = point(&r) {
+                    by_indicator.entry(r.indicator_id).or_default().push(p);
+                }
+            })
+            .await?;
+            let empty = Vec::new();
+            for (g, slot) in groupings.iter().zip(answers.iter_mut()).filter(|(_, a)| a.is_none()) {
                 let a: memo::Answer = Arc::new(
-                    groupings
+                    indicators
                         .iter()
-                        .map(|g| {
-                            indicators
-                                .iter()
-                                .map(|ind| {
-                                    let points = by_indicator.get(&ind.id).unwrap_or(&empty);
-                                    rollup(&ind.indicator(), points, include, *g, &periods)
-                                })
-                                .collect()
+                        .map(|ind| {
+                            let points = by_indicator.get(&ind.id).unwrap_or(&empty);
+                            rollup(&ind.indicator(), points, include, *g, &periods)
                         })
                         .collect(),
                 );
-                if let Some(k) = key {
+                if let Some(k) = key(g) {
                     self.rollups.put(k, a.clone());
                 }
-                a
+                *slot = Some(a);
             }
-        };
-        Ok(answer
-            .iter()
+        }
+        Ok(answers
+            .into_iter()
+            .flatten()
             .map(|cells| Figures {
                 programme: programme.clone(),
                 framework: framework.clone(),
@@ -144,7 +147,7 @@ impl Services {
                 with_pending,
                 indicators: indicators
                     .iter()
-                    .zip(cells)
+                    .zip(cells.iter())
                     .map(|(ind, cells)| IndicatorFigures { indicator: ind.clone(), cells: cells.clone() })
                     .collect(),
             })

@@ -6,9 +6,15 @@
 //! give again: nothing is kept in sync by hand, and a figure can never be stale, because
 //! a change makes a new key rather than updating an entry. Figures with pending values
 //! change with every saved draft and are never remembered.
+//!
+//! An answer is one grouping's cells, so a page that asks two groupings at once shares
+//! them with the pages and API calls that ask one of them. After a change of approved
+//! figures, [`RollupMemo::changed`] wakes the serve process's warming task
+//! (`results::warm`), which computes the most asked answers ahead of their first reader.
 
 use dtz_domain::results::rollup::Cell;
 use std::sync::{Arc, Mutex};
+use tokio::sync::Notify;
 use uuid::Uuid;
 
 /// Cells remembered at most, over all entries (a few tens of megabytes at worst); an
@@ -26,12 +32,12 @@ pub struct Key {
     pub generation: i64,
     /// The caller's scope in the results area, serialised.
     pub scope: String,
-    /// What was asked: groupings and filters, serialised.
+    /// What was asked: the grouping and filters, serialised.
     pub question: String,
 }
 
-/// Per grouping asked, per indicator in framework order, its cells.
-pub type Answer = Arc<Vec<Vec<Vec<Cell>>>>;
+/// Of one grouping, per indicator in framework order, its cells.
+pub type Answer = Arc<Vec<Vec<Cell>>>;
 
 #[derive(Debug)]
 struct Entry {
@@ -49,9 +55,20 @@ struct Inner {
 
 /// The memo, shared by clones; least recently used answers go first.
 #[derive(Clone, Debug, Default)]
-pub struct RollupMemo(Arc<Mutex<Inner>>);
+pub struct RollupMemo(Arc<Mutex<Inner>>, Arc<Notify>);
 
 impl RollupMemo {
+    /// Say that approved figures changed (an alliance approval, a reopening): wakes the
+    /// warming task. Answers are not touched, the new generation is a new key.
+    pub fn changed(&self) {
+        self.1.notify_one();
+    }
+
+    /// Wait until [`Self::changed`] is called (once for any number of calls meanwhile).
+    pub async fn wait_changed(&self) {
+        self.1.notified().await;
+    }
+
     /// The remembered answer to `key`.
     pub fn get(&self, key: &Key) -> Option<Answer> {
         let mut m = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -65,7 +82,7 @@ impl RollupMemo {
     /// Remember `answer` to `key`, forgetting answers of older generations or versions of
     /// the same programme, and the least recently used ones beyond the size limit.
     pub fn put(&self, key: Key, answer: Answer) {
-        let cells: usize = answer.iter().flatten().map(Vec::len).sum();
+        let cells: usize = answer.iter().map(Vec::len).sum();
         if cells > MAX_CELLS {
             return;
         }
@@ -84,6 +101,11 @@ impl RollupMemo {
             total -= m.entries.swap_remove(oldest).cells;
         }
         m.entries.push(Entry { key, answer, cells, used });
+    }
+
+    /// Forget every answer (`dtz bench rollup` measures the work after an approval).
+    pub fn clear(&self) {
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).entries.clear();
     }
 
     /// Answers remembered (for tests).
@@ -121,7 +143,7 @@ mod tests {
             includes_pending: false,
             parts_mismatch: false,
         };
-        Arc::new(vec![vec![vec![cell; cells]]])
+        Arc::new(vec![vec![cell; cells]])
     }
 
     #[test]

@@ -19,6 +19,16 @@ pub struct RequiredRoles {
 }
 
 impl RequiredRoles {
+    /// Read from the setting's value and version (none: never set).
+    pub fn of_setting(setting: Option<(String, i64)>) -> Self {
+        let Some((value, version)) = setting else { return Self::default() };
+        let names: Vec<String> = serde_json::from_str(&value).unwrap_or_default();
+        let mut roles: Vec<Role> = names.iter().filter_map(|n| Role::parse("role", n).ok()).collect();
+        roles.sort();
+        roles.dedup();
+        Self { roles, version }
+    }
+
     /// Whether an actor holds a role that must use a second factor.
     pub fn applies_to(&self, actor: &Actor) -> bool {
         actor.roles.iter().any(|r| self.roles.contains(&r.role))
@@ -29,14 +39,8 @@ impl Services {
     /// The roles that must use a second factor. Unknown names in the stored value are
     /// skipped, so a role renamed later cannot make the setting unreadable.
     pub async fn totp_required_roles(&self) -> Result<RequiredRoles> {
-        let Some(row) = settings::get(&self.db, REQUIRED_ROLES_KEY).await? else {
-            return Ok(RequiredRoles::default());
-        };
-        let names: Vec<String> = serde_json::from_str(&row.value).unwrap_or_default();
-        let mut roles: Vec<Role> = names.iter().filter_map(|n| Role::parse("role", n).ok()).collect();
-        roles.sort();
-        roles.dedup();
-        Ok(RequiredRoles { roles, version: row.version })
+        let row = settings::get(&self.db, REQUIRED_ROLES_KEY).await?;
+        Ok(RequiredRoles::of_setting(row.map(|r| (r.value, r.version))))
     }
 
     /// Whether this actor must use a second factor.

@@ -53,6 +53,7 @@ pub async fn run(a: ServeArgs) -> anyhow::Result<ExitCode> {
     let config = WebConfig { https: a.https, demo, mail: mailer.is_some() };
     let state = AppState::new(services.clone(), config);
     let mail = mailer.map(|m| tokio::spawn(dtz_web::mail::run_sender(services.clone(), m, Duration::from_secs(30))));
+    let warm = tokio::spawn(dtz_services::results::warm::keep_warm(services.clone()));
     let throttle = state.login_throttle.clone();
     let public_throttle = state.public_throttle.clone();
     let housekeeping = tokio::spawn(async move {
@@ -116,6 +117,7 @@ pub async fn run(a: ServeArgs) -> anyhow::Result<ExitCode> {
         .await
         .context("the server stopped with an error")?;
     housekeeping.abort();
+    warm.abort();
     if let Some(m) = mail {
         m.abort();
     }
