@@ -376,6 +376,20 @@ impl Db {
         })
     }
 
+    /// Give SQLite's writer a page cache of 64 MiB for a bulk load (an import, the
+    /// generator) with `true`, or back the default 2 MiB with `false`, which frees what the
+    /// larger cache held. Rows with random ids land on pages all over each index, so a load
+    /// larger than the default cache writes the same pages out and reads them back many
+    /// times within one transaction (see docs/ARCHITECTURE.md, "Bulk writes"). Nothing for
+    /// PostgreSQL, whose shared buffers serve every connection.
+    pub async fn bulk_writes(&self, on: bool) -> Result<()> {
+        if let Db::Sqlite { write, .. } = self {
+            let pragma = if on { "PRAGMA cache_size = -65536" } else { "PRAGMA cache_size = -2000" };
+            sqlx::query(pragma).execute(write).await?;
+        }
+        Ok(())
+    }
+
     /// Run reads outside a transaction: `db.read().fetch_all(&sql)`.
     pub fn read(&self) -> ReadHandle<'_> {
         ReadHandle(self)

@@ -214,16 +214,23 @@ pub async fn generate(s: &Services, plan: Plan, password: &str, progress: &dyn P
         now: s.clock.now(),
         password_hash,
     };
-    directory::organisations(&mut g).await?;
-    directory::teams(&mut g).await?;
-    directory::users(&mut g).await?;
-    results::values(&mut g).await?;
-    activities::activities(&mut g).await?;
-    cases::cases(&mut g).await?;
-    referrals::providers(&mut g).await?;
-    referrals::referrals(&mut g).await?;
-    referrals::follow_ups(&mut g).await?;
-    // Later capabilities add their generators here, each drawing on `g.world`.
+    s.db.bulk_writes(true).await?;
+    let run = async {
+        directory::organisations(&mut g).await?;
+        directory::teams(&mut g).await?;
+        directory::users(&mut g).await?;
+        results::values(&mut g).await?;
+        activities::activities(&mut g).await?;
+        cases::cases(&mut g).await?;
+        referrals::providers(&mut g).await?;
+        referrals::referrals(&mut g).await?;
+        referrals::follow_ups(&mut g).await?;
+        // Later capabilities add their generators here, each drawing on `g.world`.
+        Ok::<_, crate::ServiceError>(())
+    }
+    .await;
+    s.db.bulk_writes(false).await?;
+    run?;
     Ok(Report { plan, steps: g.steps, elapsed: started.elapsed() })
 }
 

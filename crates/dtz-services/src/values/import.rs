@@ -150,13 +150,19 @@ impl Services {
         if dry_run || prepared.is_empty() {
             return Ok(summary);
         }
-        let mut tx = self.db.begin().await?;
-        let mut events = Vec::new();
-        for p in &prepared {
-            events.push(self.write_values(&mut tx, caller, p).await?.1);
-            progress.written(p.rows.len());
+        self.db.bulk_writes(true).await?;
+        let written = async {
+            let mut tx = self.db.begin().await?;
+            let mut events = Vec::new();
+            for p in &prepared {
+                events.push(self.write_values(&mut tx, caller, p).await?.1);
+                progress.written(p.rows.len());
+            }
+            self.finish(tx, &events).await
         }
-        self.finish(tx, &events).await?;
+        .await;
+        self.db.bulk_writes(false).await?;
+        written?;
         Ok(summary)
     }
 
