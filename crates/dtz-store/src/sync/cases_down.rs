@@ -31,13 +31,7 @@ fn in_list(q: &mut Sql, ids: &[Uuid]) {
 /// the device (its allocator is in the case number) and have no caseworker yet — within
 /// the user's scope. A case opened offline thus stays on the laptop that opened it until a
 /// supervisor assigns it to someone else.
-pub async fn in_scope(
-    db: &Db,
-    scope: &Scope,
-    user: Uuid,
-    allocator: &str,
-    checked_out: &[Uuid],
-) -> Result<Vec<Uuid>> {
+pub async fn in_scope(db: &Db, scope: &Scope, user: Uuid, allocator: &str, checked_out: &[Uuid]) -> Result<Vec<Uuid>> {
     let mut q = Sql::new(
         "SELECT id FROM cases WHERE deleted_at IS NULL AND erased_at IS NULL AND data_key IS NOT NULL AND status <> ",
     );

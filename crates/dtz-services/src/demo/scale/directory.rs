@@ -74,8 +74,7 @@ fn organisation(g: &mut Gen<'_>, i: usize) -> Result<(OrgId, OrgFields)> {
     let id = OrgId(g.uuid());
     if kind == OrgKind::AllianceMember {
         let name = format!("Sample alliance member {number} (sample data)");
-        let iati = format!("NL-SAMPLE-{number:06}");
-        return Ok((id, OrgFields::parse(&name, kind.as_str(), Some(&iati), Some("NL"), true)?));
+        return Ok((id, OrgFields::parse(&name, kind.as_str(), Some(&member_iati(number)), Some("NL"), true)?));
     }
     let (programme, all) = (names::PROGRAMME.len(), g.world.countries.len());
     let country = if all > programme && g.chance(0.3) { country(g, programme..all) } else { country(g, 0..programme) };
@@ -85,6 +84,12 @@ fn organisation(g: &mut Gen<'_>, i: usize) -> Result<(OrgId, OrgFields)> {
     let name = format!("{prefix} {word} {number} (sample data)");
     let publishable = kind != OrgKind::LocalPartner || g.chance(0.8);
     Ok((id, OrgFields::parse(&name, kind.as_str(), None, Some(country.as_str()), publishable)?))
+}
+
+/// The IATI identifier of the `number`-th generated alliance member: a well-formed Chamber
+/// of Commerce number (identifiers are checked when entered) that no real member holds.
+fn member_iati(number: usize) -> String {
+    format!("NL-KVK-99{number:06}")
 }
 
 /// One of the world's countries, by position.
@@ -215,4 +220,23 @@ fn user(g: &mut Gen<'_>, o: &GenOrg, number: usize, k: usize, role: RoleAssignme
         password_hash: g.password_hash.clone(),
     };
     Ok(Drawn { user, role: (RoleAssignmentId(g.uuid()), role) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_members_have_identifiers_the_checks_accept() {
+        for number in [1, 57, 200, 999_999] {
+            let f = OrgFields::parse(
+                "Sample",
+                OrgKind::AllianceMember.as_str(),
+                Some(&member_iati(number)),
+                Some("NL"),
+                true,
+            );
+            assert!(f.is_ok(), "{number}: {f:?}");
+        }
+    }
 }
