@@ -11,10 +11,10 @@ pub mod outbox;
 pub mod pull;
 pub mod pull_cases;
 pub mod push;
+pub mod push_cases;
 pub mod quarantine;
 pub mod reference;
 pub mod rekey;
-pub mod push_cases;
 pub mod signing;
 
 use crate::auth::{digest, random_secret};
