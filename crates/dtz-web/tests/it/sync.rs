@@ -4,6 +4,7 @@
 //! changed by sync, a revoked device is refused — and a seeded simulation over a lossy
 //! network converges.
 
+mod case_offline_refused;
 mod case_roundtrip;
 mod cases_down;
 mod cases_up;
