@@ -6,6 +6,7 @@
 
 mod case_offline_refused;
 mod case_roundtrip;
+mod case_simulation;
 mod cases_down;
 mod cases_up;
 mod net;
