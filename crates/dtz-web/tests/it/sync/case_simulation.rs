@@ -392,6 +392,16 @@ async fn simulate(app: TestApp) {
         }
         assert!(n.services.verify_audit().await.is_ok(), "laptop {k}'s audit chain verifies (seed {seed})");
     }
+    let conflicts: i64 = app.db.db.read().scalar(&Sql::new("SELECT COUNT(*) FROM sync_conflicts")).await.unwrap();
+    let refused: i64 = app
+        .db
+        .db
+        .read()
+        .scalar(&Sql::new("SELECT COUNT(*) FROM audit_events WHERE action = 'sync.refused'"))
+        .await
+        .unwrap();
+    let moved = ever[0].intersection(&ever[1]).count();
+    eprintln!("applied {applied_ops}, conflicts {conflicts}, refused {refused}, cases that changed hands {moved}");
     assert!(applied_ops > 5, "the simulation applied case work from the laptops (seed {seed}): {applied_ops}");
     for referral in ids(&app.db.db, "SELECT id FROM referrals ORDER BY id").await {
         path_is_legal(&app, referral, seed).await;
