@@ -5,8 +5,8 @@
 //! The rule sits in `Services::finish`, which every use case ends with: on a node (a
 //! `node_identity` row exists), an audit event of case work (`case.*`, `follow_up.*`,
 //! `referral.*`, reads aside) is refused unless the write queued its operation in the
-//! outbox in that transaction (`finish_synced`); and a new referral (`referral.create`,
-//! sending one or referring onward) is refused even then, because the hub chooses the
+//! outbox in that transaction (`finish_synced`); and referring onward
+//! (`referral.refer_onward`) is refused even then, because the hub chooses the next
 //! service. What travels is listed in `docs/ARCHITECTURE.md` ("Case work from a node").
 
 use crate::{Caller, Result, ServiceError, Services};
@@ -32,7 +32,7 @@ pub fn node_may_write(action: &str, queued: bool) -> bool {
     if !is_case_work(action) {
         return true;
     }
-    queued && action != "referral.create"
+    queued && action != "referral.refer_onward"
 }
 
 impl Services {
@@ -99,7 +99,8 @@ mod tests {
         ] {
             assert!(!node_may_write(local, false), "{local}");
         }
-        assert!(!node_may_write("referral.create", true), "a new referral is chosen on the hub");
+        assert!(node_may_write("referral.create", true), "a new referral travels");
+        assert!(!node_may_write("referral.refer_onward", true), "the next service is chosen on the hub");
         assert!(node_may_write("follow_up.remind", false) && node_may_write("referral.escalate", false));
     }
 }

@@ -1,6 +1,7 @@
 //! Nothing is lost offline (issue 9): every case or referral write a node user can do that
 //! does not travel to the hub is refused on the node with a clear message, and writes
-//! nothing there — never kept on the laptop and silently never sent.
+//! nothing there — never kept on the laptop and silently never sent; a new referral
+//! travels and is sent on the hub once, as the page sends it.
 
 use super::case_roundtrip::worker;
 use super::cases_down::{full_case, laptop};
@@ -125,7 +126,6 @@ async fn refused_offline(app: TestApp) {
         reason: "Needs counselling".into(),
         ..Default::default()
     };
-    refused("new referral", n.send_referral(&me, case, &new).await);
     let onward = StepInput {
         version: rv + 1,
         action: "refer_onward".into(),
@@ -135,9 +135,40 @@ async fn refused_offline(app: TestApp) {
     refused("refer onward", n.referral_step(&me, rid, &onward).await);
     assert_eq!(snapshot(&node.db.db).await, before, "nothing written on the node");
 
-    // The two changes that travel reach the hub; nothing else does.
+    // A new referral travels (the directory is on the node): sent as the page sends it.
+    let sent = n.send_referral(&me, case, &new).await.unwrap();
+    let ops = n.node_pending().await.unwrap();
+    assert_eq!(ops.len(), 3, "the follow-up, the acceptance and the new referral");
+    assert!(ops.iter().all(|o| !o.payload.contains("counselling")), "the details travel sealed");
+
+    // The three changes that travel reach the hub once; nothing else does.
     let sum = node.sync(&app).await.unwrap();
-    assert_eq!((sum.applied, sum.conflicts, sum.refused), (2, 0, 0), "{sum:?}");
+    assert_eq!((sum.applied, sum.conflicts, sum.refused), (3, 0, 0), "{sum:?}");
     let hub = dtz_store::referrals::get(&app.db.db, &Scope::all(), rid).await.unwrap();
     assert_eq!(hub.status, "accepted");
+    let on_hub = app.services.referral(&worker(&s), sent).await.unwrap();
+    assert_eq!(on_hub.minimum.status.as_str(), "pending");
+    assert_eq!(on_hub.details.map(|d| d.reason).as_deref(), Some("Needs counselling"), "the hub reads the details");
+    let mut q = Sql::new("SELECT COUNT(*) FROM audit_events WHERE action = 'referral.create' AND entity_id = ");
+    q.bind(sent).push(" AND actor_user_id = ").bind(s.worker.0);
+    assert_eq!(app.db.db.read().scalar::<i64>(&q).await.unwrap(), 1, "sent once, as the user");
+    assert_eq!(hub_referrals(&app, sent).await, 1);
+    let answered: Vec<_> = dtz_store::sync::outbox::answered(&node.db.db, 100)
+        .await
+        .unwrap()
+        .iter()
+        .map(dtz_services::sync::exchange::pushed)
+        .collect();
+    assert_eq!(
+        super::push_raw(&app, &node.token, &answered).await,
+        super::push_raw(&app, &node.token, &answered).await
+    );
+    assert_eq!(hub_referrals(&app, sent).await, 1, "a replay sends nothing again");
+    assert!(app.services.verify_audit().await.is_ok() && n.verify_audit().await.is_ok());
+}
+
+async fn hub_referrals(app: &TestApp, referral: Uuid) -> i64 {
+    let mut q = Sql::new("SELECT COUNT(*) FROM referrals WHERE id = ");
+    q.bind(referral);
+    app.db.db.read().scalar(&q).await.unwrap()
 }

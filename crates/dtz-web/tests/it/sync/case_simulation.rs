@@ -1,7 +1,7 @@
 //! A seeded simulation of case work across a hub and two field laptops (issue 9; seed
 //! printed, `DTZ_SIM_SEED` replays one): cases on the hub assigned to the laptops' users
-//! (and some to nobody, out of both scopes), header edits, notes, follow-ups and referral
-//! steps on the laptops and on the hub, and cases reassigned between the two caseworkers,
+//! (and some to nobody, out of both scopes), header edits, notes, follow-ups, new referrals
+//! and referral steps on the laptops and on the hub, and cases reassigned between the two caseworkers,
 //! while the network drops, duplicates, reorders and delays pushes and loses answers.
 //! After a quiet sync: every laptop holds exactly its user's open cases as the hub holds
 //! them, every operation the hub answered is recorded once with its hash and every applied
@@ -182,7 +182,7 @@ async fn node_work(n: &Node, rng: &mut StdRng, step: usize) {
     }
     let case = cases[rng.random_range(0..cases.len())];
     let s = &n.services;
-    match rng.random_range(0..4) {
+    match rng.random_range(0..5) {
         0 => {
             let Ok(c) = s.case(&n.caller, case).await else { return };
             let edit = if rng.random_bool(0.5) {
@@ -199,6 +199,19 @@ async fn node_work(n: &Node, rng: &mut StdRng, step: usize) {
             let input =
                 FollowUpInput { kind: "home_visit".into(), planned_date: "2027-01-15".into(), referral: String::new() };
             let _ = s.plan_follow_up(&n.caller, case, &input).await;
+        }
+        3 => {
+            // A new referral to the service the case's first referral went to.
+            let mut q = Sql::new("SELECT service_id FROM referrals WHERE case_id = ");
+            q.bind(case).push(" ORDER BY created_at LIMIT 1");
+            let Ok(Some(service)) = n.db.db.read().fetch_optional::<(Uuid,)>(&q).await else { return };
+            let input = ReferralInput {
+                service: service.0.to_string(),
+                urgency: "low".into(),
+                reason: format!("Laptop referral {step}"),
+                ..Default::default()
+            };
+            let _ = s.send_referral(&n.caller, case, &input).await;
         }
         _ => referral_step(&n.db.db, s, &n.caller, case, rng).await,
     }
@@ -371,6 +384,15 @@ async fn simulate(app: TestApp) {
                     scalar(
                         &app.db.db,
                         "SELECT COUNT(*) FROM audit_events WHERE action = 'follow_up.create' AND entity_id = $1",
+                        row.entity_id,
+                    )
+                    .await,
+                ),
+                "referral" => (
+                    scalar(&app.db.db, "SELECT COUNT(*) FROM referrals WHERE id = $1", row.entity_id).await,
+                    scalar(
+                        &app.db.db,
+                        "SELECT COUNT(*) FROM audit_events WHERE action = 'referral.create' AND entity_id = $1",
                         row.entity_id,
                     )
                     .await,
