@@ -21,6 +21,7 @@ use uuid::Uuid;
 
 on_both! {
     a_pulled_case_worked_offline_reaches_the_hub_once_and_both_copies_converge => round_trip;
+    a_referral_the_hub_refused_leaves_the_node_copy_at_the_next_pull => refused_converges;
 }
 
 /// The worker as the node's pages see them: a caseworker of the team (the role a local
@@ -169,4 +170,41 @@ async fn round_trip(app: TestApp) {
     assert_eq!((sum.applied, sum.conflicts, sum.refused), (1, 0, 0), "{sum:?}");
     assert_eq!(state(&node.db.db, case).await, state(&app.db.db, case).await);
     assert!(app.services.verify_audit().await.is_ok() && n.verify_audit().await.is_ok());
+}
+
+async fn refused_converges(app: TestApp) {
+    let s = setup(&app).await;
+    let case = full_case(&app, &s).await;
+    let (node, _device) = laptop(&app, &s).await;
+    node.sync(&app).await.unwrap();
+    let n = &node.services;
+    let me = worker(&s);
+    let service: Uuid = node.db.db.read().scalar(&Sql::new("SELECT service_id FROM referrals")).await.unwrap();
+    let input = dtz_services::referrals::ReferralInput {
+        service: service.to_string(),
+        urgency: "normal".into(),
+        reason: "Needs counselling".into(),
+        ..Default::default()
+    };
+    let sent = n.send_referral(&me, case, &input).await.unwrap();
+    // Meanwhile the guardian refuses sharing on the hub: the referral cannot go.
+    let refuse = dtz_services::cases::ConsentInput {
+        kind: "sharing".into(),
+        state: "refused".into(),
+        given_by: "guardian".into(),
+        reason: String::new(),
+    };
+    app.services.record_consent(&worker(&s), case, &refuse).await.unwrap();
+    let sum = node.sync(&app).await.unwrap();
+    assert_eq!((sum.applied, sum.refused), (0, 1), "{sum:?}");
+    let on_hub = count(&app.db.db, "SELECT COUNT(*) FROM referrals WHERE id = $1", sent).await;
+    assert_eq!(on_hub, 0, "never sent on the hub");
+    let on_node = count(&node.db.db, "SELECT COUNT(*) FROM referrals WHERE id = $1", sent).await;
+    assert_eq!(on_node, 0, "the refused referral left the node's copy");
+    assert_eq!(state(&node.db.db, case).await, state(&app.db.db, case).await, "the copies agree");
+    let detail = dtz_store::sync::outbox::answered(&node.db.db, 100).await.unwrap();
+    assert!(
+        detail.iter().any(|r| r.outcome.as_deref().is_some_and(|o| o.contains("Consent was refused"))),
+        "the reason stays on the node"
+    );
 }
