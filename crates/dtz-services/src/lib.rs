@@ -149,8 +149,15 @@ pub struct Services {
 
 impl Services {
     /// Append the audit events and commit: the last step of every use case.
-    pub async fn finish(&self, mut tx: Tx, events: &[NewEvent]) -> Result<i64> {
+    pub async fn finish(&self, tx: Tx, events: &[NewEvent]) -> Result<i64> {
+        self.finish_as(tx, events, false).await
+    }
+
+    /// `finish`, saying whether the write queued its sync operation (`finish_synced`): on a
+    /// node, case work that did not is refused (`sync::caseflow`).
+    pub(crate) async fn finish_as(&self, mut tx: Tx, events: &[NewEvent], queued: bool) -> Result<i64> {
         self.node_lease_guard(&mut tx, events).await?;
+        self.node_case_guard(&mut tx, events, queued).await?;
         let seq = dtz_store::audit::append(&mut tx, &self.keys.audit, self.clock.now(), events).await?;
         tx.commit().await?;
         Ok(seq)

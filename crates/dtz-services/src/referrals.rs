@@ -24,6 +24,7 @@ use uuid::Uuid;
 pub use figures::{Figure, ReferralFigures, ServiceCount};
 pub use followups::{FollowUp, FollowUpInput, FollowUpNote, FollowUpRecord};
 pub use send::ReferralInput;
+pub(crate) use send::Sealed as ReferralSealed;
 pub use step::StepInput;
 pub use view::{CareSummary, ReferralDetail, ReferralDetails, ReferralMinimum, ReferralStep};
 

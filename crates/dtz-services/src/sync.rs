@@ -3,6 +3,7 @@
 //! keys in [`signing`].
 
 pub mod anchor;
+pub mod caseflow;
 pub mod conflicts;
 pub mod exchange;
 pub mod keyring;

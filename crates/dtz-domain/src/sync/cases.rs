@@ -15,8 +15,11 @@ pub const FOLLOW_UP_NOTE: &str = "follow_up_note";
 /// A step on a referral (a command the hub checks against the state machine).
 pub const REFERRAL_STEP: &str = "referral_step";
 
+/// A new referral sent from a node (its case's consent and the directory checked on the hub).
+pub const REFERRAL: &str = "referral";
+
 /// Every entity of case work, as filed on the hub.
-pub const CASE_ENTITIES: [&str; 5] = [CASE, CASE_NOTE, FOLLOW_UP, FOLLOW_UP_NOTE, REFERRAL_STEP];
+pub const CASE_ENTITIES: [&str; 6] = [CASE, CASE_NOTE, FOLLOW_UP, FOLLOW_UP_NOTE, REFERRAL_STEP, REFERRAL];
 
 /// The plaintext header fields of a case a node may change, named as the audit names them.
 pub const HEADER_FIELDS: [&str; 7] =

@@ -261,6 +261,7 @@ impl Services {
         {
             return Err(ServiceError::Forbidden);
         }
+        let worker = if pushed.is_none() { self.node_caseworker(caller, org, team, worker).await? } else { worker };
         self.check_work_assignment(org, team, worker, "caseworker").await?;
         let id = pushed.as_ref().map_or_else(Uuid::new_v4, |p| p.id);
         let now = self.clock.now();

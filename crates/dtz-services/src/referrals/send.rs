@@ -5,6 +5,7 @@
 
 use super::event;
 use crate::cases::consent_column;
+use crate::sync::outbox::Via;
 use crate::{Caller, Result, Services};
 use dtz_domain::access::Area;
 use dtz_domain::case::{ConsentId, ConsentKind, ConsentState};
@@ -79,13 +80,28 @@ fn given(s: Option<&str>) -> bool {
 impl Services {
     /// Send a referral from a case to a provider's service.
     pub async fn send_referral(&self, caller: &Caller, case: Uuid, input: &ReferralInput) -> Result<Uuid> {
+        self.send_referral_via(caller, case, ReferralId::new().0, input, Via::Local).await
+    }
+
+    /// Send referral `id`, here or pushed by a node (sync, issue 9): on a node the
+    /// operation is queued with the sealed details as stored.
+    pub(crate) async fn send_referral_via(
+        &self,
+        caller: &Caller,
+        case: Uuid,
+        id: Uuid,
+        input: &ReferralInput,
+        via: Via<'_>,
+    ) -> Result<Uuid> {
         let row = self.case_to_work_on(caller, case).await?;
         let c = check(input)?;
         let target = self.referral_target(c.service).await?;
         let key = self.case_key(&row).await?;
         let mut tx = self.db.begin().await?;
-        let (id, events) = self.send_in(&mut tx, caller, &row, &key, &target, &c, input.emergency, None).await?;
-        self.finish(tx, &events).await?;
+        let (id, events) = self.send_in(&mut tx, caller, &row, &key, &target, &c, input.emergency, None, id).await?;
+        let sent = referrals::get_in(&mut tx, &dtz_domain::access::Scope::all(), id).await?;
+        let op = crate::sync::push_cases::referral_sent(&sent);
+        self.finish_synced(tx, &events, &[op], via, None).await?;
         Ok(id)
     }
 
@@ -121,9 +137,9 @@ impl Services {
         c: &Checked,
         emergency: bool,
         onward_from: Option<Uuid>,
+        id: Uuid,
     ) -> Result<(Uuid, Vec<NewEvent>)> {
         let mut events = self.consent_for_referral(tx, caller, case, key, target, emergency).await?;
-        let id = ReferralId::new().0;
         let now = self.clock.now();
         let hours = self.response_hours(c.urgency).await?;
         let r = ReferralRow {
@@ -257,7 +273,7 @@ impl Services {
         from: Uuid,
     ) -> Result<(Uuid, Vec<NewEvent>)> {
         let key = self.case_key(case).await?;
-        self.send_in(tx, caller, case, &key, &parts.0, &(parts.2).0, parts.1, Some(from)).await
+        self.send_in(tx, caller, case, &key, &parts.0, &(parts.2).0, parts.1, Some(from), ReferralId::new().0).await
     }
 }
 

@@ -175,7 +175,7 @@ impl Services {
     }
 
     /// The grant a node holds, if this installation is a node.
-    async fn node_grant(&self) -> Result<Option<DeviceGrant>> {
+    pub(crate) async fn node_grant(&self) -> Result<Option<DeviceGrant>> {
         Ok(self.node_status().await?.map(|s| s.grant))
     }
 

@@ -253,10 +253,10 @@ impl Services {
                 if let Some((_, c)) = &a.conflict {
                     ops::insert_conflict(&mut tx, c).await?;
                 }
-                return self.finish(tx, &events).await;
+                return self.finish_as(tx, &events, true).await;
             }
         }
-        self.finish(tx, events).await
+        self.finish_as(tx, events, true).await
     }
 
     /// How many operations wait for the hub.

@@ -227,6 +227,7 @@ impl Services {
         }
         for (c, key) in taking.iter().zip(&wrapped) {
             store::put_case(&mut tx, c, key).await?;
+            store::prune_case(&mut tx, c).await?;
             done.rows += 1;
         }
         for id in &drop {

@@ -12,7 +12,8 @@ mod wire;
 
 pub use review::CaseRefusal;
 pub(crate) use wire::{
-    case_changed, case_opened, filed_under, follow_up_noted, follow_up_planned, note_added, referral_stepped,
+    case_changed, case_opened, filed_under, follow_up_noted, follow_up_planned, note_added, referral_sent,
+    referral_stepped,
 };
 
 use super::outbox::{Applying, Via};
@@ -22,7 +23,7 @@ use crate::{Caller, Result, ServiceError, Services};
 use dtz_domain::case::{CaseNumber, ChildProfile, ProfileInput, RiskLevel, Secrets};
 use dtz_domain::ids::OrgId;
 use dtz_domain::sync::cases::{
-    CASE, CASE_NOTE, FOLLOW_UP, FOLLOW_UP_NOTE, REFERRAL_STEP, RiskMerge, SEALED_FIELDS, risk_merge,
+    CASE, CASE_NOTE, FOLLOW_UP, FOLLOW_UP_NOTE, REFERRAL, REFERRAL_STEP, RiskMerge, SEALED_FIELDS, risk_merge,
 };
 use dtz_domain::sync::protocol::{OpResult, Outcome};
 use dtz_domain::sync::{DeviceId, Merge, OpKind, OpPayload, merge};
@@ -79,6 +80,24 @@ impl Services {
                 Ok(a.result(Outcome::Applied, None, None))
             }
             (REFERRAL_STEP, OpKind::Update) => self.apply_referral_step(caller, p, a).await,
+            (REFERRAL, OpKind::Create) => {
+                // Sent as the page sends it: the hub's consent states and directory decide.
+                let case = self.case_row(caller, id(p, "case").ok_or(ServiceError::NotFound)?).await?;
+                let key = self.case_key(&case).await?.for_child("referrals", p.entity_id);
+                let d: crate::referrals::ReferralSealed = key
+                    .open_json("details", &sealed(p, "details").unwrap_or_default())
+                    .map_err(|_| unreadable("reason"))?;
+                let input = crate::referrals::ReferralInput {
+                    service: text(p, "service"),
+                    urgency: text(p, "urgency"),
+                    emergency: p.fields.get("emergency").and_then(serde_json::Value::as_bool).unwrap_or(false),
+                    reason: d.reason,
+                    security_risks: d.security_risks.unwrap_or_default(),
+                    notes: d.notes.unwrap_or_default(),
+                };
+                self.send_referral_via(caller, case.id, p.entity_id, &input, Via::Push(a)).await?;
+                Ok(a.result(Outcome::Applied, None, None))
+            }
             _ => Err(Invalid::new("operation", "This kind of case work cannot be pushed.").into()),
         }
     }

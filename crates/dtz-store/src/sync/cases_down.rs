@@ -440,3 +440,40 @@ pub async fn drop_case(tx: &mut Tx, id: Uuid) -> Result<()> {
     }
     Ok(())
 }
+
+/// On a node, after `put_case`: delete the case's notes, follow-ups (with their notes) and
+/// referrals (with their steps) that the hub did not send — records the hub refused, so the
+/// node's copy is the hub's (issue 9, cases across hub and node). A node's own records
+/// waiting in the outbox never reach here: a case with an operation waiting is not taken.
+pub async fn prune_case(tx: &mut Tx, c: &CaseDown) -> Result<()> {
+    fn not_in(q: &mut Sql, ids: impl Iterator<Item = Uuid>) {
+        q.push(" AND id NOT IN (SELECT id FROM cases WHERE 1 = 0");
+        for id in ids {
+            q.push(" UNION ALL SELECT ").bind(id);
+        }
+        q.push(")");
+    }
+    let mut q =
+        Sql::new("DELETE FROM follow_up_notes WHERE follow_up_id IN (SELECT id FROM follow_ups WHERE case_id = ");
+    q.bind(c.id).push(")");
+    not_in(&mut q, c.follow_up_notes.iter().map(|n| n.id));
+    tx.q().execute(&q).await?;
+    let mut q = Sql::new("DELETE FROM follow_ups WHERE case_id = ");
+    q.bind(c.id);
+    not_in(&mut q, c.follow_ups.iter().map(|f| f.id));
+    tx.q().execute(&q).await?;
+    let mut q = Sql::new("DELETE FROM referral_steps WHERE referral_id IN (SELECT id FROM referrals WHERE case_id = ");
+    q.bind(c.id);
+    not_in(&mut q, c.referrals.iter().map(|r| r.id));
+    q.push(")");
+    tx.q().execute(&q).await?;
+    let mut q = Sql::new("DELETE FROM referrals WHERE case_id = ");
+    q.bind(c.id);
+    not_in(&mut q, c.referrals.iter().map(|r| r.id));
+    tx.q().execute(&q).await?;
+    let mut q = Sql::new("DELETE FROM case_notes WHERE case_id = ");
+    q.bind(c.id);
+    not_in(&mut q, c.notes.iter().map(|n| n.id));
+    tx.q().execute(&q).await?;
+    Ok(())
+}

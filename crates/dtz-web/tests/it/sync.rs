@@ -4,6 +4,9 @@
 //! changed by sync, a revoked device is refused — and a seeded simulation over a lossy
 //! network converges.
 
+mod case_offline_refused;
+mod case_roundtrip;
+mod case_simulation;
 mod cases_down;
 mod cases_up;
 mod net;

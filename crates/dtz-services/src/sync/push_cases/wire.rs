@@ -3,7 +3,7 @@
 //! under the case's data key: nothing that names a child is ever in an outbox in clear.
 
 use dtz_domain::change::Change;
-use dtz_domain::sync::cases::{CASE, CASE_NOTE, FOLLOW_UP, FOLLOW_UP_NOTE, REFERRAL_STEP};
+use dtz_domain::sync::cases::{CASE, CASE_NOTE, FOLLOW_UP, FOLLOW_UP_NOTE, REFERRAL, REFERRAL_STEP};
 use dtz_domain::sync::{OpKind, OpPayload};
 use dtz_store::cases::CaseRow;
 use dtz_store::referrals::followups::{FollowUpRow, NoteRow};
@@ -93,11 +93,23 @@ pub(crate) fn referral_stepped(r: &ReferralRow, base: i64, s: &StepRow) -> OpPay
     op(REFERRAL_STEP, r.id, OpKind::Update, base, m)
 }
 
+/// A new referral sent from a node: its case, service, urgency, emergency flag and the
+/// sealed details as stored (bound to the referral's row under the case's key).
+pub(crate) fn referral_sent(r: &ReferralRow) -> OpPayload {
+    let mut m = Map::new();
+    m.insert("case".into(), r.case_id.to_string().into());
+    m.insert("service".into(), r.service_id.to_string().into());
+    m.insert("urgency".into(), r.urgency.clone().into());
+    m.insert("emergency".into(), r.emergency.into());
+    m.insert("details".into(), bytes(r.details.as_deref()));
+    op(REFERRAL, r.id, OpKind::Create, 0, m)
+}
+
 /// The record an operation is filed under on the hub: a note or follow-up under its case
 /// (so a refusal is shown to whoever sees the case), anything else under its own id.
 pub(crate) fn filed_under(p: &OpPayload) -> Uuid {
     match p.entity.as_str() {
-        CASE_NOTE | FOLLOW_UP | FOLLOW_UP_NOTE => text(p, "case").parse().unwrap_or(p.entity_id),
+        CASE_NOTE | FOLLOW_UP | FOLLOW_UP_NOTE | REFERRAL => text(p, "case").parse().unwrap_or(p.entity_id),
         _ => p.entity_id,
     }
 }

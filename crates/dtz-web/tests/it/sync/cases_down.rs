@@ -31,7 +31,7 @@ const REASON: &str = "Needs a safe place tonight";
 
 /// Enrol a laptop for the worker (an administrator makes the code) and keep the hub's
 /// escrow key; nothing pulled yet. Returns the node and its device id.
-async fn laptop(app: &TestApp, s: &Setup) -> (Node, Uuid) {
+pub(super) async fn laptop(app: &TestApp, s: &Setup) -> (Node, Uuid) {
     let admin = app.user("admin@example.org", s.org, role(Role::Administrator, s.org, None, None)).await.1;
     let r = app.api(Method::POST, "/devices/enrolments", Some(&admin), Some(json!({"user_id": s.worker.0}))).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
@@ -103,7 +103,7 @@ async fn hub_scalar(app: &TestApp, q: Sql) -> i64 {
 }
 
 /// A case of the worker with consent, a note, a referral and a follow-up with a note.
-async fn full_case(app: &TestApp, s: &Setup) -> Uuid {
+pub(super) async fn full_case(app: &TestApp, s: &Setup) -> Uuid {
     let cookie = app.login("worker@example.org", PASSWORD).await.unwrap();
     let case = open_case(app, s, &cookie, None).await;
     let (_, service, _) = provider(app, "Casa Segura (sample)", "shelter@example.org", false).await;

@@ -239,17 +239,16 @@ async fn header_merge(app: TestApp) {
     assert_eq!(conflicts[0]["entity"], "case");
     assert_eq!(conflicts[0]["fields"], json!(["languages", "risk"]));
 
-    // The node raises the risk while the hub lowers it: the higher stands at once. The
-    // sync brought the hub's case back to the node; both sides start from "medium".
-    let hub_version = |app: &TestApp| {
-        let (services, caller) = (app.services.clone(), hub_supervisor(&s));
-        async move { services.case(&caller, cid).await.unwrap().summary.version }
-    };
-    let medium = CaseEdit { risk: Some("medium".into()), ..Default::default() };
-    app.services.update_case(&hub_supervisor(&s), cid, hub_version(&app).await, &medium).await.unwrap();
-    node.sync(&app).await;
-    let low = CaseEdit { risk: Some("low".into()), ..Default::default() };
-    app.services.update_case(&hub_supervisor(&s), cid, hub_version(&app).await, &low).await.unwrap();
+    // The node raises the risk while the hub lowers it: the higher stands at once. (The
+    // pull brought the hub's "high" back to the node: the node first sets "medium".)
+    let v = node.app.services.case(&node.caller, cid).await.unwrap().summary.version;
+    n.update_case(&node.caller, cid, v, &CaseEdit { risk: Some("medium".into()), ..Default::default() }).await.unwrap();
+    assert_eq!(node.sync(&app).await.applied, 1);
+    let hv = app.services.case(&hub_supervisor(&s), cid).await.unwrap().summary.version;
+    app.services
+        .update_case(&hub_supervisor(&s), cid, hv, &CaseEdit { risk: Some("low".into()), ..Default::default() })
+        .await
+        .unwrap();
     let v = node.app.services.case(&node.caller, cid).await.unwrap().summary.version;
     n.update_case(&node.caller, cid, v, &CaseEdit { risk: Some("high".into()), ..Default::default() }).await.unwrap();
     let sum = node.sync(&app).await;
