@@ -173,6 +173,8 @@ async fn enrol_totp(b: &Browser, app: &App) -> Outcome {
     let form = c.form(step).await.map_err(|e| e.to_string())?;
     form.set_by_name("code", &totp_code(app, &secret)?).await.map_err(|e| e.to_string())?;
     form.submit().await.map_err(|e| e.to_string())?;
+    // The second step's page has a sign-out form too: wait until it has been left.
+    wait_gone(b, "form[action='/login/totp']").await?;
     wait_for(b, "form[action='/logout']").await?;
     let h1 = text_of(b, "h1").await?;
     check(h1.starts_with("Bienvenida/o"), &format!("signed in with the second factor: {h1}"))
