@@ -141,6 +141,12 @@ impl Services {
                 _ => return Err(ServiceError::NotFound),
             }
         }
+        self.mark_resolved(caller, &c, how).await
+    }
+
+    /// Mark a conflict resolved by `caller` and audit the choice, once: a second
+    /// resolution is refused.
+    pub(crate) async fn mark_resolved(&self, caller: &Caller, c: &Conflict, how: Resolution) -> Result<()> {
         let mut tx = self.db.begin().await?;
         if !ops::resolve(&mut tx, c.row.id, caller.user().map(|u| u.0), self.clock.now()).await? {
             return Err(Invalid::new("conflict", "This conflict is already resolved.").into());

@@ -12,9 +12,6 @@ use dtz_domain::notify::{NotificationKind, Params};
 use dtz_domain::sync::DeviceId;
 use dtz_domain::sync::cases::{CASE, CASE_ENTITIES, REFERRAL_STEP};
 use dtz_domain::sync::protocol::OpResult;
-use dtz_domain::validate::Invalid;
-use dtz_store::audit::NewEvent;
-use dtz_store::sync::ops;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -57,23 +54,7 @@ impl Services {
             let edit = self.case_edit_from(&case, &payload, &c.fields).await?;
             self.update_case_via(caller, case.id, case.version, &edit, Via::Local).await?;
         }
-        let mut tx = self.db.begin().await?;
-        if !ops::resolve(&mut tx, c.row.id, caller.user().map(|u| u.0), self.clock.now()).await? {
-            return Err(Invalid::new("conflict", "This conflict is already resolved.").into());
-        }
-        let choice = if how == Resolution::TakeNode { "take_node" } else { "keep_hub" };
-        let ev = NewEvent {
-            actor_user: caller.user(),
-            actor_org: caller.org(),
-            action: format!("sync.conflict.resolve.{choice}"),
-            entity: "sync_conflict".into(),
-            entity_id: Some(c.row.id),
-            entity_version: Some(2),
-            fields: c.fields.clone(),
-            org: Some(OrgId(c.row.org_id)),
-        };
-        self.finish(tx, &[ev]).await?;
-        Ok(())
+        self.mark_resolved(caller, &c, how).await
     }
 
     /// Case work from nodes that the hub refused, for the caller: those filed under a case
