@@ -40,7 +40,7 @@ table() {
   echo
   echo "| measure | figure | target (issue 8) | |"
   echo "|---|---|---|---|"
-  echo "| \`dtz demo --scale $SCALE\`, whole command (demo with its Argon2 hashes, then the generator) | $(get "$be" demo_s) s | | |"
+  echo "| \`dtz demo --scale $SCALE\`, whole command (demo with its Argon2 hashes, then the generator; ${#BACKENDS[@]} databases generated at once, sharing the cores) | $(get "$be" demo_s) s | | |"
   echo "| of which the generator (its own report) | $(get "$be" demo_line | sed 's/^Generated //') | | |"
   echo "| its steps | $(get "$be" demo_steps) | | |"
   echo "| rows in the database afterwards | $(get "$be" counts | sed 's/ *$//; s/ /, /g; s/=/: /g') | issue 8 at scale 100: 1M values, 500,000 activities, 100,000 cases with referrals and follow-ups, 200 organisations | |"
@@ -105,6 +105,16 @@ intake_rows() {
   [ "$(nth "$http" 6)" != 0 ] && failed="; **$(nth "$http" 6) not acknowledged**"
   echo "| public reports through HTTP (form with its one-time token, then the report), $CONNECTIONS clients, each report from its own address | $(nth "$http" 1) acknowledged in $(nth "$http" 2) s: **$(nth "$http" 3) reports/s**; POST p50 $(nth "$http" 4) ms, p99 $(nth "$http" 5) ms$failed; server's resident memory at its peak $(mb "$(nth "$http" 7)") MB | | |"
   echo "| its bound: $(nproc) cores ÷ Argon2id hash of a receipt ($(part "$be" hash) ms, production cost, median of 9) | $bound reports/s; reports/s ÷ bound = **$ratio** | ≥ 0.90 | $(verdict_ge "$ratio" 0.9) |"
+  local server_cpu client_cpu
+  server_cpu=$(nth "$http" 8)
+  client_cpu=$(nth "$http" 9)
+  if [ -n "$client_cpu" ]; then
+    local cores hash_share adjusted
+    cores=$(awk -v s="$server_cpu" -v t="$(nth "$http" 2)" 'BEGIN { printf "%.2f", (t > 0) ? s / t : 0 }')
+    hash_share=$(awk -v n="$(nth "$http" 1)" -v h="$(part "$be" hash)" -v s="$server_cpu" 'BEGIN { printf "%.2f", (s > 0) ? n * h / 1000 / s : 0 }')
+    adjusted=$(awk -v r="$(nth "$http" 3)" -v h="$(part "$be" hash)" -v c="$client_cpu" -v t="$(nth "$http" 2)" -v n="$(nproc)" 'BEGIN { b = (n - c / t) * 1000 / h; printf "%.2f", (b > 0) ? r / b : 0 }')
+    echo "| where the cores went during it: the server, the load client (\`bench/intake.py\`, same machine) | server $server_cpu CPU s in $(nth "$http" 2) s ($cores cores), of which the receipts' hashes $hash_share; client $client_cpu CPU s; reports/s ÷ the bound on the cores the client left = **$adjusted** | | |"
+  fi
   local w=writeN
   echo "| the write path alone (data key, sealed report, token, signal, audit event; one durable transaction each, hash done before), in process, $INTAKE_REPORTS reports | 1 client: $(thousands "$(part "$be" write1)")/s; $(part "$be" clients) clients: **$(thousands "$(part "$be" $w)")/s** | ≥ 1,000 reports/s on SQLite | $([ "$be" = sqlite ] && verdict_ge "$(part "$be" $w)" 1000) |"
   echo "| raw inserts of the same signal rows, same durability, one transaction each | 1 client: $(thousands "$(part "$be" raw1)")/s; $(part "$be" clients) clients: $(thousands "$(part "$be" rawN)")/s; write path ÷ raw = **$(awk -v a="$(part "$be" $w)" -v b="$(part "$be" rawN)" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }')** | | |"
@@ -126,6 +136,7 @@ with runs on other days.
 - **machine:** $(nproc) cores, $cpu, $mem memory; $(uname -sr); load average $LOAD_BEFORE
   before the run and $(cut -d' ' -f1-3 /proc/loadavg) after it (other work on the machine)
 - **date:** $(date -u '+%Y-%m-%d %H:%M UTC')
+- **run time:** ${RUN_S:-?} s in all, of which ${GEN_S:-?} s generating the databases (both at once); the release build excluded
 - **commit:** $commit$dirty
 - **load tool:** $(wrk -v 2>&1 | head -n 1 | awk '{ print $1, $2 }'), on the same machine as the server, sharing its cores
 - **PostgreSQL:** $(psql -At "$PGADMIN/postgres" -c 'SHOW server_version' 2>/dev/null || echo 'not reached'), local, default settings
