@@ -3,6 +3,8 @@
 //! one line per measure, `name figures…`, for `bench/run` to read. Percentiles need every
 //! run's time, which criterion does not report, hence plain loops (after a warm-up).
 
+mod http;
+
 use super::DbArgs;
 use anyhow::{Context, bail};
 use clap::Subcommand;
@@ -50,6 +52,20 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 64)]
         clients: usize,
     },
+    /// Public reports through HTTP to a running `dtz serve`, as a browser sends them (the
+    /// form with its one-time token, then the report), from CLIENTS at once for SECONDS,
+    /// each report from its own loopback address. Prints `REPORTS SECONDS RATE P50_MS
+    /// P99_MS FAILED` (acknowledged reports, POST latency).
+    IntakeHttp {
+        /// The server, HOST:PORT (an IPv4 loopback address).
+        addr: std::net::SocketAddr,
+        /// The country whose form is used.
+        country: String,
+        #[arg(long, default_value_t = 64)]
+        clients: usize,
+        #[arg(long, default_value_t = 5.0)]
+        seconds: f64,
+    },
 }
 
 pub async fn run(c: BenchCommand) -> anyhow::Result<ExitCode> {
@@ -63,6 +79,9 @@ pub async fn run(c: BenchCommand) -> anyhow::Result<ExitCode> {
             let s = Arc::new(super::open(&db).await?);
             intake(&s, reports, clients.max(1)).await?;
             s.db.close().await;
+        }
+        BenchCommand::IntakeHttp { addr, country, clients, seconds } => {
+            http::intake_http(addr, &country, clients, seconds).await?;
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -49,3 +49,21 @@ fn serve_fails_clearly_when_the_address_is_taken() {
     let r = env.run(&["serve", "--addr", &addr]).rejected("cannot listen");
     assert!(r.stderr.contains(&addr), "{r:#?}");
 }
+
+/// `dtz bench intake-http` (bench/run's load on the public form) gets receipts from a real
+/// server, each report from its own loopback address.
+#[test]
+fn bench_intake_http_sends_reports_that_get_receipts() {
+    let env = Env::sqlite();
+    let server = env.serve(&["--demo"]);
+    let addr = server.addr.to_string();
+    let out = env.ok(&["bench", "intake-http", &addr, "BO", "--clients", "3", "--seconds", "1"]);
+    let f: Vec<&str> = out.split_whitespace().collect();
+    assert_eq!(f.len(), 6, "REPORTS SECONDS RATE P50 P99 FAILED: {out}");
+    let reports: usize = f[0].parse().expect("reports");
+    assert!(reports >= 3, "{out}");
+    assert_eq!(f[5], "0", "every report got its receipt: {out}");
+    // A country without a form: nothing is acknowledged.
+    let out = env.ok(&["bench", "intake-http", &addr, "ZZ", "--clients", "1", "--seconds", "0.2"]);
+    assert!(out.starts_with("0 "), "{out}");
+}
