@@ -93,7 +93,7 @@ struct Inputs<'a> {
 /// The cells of one indicator, from `Services::figures_by`.
 struct IndicatorCells {
     id: Uuid,
-    cells: Vec<Cell>,
+    cells: crate::results::Cells,
 }
 
 impl Inputs<'_> {

@@ -23,7 +23,38 @@ pub struct IndicatorFigures {
     /// The indicator.
     pub indicator: IndicatorRow,
     /// Its cells.
-    pub cells: Vec<Cell>,
+    pub cells: Cells,
+}
+
+/// One indicator's cells of an answer, shared with the memo and every other reader of the
+/// same answer rather than copied: 64 readers of a remembered rollup hold it once (issue 8,
+/// memory under load). Reads as a slice of cells.
+#[derive(Clone, Debug)]
+pub struct Cells {
+    answer: memo::Answer,
+    at: usize,
+}
+
+impl Cells {
+    /// The cells of indicator number `at` (framework order) of `answer`.
+    fn of(answer: &memo::Answer, at: usize) -> Self {
+        Self { answer: answer.clone(), at }
+    }
+}
+
+impl std::ops::Deref for Cells {
+    type Target = [Cell];
+    fn deref(&self) -> &[Cell] {
+        self.answer.get(self.at).map_or(&[], Vec::as_slice)
+    }
+}
+
+impl<'a> IntoIterator for &'a Cells {
+    type Item = &'a Cell;
+    type IntoIter = std::slice::Iter<'a, Cell>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
 }
 
 /// Figures of a programme.

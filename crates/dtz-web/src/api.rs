@@ -15,6 +15,7 @@ mod orgs;
 mod referrals;
 mod results;
 mod sheets;
+mod stream;
 pub mod sync;
 mod sync_anchor;
 mod sync_cases_down;

@@ -3,7 +3,7 @@
 //! asked for, the indicators rolled up), never the rows of a finished table, so a page
 //! and its download show the same figures.
 
-use super::{Figures, IndicatorFigures, memo, point};
+use super::{Cells, Figures, IndicatorFigures, memo, point};
 use crate::{Caller, Result, Services};
 use dtz_domain::access::Area;
 use dtz_domain::ids::OrgId;
@@ -147,8 +147,9 @@ impl Services {
                 with_pending,
                 indicators: indicators
                     .iter()
-                    .zip(cells.iter())
-                    .map(|(ind, cells)| IndicatorFigures { indicator: ind.clone(), cells: cells.clone() })
+                    .take(cells.len())
+                    .enumerate()
+                    .map(|(n, ind)| IndicatorFigures { indicator: ind.clone(), cells: Cells::of(&cells, n) })
                     .collect(),
             })
             .collect())

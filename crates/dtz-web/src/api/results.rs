@@ -335,8 +335,8 @@ pub async fn rollups(
     c: ApiCaller,
     Path(code): Path<String>,
     crate::extract::Query(q): crate::extract::Query<RollupQuery>,
-) -> Result<Json<Vec<CellDto>>, AppError> {
-    use dtz_domain::results::rollup::{Grouping, Part};
+) -> Result<axum::response::Response, AppError> {
+    use dtz_domain::results::rollup::Grouping;
     let mut g = Grouping::default();
     for part in q.group.split(',').map(str::trim).filter(|s| !s.is_empty()) {
         match part {
@@ -363,34 +363,41 @@ pub async fn rollups(
     let filter = dtz_services::results::ResultsFilter { goal: q.goal.clone(), country, org: q.org.map(OrgId), period };
     let mut all = state.services.figures_filtered(&c.caller, &code, &[g], q.pending, &filter).await?;
     let f = all.pop().ok_or(AppError::NotFound)?;
-    let cells = f
-        .indicators
-        .into_iter()
-        .filter(|i| q.indicator.as_deref().is_none_or(|x| x == i.indicator.code))
-        .flat_map(|i| {
-            let code = i.indicator.code.clone();
-            i.cells.into_iter().map(move |cell| CellDto {
-                indicator: code.clone(),
-                country: cell.country.map(|c| c.to_string()),
-                org_id: cell.org.map(|o| o.0),
-                period: cell.period.map(|p| p.to_string()),
-                part: cell.part.and_then(|p| match p {
-                    Part::Total => None,
-                    Part::Of { set, option } => Some(format!("{set}={option}")),
-                }),
-                value: cell.value,
-                numerator: cell.numerator,
-                denominator: cell.denominator,
-                ratio: cell.ratio,
-                distribution: cell.distribution,
-                texts: cell.texts.len(),
-                reporters: cell.reporters,
-                includes_pending: cell.includes_pending,
-                parts_mismatch: cell.parts_mismatch,
-            })
-        })
-        .collect();
-    Ok(Json(cells))
+    // The cells stay shared with the memo; each is turned into its wire shape as the
+    // response is written (`stream::json_array`), never the whole answer at once.
+    let only = q.indicator;
+    let cells =
+        f.indicators.into_iter().filter(move |i| only.as_deref().is_none_or(|x| x == i.indicator.code)).flat_map(|i| {
+            let code = i.indicator.code;
+            let cells = i.cells;
+            (0..cells.len()).map(move |n| CellDto::of(&code, &cells[n]))
+        });
+    Ok(super::stream::json_array(cells))
+}
+
+impl CellDto {
+    fn of(indicator: &str, cell: &dtz_domain::results::rollup::Cell) -> Self {
+        use dtz_domain::results::rollup::Part;
+        CellDto {
+            indicator: indicator.to_owned(),
+            country: cell.country.map(|c| c.to_string()),
+            org_id: cell.org.map(|o| o.0),
+            period: cell.period.map(|p| p.to_string()),
+            part: cell.part.as_ref().and_then(|p| match p {
+                Part::Total => None,
+                Part::Of { set, option } => Some(format!("{set}={option}")),
+            }),
+            value: cell.value,
+            numerator: cell.numerator,
+            denominator: cell.denominator,
+            ratio: cell.ratio,
+            distribution: cell.distribution.clone(),
+            texts: cell.texts.len(),
+            reporters: cell.reporters,
+            includes_pending: cell.includes_pending,
+            parts_mismatch: cell.parts_mismatch,
+        }
+    }
 }
 
 /// A reporting deadline.

@@ -132,12 +132,8 @@ fn rows(page: &Page, nodes: &[ResultNode], depth: usize, f: &dtz_services::resul
             figures: Vec::new(),
         });
         for i in &n.indicators {
-            let cells = f
-                .indicators
-                .iter()
-                .find(|x| x.indicator.code == i.code)
-                .map(|x| x.cells.as_slice())
-                .unwrap_or_default();
+            let cells =
+                f.indicators.iter().find(|x| x.indicator.code == i.code).map(|x| &x.cells[..]).unwrap_or_default();
             let figures = f
                 .periods
                 .iter()
@@ -374,9 +370,8 @@ async fn indicator(
             (l.label.clone(), figs.collect())
         })
         .collect();
-    let total_cells =
-        totals.indicators.iter().find(|x| x.indicator.code == i.code).map(|x| x.cells.clone()).unwrap_or_default();
-    let chart = chart(&page, i, &f.periods, &total_cells);
+    let total_cells = totals.indicators.iter().find(|x| x.indicator.code == i.code).map(|x| &x.cells[..]);
+    let chart = chart(&page, i, &f.periods, total_cells.unwrap_or_default());
     let disaggregations = i
         .disaggregations
         .iter()

@@ -17,7 +17,7 @@ crate::on_both! {
 }
 
 fn figures_of(f: &[dtz_services::results::Figures]) -> Vec<Vec<dtz_domain::results::rollup::Cell>> {
-    f.iter().flat_map(|f| f.indicators.iter().map(|i| i.cells.clone())).collect()
+    f.iter().flat_map(|f| f.indicators.iter().map(|i| i.cells.to_vec())).collect()
 }
 
 async fn warm(app: TestApp) {

@@ -36,7 +36,7 @@ pub struct IndicatorTable {
 }
 
 fn cells_of(f: &Figures, code: &str) -> Vec<Cell> {
-    f.indicators.iter().filter(|x| x.indicator.code == code).flat_map(|x| x.cells.clone()).collect()
+    f.indicators.iter().filter(|x| x.indicator.code == code).flat_map(|x| x.cells.iter().cloned()).collect()
 }
 
 fn line(f: &Figures, label: String, cells: &[Cell], pick: &dyn Fn(&Cell) -> bool) -> Line {
