@@ -24,7 +24,7 @@ use dtz_domain::case::{CaseStatus, ConsentKind, ConsentState, RiskLevel, rules};
 use dtz_domain::ids::{OrgId, TeamId, UserId};
 use dtz_domain::org::CountryCode;
 use dtz_domain::validate::Invalid;
-use dtz_store::cases::{self, CaseRow, StaffRow};
+use dtz_store::cases::{self, CaseListRow, CaseRow, StaffRow};
 use dtz_store::sealed::{DataKey, Place};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -75,6 +75,12 @@ pub struct CaseSummary {
 
 impl From<&CaseRow> for CaseSummary {
     fn from(r: &CaseRow) -> Self {
+        Self::from(&CaseListRow::from(r))
+    }
+}
+
+impl From<&CaseListRow> for CaseSummary {
+    fn from(r: &CaseListRow) -> Self {
         let state = |s: &Option<String>| s.as_deref().and_then(ConsentState::from_code);
         Self {
             id: r.id,

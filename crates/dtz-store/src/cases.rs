@@ -82,6 +82,71 @@ const COLS: &str = "id, number, country, org_id, team_id, caseworker_id, signal_
                     consent_flagged, closure_reason, closure_requested_by, closure_requested_at, closed_by, closed_at, \
                     data_key, profile, created_by, version, created_at, updated_at";
 
+/// A case as the list shows it: the plaintext columns only. The list never opens a
+/// case, so it does not read the sealed profile or the wrapped key either (issue 8).
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
+pub struct CaseListRow {
+    /// Id.
+    pub id: Uuid,
+    /// Case number.
+    pub number: String,
+    /// Country (ISO code).
+    pub country: String,
+    /// Owning organisation.
+    pub org_id: Uuid,
+    /// Team.
+    pub team_id: Option<Uuid>,
+    /// Caseworker.
+    pub caseworker_id: Option<Uuid>,
+    /// The signal it was opened from.
+    pub signal_id: Option<Uuid>,
+    /// Status (`CaseStatus`).
+    pub status: String,
+    /// Risk level.
+    pub risk: Option<String>,
+    /// Consent to services.
+    pub consent_services: Option<String>,
+    /// Consent to sharing.
+    pub consent_sharing: Option<String>,
+    /// Consent to statistics.
+    pub consent_statistics: Option<String>,
+    /// Some consent is pending after an emergency.
+    pub consent_flagged: bool,
+    /// Row version.
+    pub version: i64,
+    /// Opened.
+    pub created_at: OffsetDateTime,
+    /// Last changed.
+    pub updated_at: OffsetDateTime,
+}
+
+const LIST_COLS: &str = "id, number, country, org_id, team_id, caseworker_id, signal_id, status, risk, \
+                         consent_services, consent_sharing, consent_statistics, consent_flagged, version, \
+                         created_at, updated_at";
+
+impl From<&CaseRow> for CaseListRow {
+    fn from(r: &CaseRow) -> Self {
+        Self {
+            id: r.id,
+            number: r.number.clone(),
+            country: r.country.clone(),
+            org_id: r.org_id,
+            team_id: r.team_id,
+            caseworker_id: r.caseworker_id,
+            signal_id: r.signal_id,
+            status: r.status.clone(),
+            risk: r.risk.clone(),
+            consent_services: r.consent_services.clone(),
+            consent_sharing: r.consent_sharing.clone(),
+            consent_statistics: r.consent_statistics.clone(),
+            consent_flagged: r.consent_flagged,
+            version: r.version,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
 /// How need to know sees a case.
 pub const SCOPE: ScopeColumns = ScopeColumns {
     org: Some("org_id"),
@@ -254,9 +319,9 @@ fn filtered(scope: &Scope, f: &CaseFilter, head: &'static str) -> Sql {
 }
 
 /// A page of cases in the caller's scope, most recently changed first.
-pub async fn list(db: &Db, scope: &Scope, f: &CaseFilter, limit: i64, offset: i64) -> Result<Vec<CaseRow>> {
+pub async fn list(db: &Db, scope: &Scope, f: &CaseFilter, limit: i64, offset: i64) -> Result<Vec<CaseListRow>> {
     let mut q = Sql::new("SELECT ");
-    q.push(COLS).append(filtered(scope, f, ""));
+    q.push(LIST_COLS).append(filtered(scope, f, ""));
     q.push(" ORDER BY updated_at DESC, id LIMIT ").bind(limit).push(" OFFSET ").bind(offset);
     db.read().fetch_all(&q).await
 }

@@ -23,11 +23,12 @@ use axum::extract::State;
 use axum::response::Response;
 use axum::routing::{get, post};
 use dtz_domain::access::Role;
-use dtz_domain::case::{CaseStatus, ConsentKind, RiskLevel};
+use dtz_domain::case::{CaseStatus, ConsentKind, ConsentState, RiskLevel};
 use dtz_services::Caller;
 use dtz_services::cases::CaseSummary;
 use dtz_store::cases::CaseFilter;
 use serde::Deserialize;
+use std::collections::HashMap;
 
 const PER_PAGE: i64 = 50;
 
@@ -70,25 +71,65 @@ struct Row {
     updated: String,
 }
 
-fn row(tr: &Tr, c: &CaseSummary) -> Row {
-    let consent = ConsentKind::ALL
-        .iter()
-        .map(|k| {
-            let state =
-                c.consent_of(*k).map_or_else(|| tr.t("consent-state-none"), |s| tr.t(&format!("consent-state-{s}")));
-            format!("{}: {state}", tr.t(&format!("consent-kind-{k}")))
-        })
-        .collect::<Vec<_>>()
-        .join(" · ");
-    Row {
-        id: c.id,
-        number: c.number.clone(),
-        country: dtz_domain::org::CountryCode::parse("c", &c.country).map(|x| x.name()).unwrap_or_default().to_owned(),
-        status: tr.t(&format!("case-status-{}", c.status)),
-        risk: c.risk.map(|r| tr.t(&format!("case-risk-{r}"))).unwrap_or_default(),
-        consent,
-        flagged: c.consent_flagged,
-        updated: tr.datetime(c.updated_at),
+/// The words of a page of rows, each looked up once: a row asks for its status, risk,
+/// three consent labels and a date, about ten Fluent lookups, and a page of 50 rows holds
+/// only a handful of distinct ones (issue 8).
+struct RowWords<'a> {
+    tr: &'a Tr,
+    consent: HashMap<[Option<ConsentState>; 3], String>,
+    dates: HashMap<time::Date, String>,
+    words: HashMap<String, String>,
+}
+
+impl<'a> RowWords<'a> {
+    fn new(tr: &'a Tr) -> Self {
+        Self { tr, consent: HashMap::new(), dates: HashMap::new(), words: HashMap::new() }
+    }
+
+    fn t(&mut self, key: String) -> String {
+        let tr = self.tr;
+        self.words.entry(key).or_insert_with_key(|k| tr.t(k)).clone()
+    }
+
+    fn consent(&mut self, c: &CaseSummary) -> String {
+        if let Some(s) = self.consent.get(&c.consent) {
+            return s.clone();
+        }
+        let text = ConsentKind::ALL
+            .iter()
+            .map(|k| {
+                let state = self
+                    .t(c.consent_of(*k).map_or_else(|| "consent-state-none".into(), |s| format!("consent-state-{s}")));
+                format!("{}: {state}", self.t(format!("consent-kind-{k}")))
+            })
+            .collect::<Vec<_>>()
+            .join(" · ");
+        self.consent.insert(c.consent, text.clone());
+        text
+    }
+
+    /// [`Tr::datetime`], with each day's words looked up once.
+    fn datetime(&mut self, t: time::OffsetDateTime) -> String {
+        let t = t.to_offset(time::UtcOffset::UTC);
+        let tr = self.tr;
+        let day = self.dates.entry(t.date()).or_insert_with_key(|d| tr.date(*d));
+        format!("{day} {:02}:{:02} UTC", t.hour(), t.minute())
+    }
+
+    fn row(&mut self, c: &CaseSummary) -> Row {
+        Row {
+            id: c.id,
+            number: c.number.clone(),
+            country: dtz_domain::org::CountryCode::parse("c", &c.country)
+                .map(|x| x.name())
+                .unwrap_or_default()
+                .to_owned(),
+            status: self.t(format!("case-status-{}", c.status)),
+            risk: c.risk.map(|r| self.t(format!("case-risk-{r}"))).unwrap_or_default(),
+            consent: self.consent(c),
+            flagged: c.consent_flagged,
+            updated: self.datetime(c.updated_at),
+        }
     }
 }
 
@@ -168,7 +209,10 @@ async fn list(State(state): State<AppState>, user: PageUser, Query(q): Query<Lis
         if flagged { "1" } else { "" }
     );
     Ok(render(&ListPage {
-        rows: found.iter().map(|c| row(tr, c)).collect(),
+        rows: {
+            let mut words = RowWords::new(tr);
+            found.iter().map(|c| words.row(c)).collect()
+        },
         total,
         statuses: choices(tr, "case-status-", &statuses, status.as_deref().unwrap_or("")),
         risks: choices(tr, "case-risk-", &risks, risk.as_deref().unwrap_or("")),
@@ -209,6 +253,59 @@ pub fn router() -> Router<AppState> {
 mod tests {
     use dtz_domain::case::*;
     use dtz_domain::signal::triage::{CloseReason, ReporterType, Urgency};
+
+    /// The words of a row as they were looked up before the page shared them.
+    fn uncached(tr: &crate::i18n::Tr, c: &dtz_services::cases::CaseSummary) -> [String; 4] {
+        let consent = ConsentKind::ALL
+            .iter()
+            .map(|k| {
+                let state = c
+                    .consent_of(*k)
+                    .map_or_else(|| tr.t("consent-state-none"), |s| tr.t(&format!("consent-state-{s}")));
+                format!("{}: {state}", tr.t(&format!("consent-kind-{k}")))
+            })
+            .collect::<Vec<_>>()
+            .join(" · ");
+        let risk = c.risk.map(|r| tr.t(&format!("case-risk-{r}"))).unwrap_or_default();
+        [tr.t(&format!("case-status-{}", c.status)), risk, consent, tr.datetime(c.updated_at)]
+    }
+
+    #[test]
+    fn a_page_of_rows_shows_the_same_words_as_each_row_looked_up_alone() {
+        let states: Vec<Option<ConsentState>> =
+            std::iter::once(None).chain(ConsentState::ALL.iter().copied().map(Some)).collect();
+        let mut cases = Vec::new();
+        let start = time::macros::datetime!(2026-01-30 23:59 UTC);
+        for (i, status) in CaseStatus::ALL.iter().cycle().take(60).enumerate() {
+            let pick = |n: usize| states[(i / n) % states.len()];
+            cases.push(dtz_services::cases::CaseSummary {
+                id: uuid::Uuid::new_v4(),
+                number: format!("BO-2026-H-{i:04}"),
+                country: "BO".into(),
+                org: dtz_domain::ids::OrgId(uuid::Uuid::nil()),
+                team: None,
+                caseworker: None,
+                signal: None,
+                status: *status,
+                risk: RiskLevel::ALL.get(i % 4).copied(),
+                consent: [pick(1), pick(3), pick(7)],
+                consent_flagged: i % 5 == 0,
+                created_at: start,
+                // Rows share days and months, and differ in the minute.
+                updated_at: start + time::Duration::minutes(i as i64 * 700),
+                version: 1,
+            });
+        }
+        for (lang, _) in crate::i18n::staff_languages() {
+            let tr = crate::i18n::Tr::new(lang);
+            let mut words = super::RowWords::new(&tr);
+            for c in &cases {
+                let r = words.row(c);
+                assert_eq!([r.status, r.risk, r.consent, r.updated], uncached(&tr, c), "{lang} {}", c.number);
+                assert_eq!((r.id, r.number, r.flagged), (c.id, c.number.clone(), c.consent_flagged));
+            }
+        }
+    }
 
     #[test]
     fn every_key_built_from_a_code_exists_in_every_staff_language() {

@@ -75,6 +75,7 @@ async fn generated_cases(s: &dtz_services::Services) {
     let generated: Vec<_> = rows.into_iter().filter(|c| c.number.contains("-S-")).take(3).collect();
     assert_eq!(generated.len(), 3);
     for c in generated {
+        let c = dtz_store::cases::get(&s.db, &dtz_domain::access::Scope::all(), c.id).await.expect("the case");
         let place = dtz_store::sealed::Place { table: "cases", row: c.id };
         let wrapped = c.data_key.expect("a data key");
         let key = dtz_store::sealed::open_data_key(&s.db, &s.keys, dtz_domain::ids::OrgId(c.org_id), place, &wrapped)
