@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """A CSV of indicator values for `dtz import values` (bench/run, issue 8): the values of
 whole reports of programme SCALE in an SQLite database filled by `dtz demo --scale N`, for
-hand-entered indicators only, report after report until at least ROWS rows. The generator
+hand-entered indicators only, in the programme's countries (the generator also writes
+reports elsewhere, which an import refuses), report after report until at least ROWS rows. The generator
 draws the same ids from the same seed on both databases, so the file imports into either.
 
 Usage: values_csv.py SQLITE_FILE ROWS OUT.csv   (prints the rows written)
@@ -18,6 +19,7 @@ rows = con.execute(
        FROM data_values v JOIN reports r ON r.id = v.report_id JOIN indicators i ON i.id = v.indicator_id
        JOIN programmes p ON p.id = r.programme_id
        WHERE p.code = 'SCALE' AND i.source = 'manual'
+         AND r.country IN (SELECT pc.country FROM programme_countries pc WHERE pc.programme_id = p.id)
        ORDER BY r.id, i.code, v.part"""
 )
 n, last = 0, None
