@@ -111,9 +111,9 @@ intake_rows() {
   if [ -n "$client_cpu" ]; then
     local cores hash_share adjusted
     cores=$(awk -v s="$server_cpu" -v t="$(nth "$http" 2)" 'BEGIN { printf "%.2f", (t > 0) ? s / t : 0 }')
-    hash_share=$(awk -v n="$(nth "$http" 1)" -v h="$(part "$be" hash)" -v s="$server_cpu" 'BEGIN { printf "%.2f", (s > 0) ? n * h / 1000 / s : 0 }')
+    hash_share=$(awk -v n="$(nth "$http" 1)" -v h="$(part "$be" hash)" -v s="$server_cpu" 'BEGIN { printf "%.0f", (s > 0) ? 100 * n * h / 1000 / s : 0 }')
     adjusted=$(awk -v r="$(nth "$http" 3)" -v h="$(part "$be" hash)" -v c="$client_cpu" -v t="$(nth "$http" 2)" -v n="$(nproc)" 'BEGIN { b = (n - c / t) * 1000 / h; printf "%.2f", (b > 0) ? r / b : 0 }')
-    echo "| where the cores went during it: the server, the load client (\`dtz bench intake-http\`, same machine) | server $server_cpu CPU s in $(nth "$http" 2) s ($cores cores), of which about $hash_share s hashing receipts (reports × hash time); client $client_cpu CPU s; reports/s ÷ the bound on the cores the client left = **$adjusted** | | |"
+    echo "| where the cores went during it: the server, the load client (\`dtz bench intake-http\`, same machine) | server $server_cpu CPU s in $(nth "$http" 2) s ($cores cores), of which about $hash_share % hashing receipts (reports × hash time); client $client_cpu CPU s; reports/s ÷ the bound on the cores the client left = **$adjusted** | | |"
   fi
   local w=writeN
   echo "| the write path alone (data key, sealed report, token, signal, audit event; one durable transaction each, hash done before), in process, $INTAKE_REPORTS reports | 1 client: $(thousands "$(part "$be" write1)")/s; $(part "$be" clients) clients: **$(thousands "$(part "$be" $w)")/s** | ≥ 1,000 reports/s on SQLite | $([ "$be" = sqlite ] && verdict_ge "$(part "$be" $w)" 1000) |"
