@@ -38,13 +38,13 @@ pub async fn insert(tx: &mut Tx, head: &'static str, rows: &[Vec<Arg>]) -> Resul
     }
     if let Tx::Postgres(pg) = tx
         && let Some(statement) = unnest_statement(head, width)
-        && let Some(columns) = columns(rows)
+        && let Some(pieces) = rows.chunks(UNNEST_ROWS).map(columns).collect::<Option<Vec<_>>>()
     {
         let mut inserted = 0;
-        for chunk in columns_chunks(columns, UNNEST_ROWS) {
+        for piece in pieces {
             crate::counting::tick();
             let mut q = sqlx::query(AssertSqlSafe(statement.clone()));
-            for c in chunk {
+            for c in piece {
                 q = c.bind_to(q);
             }
             inserted += q.execute(&mut **pg).await?.rows_affected();
@@ -106,24 +106,6 @@ impl Column {
         }
         column_kinds!(bind)
     }
-
-    /// The first `n` values, leaving the rest in `self`.
-    fn split_front(&mut self, n: usize) -> Column {
-        macro_rules! split {
-            ($($k:ident),*) => { match self { $(Column::$k(v) => {
-                let rest = v.split_off(n.min(v.len()));
-                Column::$k(std::mem::replace(v, rest))
-            })* } };
-        }
-        column_kinds!(split)
-    }
-
-    fn len(&self) -> usize {
-        macro_rules! len {
-            ($($k:ident),*) => { match self { $(Column::$k(v) => v.len()),* } };
-        }
-        column_kinds!(len)
-    }
 }
 
 /// The rows as columns, or `None` when a column holds values of different kinds (then
@@ -144,15 +126,6 @@ fn columns(rows: &[Vec<Arg>]) -> Option<Vec<Column>> {
             column_kinds!(collect)
         })
         .collect()
-}
-
-/// The columns in pieces of at most `rows` rows each.
-fn columns_chunks(mut columns: Vec<Column>, rows: usize) -> Vec<Vec<Column>> {
-    let mut out = Vec::new();
-    while columns.first().is_some_and(|c| c.len() > 0) {
-        out.push(columns.iter_mut().map(|c| c.split_front(rows)).collect());
-    }
-    out
 }
 
 #[cfg(test)]
@@ -177,7 +150,7 @@ mod tests {
         let cols = columns(&rows).unwrap();
         assert_eq!(cols[0], Column::Int((0..5).map(Some).collect()));
         assert_eq!(cols[1], Column::Text(vec![None; 5]));
-        let pieces = columns_chunks(cols, 2);
+        let pieces: Vec<Vec<Column>> = rows.chunks(2).map(|r| columns(r).unwrap()).collect();
         assert_eq!(pieces.len(), 3);
         assert_eq!(pieces[2][0], Column::Int(vec![Some(4)]));
         assert_eq!(pieces[1][2], Column::Uuid(vec![Some(id); 2]));
