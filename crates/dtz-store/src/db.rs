@@ -1,6 +1,8 @@
 //! The one marked place where SQLite and PostgreSQL differ: connecting, durability
 //! settings, write transactions and binding values.
 
+mod group;
+
 use crate::sql::{Arg, Sql};
 use crate::{Result, StoreError};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
@@ -23,15 +25,17 @@ pub enum Dialect {
 
 /// A connection pool to either database. SQLite has one writer connection (writes are
 /// serial there anyway) and a few readers, so a write transaction never waits on a
-/// lock upgrade.
+/// lock upgrade; its transactions commit in groups (see [`group`]).
 #[derive(Clone, Debug)]
 pub enum Db {
     /// SQLite in WAL mode.
     Sqlite {
         /// Read-only work.
         read: SqlitePool,
-        /// The single writer.
+        /// The single writer's pool (one connection).
         write: SqlitePool,
+        /// Write transactions on it, committed in groups.
+        writer: std::sync::Arc<group::Writer>,
     },
     /// PostgreSQL.
     Postgres(PgPool),
@@ -233,18 +237,19 @@ impl<'a> ReadHandle<'a> {
 #[derive(Clone, Copy)]
 pub struct ReadHandle<'a>(&'a Db);
 
-/// A write transaction. SQLite: `BEGIN IMMEDIATE` on the single writer connection, so it
-/// holds the write lock from the start and never fails to upgrade. PostgreSQL: READ
-/// COMMITTED, with row locks where a rule needs them.
+/// A write transaction. SQLite: a savepoint in a group under `BEGIN IMMEDIATE` on the
+/// single writer connection, so it holds the write lock from the start and never fails to
+/// upgrade, and shares its group's commit with those that waited for it (see [`group`]).
+/// PostgreSQL: READ COMMITTED, with row locks where a rule needs them.
 pub enum Tx {
     /// SQLite transaction.
-    Sqlite(sqlx::Transaction<'static, Sqlite>),
+    Sqlite(group::SqliteTx),
     /// PostgreSQL transaction.
     Postgres(sqlx::Transaction<'static, Postgres>),
 }
 
 impl<'t> TxHandle<'t> {
-    executor_methods!(TxHandle(Tx::Sqlite(ex)) => &mut **ex, TxHandle(Tx::Postgres(ex)) => &mut **ex);
+    executor_methods!(TxHandle(Tx::Sqlite(ex)) => ex.conn()?, TxHandle(Tx::Postgres(ex)) => &mut **ex);
 }
 
 /// A borrowed transaction; see [`Tx::q`].
@@ -342,7 +347,8 @@ impl Db {
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(base.read_only(true))
                 .await?;
-            Ok(Db::Sqlite { read, write })
+            let writer = std::sync::Arc::new(group::Writer::new(write.clone()));
+            Ok(Db::Sqlite { read, write, writer })
         } else {
             Err(StoreError::Config(format!(
                 "database URL must start with sqlite:// or postgres:// (got {:?})",
@@ -360,6 +366,16 @@ impl Db {
         Ok(())
     }
 
+    /// SQLite: the groups committed so far and the write transactions they held (their
+    /// ratio is the transactions per fsync). `None` for PostgreSQL, which groups its
+    /// commits itself.
+    pub fn group_commits(&self) -> Option<(u64, u64)> {
+        match self {
+            Db::Sqlite { writer, .. } => Some(writer.commits()),
+            Db::Postgres(_) => None,
+        }
+    }
+
     /// Which database this is.
     pub fn dialect(&self) -> Dialect {
         match self {
@@ -371,7 +387,7 @@ impl Db {
     /// Start a write transaction.
     pub async fn begin(&self) -> Result<Tx> {
         Ok(match self {
-            Db::Sqlite { write, .. } => Tx::Sqlite(write.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Sqlite { writer, .. } => Tx::Sqlite(writer.begin().await?),
             Db::Postgres(p) => Tx::Postgres(p.begin().await?),
         })
     }
@@ -426,7 +442,7 @@ impl Db {
     /// Close every connection.
     pub async fn close(&self) {
         match self {
-            Db::Sqlite { read, write } => {
+            Db::Sqlite { read, write, .. } => {
                 read.close().await;
                 write.close().await;
             }

@@ -45,3 +45,80 @@ async fn postgres_with_synchronous_commit_off_is_refused() {
         other => panic!("a session without durable commits must be refused: {other:?}"),
     }
 }
+
+/// Many writers at once: what `commit` acknowledged is stored and visible to readers as
+/// soon as it returns, what was rolled back, dropped or failed is not, and one failing
+/// transaction leaves the others of its group alone. On SQLite the transactions share
+/// commits (group commit), which this also checks happened.
+async fn concurrent_transactions_keep_their_own_outcome(t: TestDb) {
+    let db = std::sync::Arc::new(t.db.clone());
+    let insert = |name: String| {
+        Sql::with_args(
+            "INSERT INTO organisations (id, name, kind, publishable, version, created_at, updated_at) VALUES ($1, $2, 'donor', $3, 1, $4, $4)",
+            vec![uuid::Uuid::new_v4().into(), name.into(), true.into(), time::OffsetDateTime::UNIX_EPOCH.into()],
+        )
+    };
+    let count = |name: String| {
+        let mut q = Sql::new("SELECT COUNT(*) FROM organisations WHERE name = ");
+        q.bind(name);
+        q
+    };
+    let mut set = tokio::task::JoinSet::new();
+    for task in 0..32 {
+        let db = db.clone();
+        set.spawn(async move {
+            let mut kept = Vec::new();
+            for i in 0..12 {
+                let name = format!("group {task} {i}");
+                let mut tx = db.begin().await.unwrap();
+                tx.q().execute(&insert(name.clone())).await.unwrap();
+                match i % 4 {
+                    0 => tx.rollback().await.unwrap(),
+                    1 => drop(tx),
+                    2 => {
+                        // A statement fails (the same name again); the caller gives up.
+                        let again = tx.q().execute(&insert(name.clone())).await;
+                        assert!(matches!(again, Err(StoreError::Duplicate(_))), "{again:?}");
+                        drop(tx);
+                    }
+                    _ => {
+                        tx.q().execute(&insert(format!("{name} b"))).await.unwrap();
+                        tx.commit().await.unwrap();
+                        let n: i64 = db.read().scalar(&count(name.clone())).await.unwrap();
+                        assert_eq!(n, 1, "{name} is visible once its commit returned");
+                        kept.push(name);
+                    }
+                }
+            }
+            kept
+        });
+    }
+    let mut kept = Vec::new();
+    while let Some(k) = set.join_next().await {
+        kept.extend(k.unwrap());
+    }
+    assert_eq!(kept.len(), 32 * 3);
+    let all: Vec<(String,)> =
+        db.read().fetch_all(&Sql::new("SELECT name FROM organisations WHERE name LIKE 'group %'")).await.unwrap();
+    let mut names: Vec<String> = all.into_iter().map(|(n,)| n).collect();
+    names.sort();
+    let mut want: Vec<String> = kept.iter().flat_map(|n| [n.clone(), format!("{n} b")]).collect();
+    want.sort();
+    assert_eq!(names, want, "exactly the committed transactions' rows");
+    if let Some((groups, transactions)) = db.group_commits() {
+        assert!(transactions >= 96, "{transactions} transactions committed");
+        assert!(groups < transactions, "{groups} groups for {transactions} transactions: no commit was shared");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_concurrent_transactions_keep_their_own_outcome() {
+    concurrent_transactions_keep_their_own_outcome(TestDb::new(Backend::Sqlite).await.unwrap()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_concurrent_transactions_keep_their_own_outcome() {
+    if let Some(t) = TestDb::new(Backend::Postgres).await {
+        concurrent_transactions_keep_their_own_outcome(t).await;
+    }
+}
