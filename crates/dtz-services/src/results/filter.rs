@@ -54,11 +54,14 @@ impl ResultsFilter {
     }
 }
 
-/// The parts met in one read of values, each once: a value keeps its part's number.
+/// The parts and organisations met in one read of values, each once: a value keeps their
+/// numbers.
 #[derive(Default)]
 struct Parts {
     numbers: HashMap<String, u32>,
     parts: Vec<Part>,
+    org_numbers: HashMap<Uuid, u32>,
+    orgs: Vec<Uuid>,
 }
 
 impl Parts {
@@ -77,50 +80,67 @@ impl Parts {
         self.numbers.insert(stored.to_owned(), n);
         Some(n)
     }
+
+    /// The number of an organisation.
+    fn org(&mut self, id: Uuid) -> Option<u32> {
+        if let Some(&n) = self.org_numbers.get(&id) {
+            return Some(n);
+        }
+        let n = u32::try_from(self.orgs.len()).ok()?;
+        self.orgs.push(id);
+        self.org_numbers.insert(id, n);
+        Some(n)
+    }
 }
 
 /// A value between the query and its indicator's rollup: the [`ValuePoint`] that
-/// `results::point` makes of its row, without a string of its own for its part (a number
-/// in [`Parts`]), so that holding every value of a programme at scale 100 costs about a
-/// third of holding their points (issue 8, memory).
+/// `results::point` makes of its row, packed (64 bytes, no string of its own but for a
+/// text; its part and organisation are numbers in [`Parts`]), so that holding every value
+/// of a programme at scale 100 costs a fraction of holding their points (issue 8, memory).
 struct Compact {
-    country: CountryCode,
-    org: OrgId,
+    /// Value, numerator, denominator (0 when absent, see `present`).
+    figures: [i64; 3],
+    text: Option<Box<str>>,
     period: Period,
     part: u32,
-    value: Option<i64>,
-    numerator: Option<i64>,
-    denominator: Option<i64>,
-    text: Option<Box<str>>,
+    org: u32,
+    country: CountryCode,
+    /// Which of `figures` are present (bits 0, 1, 2).
+    present: u8,
     approved: bool,
 }
 
 impl Compact {
     /// As `results::point` (values of unknown shape are skipped).
     fn of(r: &PointRow, parts: &mut Parts) -> Option<Self> {
+        let country = CountryCode::parse("country", &r.country).ok()?;
+        let period = Period::parse("period", &r.period).ok()?;
         let part = parts.number(&r.part)?;
+        let org = parts.org(r.org_id)?;
+        let all = [r.value, r.numerator, r.denominator];
+        let present = all.iter().enumerate().fold(0u8, |bits, (n, f)| if f.is_some() { bits | 1 << n } else { bits });
         Some(Self {
-            country: CountryCode::parse("country", &r.country).ok()?,
-            org: OrgId(r.org_id),
-            period: Period::parse("period", &r.period).ok()?,
-            part,
-            value: r.value,
-            numerator: r.numerator,
-            denominator: r.denominator,
+            figures: all.map(|f| f.unwrap_or(0)),
             text: r.text_value.as_deref().map(Box::from),
+            period,
+            part,
+            org,
+            country,
+            present,
             approved: r.status == ReportStatus::Approved.as_str(),
         })
     }
 
     fn point(self, parts: &Parts) -> ValuePoint {
+        let figure = |n: usize| (self.present & 1 << n != 0).then_some(self.figures[n]);
         ValuePoint {
             country: self.country,
-            org: self.org,
+            org: OrgId(parts.orgs.get(self.org as usize).copied().unwrap_or_default()),
             period: self.period,
             part: parts.parts.get(self.part as usize).cloned().unwrap_or(Part::Total),
-            value: self.value,
-            numerator: self.numerator,
-            denominator: self.denominator,
+            value: figure(0),
+            numerator: figure(1),
+            denominator: figure(2),
             text: self.text.map(String::from),
             approved: self.approved,
         }
@@ -254,13 +274,13 @@ mod tests {
     fn row(part: &str, country: &str, period: &str, text: Option<&str>, status: &str) -> PointRow {
         PointRow {
             indicator_id: Uuid::nil(),
-            org_id: Uuid::from_u128(7),
+            org_id: Uuid::from_u128(country.len() as u128 + period.len() as u128),
             country: country.into(),
             period: period.into(),
             status: status.into(),
             part: part.into(),
-            value: Some(3),
-            numerator: None,
+            value: (country != "IN").then_some(3),
+            numerator: text.map(|_| -5),
             denominator: Some(4),
             text_value: text.map(str::to_owned),
         }
@@ -283,5 +303,6 @@ mod tests {
             assert_eq!(compact, super::super::point(r), "{r:?}");
         }
         assert_eq!(parts.parts.len(), 3, "each part once");
+        assert!(std::mem::size_of::<Compact>() <= 64, "{} bytes", std::mem::size_of::<Compact>());
     }
 }
