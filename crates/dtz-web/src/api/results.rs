@@ -522,7 +522,11 @@ mod tests {
             numerator: (n % 5 == 0).then_some(7),
             denominator: (n % 5 == 0).then_some(9),
             ratio: (n % 5 == 0).then_some(7.0 / 9.0),
-            distribution: if n % 2 == 0 { BTreeMap::from([("yes".into(), 3), ("no".into(), n as i64)]) } else { BTreeMap::new() },
+            distribution: if n % 2 == 0 {
+                BTreeMap::from([("yes".into(), 3), ("no".into(), n as i64)])
+            } else {
+                BTreeMap::new()
+            },
             texts: vec!["a".into(); n % 3],
             reporters: n,
             includes_pending: n % 7 == 0,
