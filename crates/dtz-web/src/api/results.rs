@@ -510,27 +510,27 @@ mod tests {
 
     fn cell(n: usize) -> Cell {
         Cell {
-            country: (n % 2 == 0).then(|| CountryCode::parse("c", "BO").unwrap()),
-            org: (n % 3 == 0).then(|| OrgId(Uuid::from_u128(n as u128))),
-            period: (n % 4 != 1).then(|| Period::parse("p", if n % 2 == 0 { "2020" } else { "2021" }).unwrap()),
+            country: n.is_multiple_of(2).then(|| CountryCode::parse("c", "BO").unwrap()),
+            org: n.is_multiple_of(3).then(|| OrgId(Uuid::from_u128(n as u128))),
+            period: (n % 4 != 1).then(|| Period::parse("p", if n.is_multiple_of(2) { "2020" } else { "2021" }).unwrap()),
             part: match n % 3 {
                 0 => None,
                 1 => Some(Part::Total),
                 _ => Some(Part::of("sex", "f\"ém\"ale")),
             },
             value: (n % 2 == 1).then_some(n as i64 - 3),
-            numerator: (n % 5 == 0).then_some(7),
-            denominator: (n % 5 == 0).then_some(9),
-            ratio: (n % 5 == 0).then_some(7.0 / 9.0),
-            distribution: if n % 2 == 0 {
+            numerator: n.is_multiple_of(5).then_some(7),
+            denominator: n.is_multiple_of(5).then_some(9),
+            ratio: n.is_multiple_of(5).then_some(7.0 / 9.0),
+            distribution: if n.is_multiple_of(2) {
                 BTreeMap::from([("yes".into(), 3), ("no".into(), n as i64)])
             } else {
                 BTreeMap::new()
             },
             texts: vec!["a".into(); n % 3],
             reporters: n,
-            includes_pending: n % 7 == 0,
-            parts_mismatch: n % 11 == 0,
+            includes_pending: n.is_multiple_of(7),
+            parts_mismatch: n.is_multiple_of(11),
         }
     }
 
