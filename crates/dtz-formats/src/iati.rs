@@ -15,7 +15,7 @@ mod write;
 
 pub use check::{Problem, Severity};
 pub use flat::flat_table;
-pub use write::write;
+pub use write::{Stream, write};
 
 /// The folder of the 2.03 schemas in this repository (`iati-activities-schema.xsd` and
 /// what it includes), for validating files with xmllint in tests and by hand.

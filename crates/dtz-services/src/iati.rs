@@ -250,10 +250,31 @@ impl Services {
 
     /// The activities of a programme (or of one publisher: name, IATI identifier or id).
     pub async fn iati_activities(&self, caller: &Caller, code: &str, publisher: Option<&str>) -> Result<Activities> {
+        match self.iati_plan(caller, code, publisher).await? {
+            Plan::Imported(a) => Ok(a),
+            Plan::Own(plan) => {
+                let mut activities = Vec::new();
+                plan.each(&mut |a| {
+                    activities.push(a);
+                    Ok(())
+                })
+                .map_err(|e| internal(&e))?;
+                Ok(Activities { generated: plan.generated(), activities })
+            }
+        }
+    }
+
+    /// What the activities of a programme are made from, read from the database; the
+    /// activities themselves are made one at a time from it ([`OwnPlan::each`]).
+    async fn iati_plan(&self, caller: &Caller, code: &str, publisher: Option<&str>) -> Result<Plan> {
         let access = self.iati_access(caller).await?;
         let p = match self.programme(code).await {
-            Err(ServiceError::NotFound) => return self.imported_iati_activities(caller, code, publisher).await,
-            Ok((row, _)) if row.imported() => return self.imported_iati_activities(caller, code, publisher).await,
+            Err(ServiceError::NotFound) => {
+                return Ok(Plan::Imported(self.imported_iati_activities(caller, code, publisher).await?));
+            }
+            Ok((row, _)) if row.imported() => {
+                return Ok(Plan::Imported(self.imported_iati_activities(caller, code, publisher).await?));
+            }
             other => other?.1,
         };
         let orgs = self.publishing_orgs().await?;
@@ -294,52 +315,147 @@ impl Services {
             .map(|f| f.indicators.iter().map(|i| (i.indicator.id, i.indicator.indicator())).collect())
             .unwrap_or_default();
         let periods = figures.first().map(|f| f.periods.clone()).unwrap_or_default();
+        drop(figures);
         let (baselines, targets) = self.goals(code).await?;
         let row = self.programme(code).await?.0;
         let (records, paid) = dtz_store::finance::list(&self.db, &dtz_domain::access::Scope::all(), row.id).await?;
-        let now = self.clock.now();
-        let inputs = Inputs {
-            p: &p,
-            today: now.date(),
-            now: rfc3339(now),
-            lead: p.lead.as_deref().and_then(|l| resolve(&orgs, l)),
-            donor: p.donor.as_deref().and_then(|d| resolve(&orgs, d)),
-            periods,
+        Ok(Plan::Own(Box::new(OwnPlan {
+            p,
+            orgs,
+            only,
+            now: self.clock.now(),
+            per_reporter,
+            alliance,
             indicators,
-            reporters: &per_reporter,
-            alliance: &alliance,
-            baselines: &baselines,
-            targets: &targets,
-            finance: records
-                .iter()
-                .map(|r| Record {
-                    row: r,
-                    paid: paid.iter().filter(|d| d.record_id == r.id).map(|d| (d.partner_id, d.amount)).collect(),
-                })
-                .collect(),
-        };
-        let publishers = publishing::publishers(&p, &orgs);
-        let mut activities = Vec::new();
-        if let Some(lead) = inputs.lead
-            && only.is_none_or(|o| o == lead.id)
-        {
-            activities.push(programme_activity(&inputs, lead, &publishers, &orgs));
-        }
-        for pb in publishers.iter().filter(|pb| only.is_none_or(|o| o == pb.org.id)) {
-            for a in &pb.activities {
-                activities.push(member_activity(&inputs, pb, a, &orgs));
-            }
-        }
-        Ok(Activities { generated: rfc3339(now), activities })
+            periods,
+            baselines,
+            targets,
+            records,
+            paid,
+        })))
     }
 
     /// The activities as IATI XML.
     pub async fn iati_xml(&self, caller: &Caller, code: &str, publisher: Option<&str>) -> Result<Vec<u8>> {
-        let a = self.iati_activities(caller, code, publisher).await?;
-        if a.activities.is_empty() {
-            return Err(Invalid::new("publisher", "This organisation publishes no activity in the programme.").into());
+        self.iati_write(caller, code, publisher, Vec::new()).await
+    }
+
+    /// The activities as IATI XML written to `out` one activity at a time, as each is made
+    /// (a large programme's file is never whole in memory, nor are its activities): the
+    /// bytes of [`Self::iati_xml`]. Nothing is written when there is no activity to
+    /// publish (an error, as for `iati_xml`); `out` is given back at the end.
+    pub async fn iati_write<W: std::io::Write>(
+        &self,
+        caller: &Caller,
+        code: &str,
+        publisher: Option<&str>,
+        out: W,
+    ) -> Result<W> {
+        let none = || Invalid::new("publisher", "This organisation publishes no activity in the programme.").into();
+        match self.iati_plan(caller, code, publisher).await? {
+            Plan::Imported(a) => {
+                if a.activities.is_empty() {
+                    return Err(none());
+                }
+                let mut s = dtz_formats::iati::Stream::start(out, &a.generated).map_err(|e| internal(&e))?;
+                for act in &a.activities {
+                    s.activity(act).map_err(|e| internal(&e))?;
+                }
+                s.finish().map_err(|e| internal(&e))
+            }
+            Plan::Own(plan) => {
+                // The file is opened at the first activity, so that none is no file at all.
+                let generated = plan.generated();
+                let mut out = Some(out);
+                let mut stream = None;
+                plan.each(&mut |a| {
+                    if stream.is_none()
+                        && let Some(o) = out.take()
+                    {
+                        stream = Some(dtz_formats::iati::Stream::start(o, &generated)?);
+                    }
+                    match stream.as_mut() {
+                        Some(s) => s.activity(&a),
+                        None => Ok(()),
+                    }
+                })
+                .map_err(|e| internal(&e))?;
+                match stream {
+                    Some(s) => s.finish().map_err(|e| internal(&e)),
+                    None => Err(none()),
+                }
+            }
         }
-        dtz_formats::iati::write(&a).map_err(|e| internal(&e))
+    }
+}
+
+/// What the activities of a programme are made from.
+enum Plan {
+    /// A programme imported from IATI: its activities as read.
+    Imported(Activities),
+    /// A programme of dtz.
+    Own(Box<OwnPlan>),
+}
+
+/// What the activities of a dtz programme are made from (`Services::iati_plan`).
+struct OwnPlan {
+    p: Programme,
+    orgs: Vec<Org>,
+    /// Only this publisher's activities.
+    only: Option<OrgId>,
+    now: OffsetDateTime,
+    per_reporter: Vec<IndicatorCells>,
+    alliance: Vec<IndicatorCells>,
+    indicators: Vec<(Uuid, Indicator)>,
+    periods: Vec<Period>,
+    baselines: Vec<GoalRow>,
+    targets: Vec<GoalRow>,
+    records: Vec<FinanceRow>,
+    paid: Vec<dtz_store::finance::DisbursementRow>,
+}
+
+impl OwnPlan {
+    fn generated(&self) -> String {
+        rfc3339(self.now)
+    }
+
+    /// Make each activity in file order and hand it to `each`.
+    fn each(&self, each: &mut dyn FnMut(Activity) -> std::io::Result<()>) -> std::io::Result<()> {
+        let p = &self.p;
+        let orgs = &self.orgs;
+        let inputs = Inputs {
+            p,
+            today: self.now.date(),
+            now: rfc3339(self.now),
+            lead: p.lead.as_deref().and_then(|l| resolve(orgs, l)),
+            donor: p.donor.as_deref().and_then(|d| resolve(orgs, d)),
+            periods: self.periods.clone(),
+            indicators: self.indicators.clone(),
+            reporters: &self.per_reporter,
+            alliance: &self.alliance,
+            baselines: &self.baselines,
+            targets: &self.targets,
+            finance: self
+                .records
+                .iter()
+                .map(|r| Record {
+                    row: r,
+                    paid: self.paid.iter().filter(|d| d.record_id == r.id).map(|d| (d.partner_id, d.amount)).collect(),
+                })
+                .collect(),
+        };
+        let publishers = publishing::publishers(p, orgs);
+        if let Some(lead) = inputs.lead
+            && self.only.is_none_or(|o| o == lead.id)
+        {
+            each(programme_activity(&inputs, lead, &publishers, orgs))?;
+        }
+        for pb in publishers.iter().filter(|pb| self.only.is_none_or(|o| o == pb.org.id)) {
+            for a in &pb.activities {
+                each(member_activity(&inputs, pb, a, orgs))?;
+            }
+        }
+        Ok(())
     }
 }
 

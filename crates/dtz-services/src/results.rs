@@ -37,7 +37,7 @@ pub struct Cells {
 
 impl Cells {
     /// The cells of indicator number `at` (framework order) of `answer`.
-    fn of(answer: &memo::Answer, at: usize) -> Self {
+    pub fn of(answer: &memo::Answer, at: usize) -> Self {
         Self { answer: answer.clone(), at }
     }
 }

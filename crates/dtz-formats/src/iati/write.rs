@@ -62,16 +62,39 @@ impl<W: Write> X<W> {
 
 /// The file as XML bytes (UTF-8, indented by two spaces).
 pub fn write(a: &Activities) -> std::io::Result<Vec<u8>> {
-    let mut x = X(Writer::new_with_indent(Vec::new(), b' ', 2));
-    x.0.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
-    x.open("iati-activities", &[("version", "2.03"), ("generated-datetime", &a.generated)])?;
+    let mut s = Stream::start(Vec::new(), &a.generated)?;
     for act in &a.activities {
-        activity(&mut x, act)?;
+        s.activity(act)?;
     }
-    x.close("iati-activities")?;
-    let mut out = x.0.into_inner();
-    out.push(b'\n');
-    Ok(out)
+    s.finish()
+}
+
+/// An activities file written to `W` one activity at a time, so that a large programme's
+/// file is never whole in memory (issue 8): the bytes are those of [`write`] of all the
+/// activities at once (it is written with this).
+pub struct Stream<W: Write>(X<W>);
+
+impl<W: Write> Stream<W> {
+    /// The declaration and the opening `iati-activities` of a file made at `generated`.
+    pub fn start(out: W, generated: &str) -> std::io::Result<Self> {
+        let mut x = X(Writer::new_with_indent(out, b' ', 2));
+        x.0.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
+        x.open("iati-activities", &[("version", "2.03"), ("generated-datetime", generated)])?;
+        Ok(Self(x))
+    }
+
+    /// One `iati-activity`.
+    pub fn activity(&mut self, a: &Activity) -> Res {
+        activity(&mut self.0, a)
+    }
+
+    /// Close the file; the writer back.
+    pub fn finish(mut self) -> std::io::Result<W> {
+        self.0.close("iati-activities")?;
+        let mut out = self.0.0.into_inner();
+        out.write_all(b"\n")?;
+        Ok(out)
+    }
 }
 
 fn date(d: time::Date) -> String {

@@ -3,16 +3,17 @@
 //! asked for, the indicators rolled up), never the rows of a finished table, so a page
 //! and its download show the same figures.
 
-use super::{Cells, Figures, IndicatorFigures, memo, point};
+use super::{Cells, Figures, IndicatorFigures, memo};
 use crate::{Caller, Result, Services};
 use dtz_domain::access::Area;
 use dtz_domain::ids::OrgId;
 use dtz_domain::org::CountryCode;
-use dtz_domain::results::rollup::{Grouping, Include, ValuePoint, rollup};
-use dtz_domain::results::{Period, Programme, ResultNode};
+use dtz_domain::results::rollup::{Cell, Grouping, Include, Part, ValuePoint, rollup};
+use dtz_domain::results::{Period, Programme, ReportStatus, ResultNode};
 use dtz_domain::validate::{Invalid, Violations};
 use dtz_store::filtered::{self, PointFilter};
 use dtz_store::programmes;
+use dtz_store::values::PointRow;
 use std::collections::HashMap;
 use std::sync::Arc;
 use uuid::Uuid;
@@ -50,6 +51,99 @@ impl ResultsFilter {
             v.push(Invalid::new("period", "Choose a reporting period of the programme."));
         }
         v.into_result()
+    }
+}
+
+/// The parts and organisations met in one read of values, each once: a value keeps their
+/// numbers.
+#[derive(Default)]
+struct Parts {
+    numbers: HashMap<String, u32>,
+    parts: Vec<Part>,
+    org_numbers: HashMap<Uuid, u32>,
+    orgs: Vec<Uuid>,
+}
+
+impl Parts {
+    /// The number of a stored part (`""` or `set=option`); `None` for one of unknown shape.
+    fn number(&mut self, stored: &str) -> Option<u32> {
+        if let Some(&n) = self.numbers.get(stored) {
+            return Some(n);
+        }
+        let part = match stored.split_once('=') {
+            None if stored.is_empty() => Part::Total,
+            Some((set, option)) => Part::of(set, option),
+            None => return None,
+        };
+        let n = u32::try_from(self.parts.len()).ok()?;
+        self.parts.push(part);
+        self.numbers.insert(stored.to_owned(), n);
+        Some(n)
+    }
+
+    /// The number of an organisation.
+    fn org(&mut self, id: Uuid) -> Option<u32> {
+        if let Some(&n) = self.org_numbers.get(&id) {
+            return Some(n);
+        }
+        let n = u32::try_from(self.orgs.len()).ok()?;
+        self.orgs.push(id);
+        self.org_numbers.insert(id, n);
+        Some(n)
+    }
+}
+
+/// A value between the query and its indicator's rollup: the [`ValuePoint`] that
+/// `results::point` makes of its row, packed (64 bytes, no string of its own but for a
+/// text; its part and organisation are numbers in [`Parts`]), so that holding every value
+/// of a programme at scale 100 costs a fraction of holding their points (issue 8, memory).
+struct Compact {
+    /// Value, numerator, denominator (0 when absent, see `present`).
+    figures: [i64; 3],
+    text: Option<Box<str>>,
+    period: Period,
+    part: u32,
+    org: u32,
+    country: CountryCode,
+    /// Which of `figures` are present (bits 0, 1, 2).
+    present: u8,
+    approved: bool,
+}
+
+impl Compact {
+    /// As `results::point` (values of unknown shape are skipped).
+    fn of(r: &PointRow, parts: &mut Parts) -> Option<Self> {
+        let country = CountryCode::parse("country", &r.country).ok()?;
+        let period = Period::parse("period", &r.period).ok()?;
+        let part = parts.number(&r.part)?;
+        let org = parts.org(r.org_id)?;
+        let all = [r.value, r.numerator, r.denominator];
+        let present = all.iter().enumerate().fold(0u8, |bits, (n, f)| if f.is_some() { bits | 1 << n } else { bits });
+        Some(Self {
+            figures: all.map(|f| f.unwrap_or(0)),
+            text: r.text_value.as_deref().map(Box::from),
+            period,
+            part,
+            org,
+            country,
+            present,
+            approved: r.status == ReportStatus::Approved.as_str(),
+        })
+    }
+
+    fn point(self, parts: &Parts) -> ValuePoint {
+        let figure = |n: usize| (self.present & 1 << n != 0).then_some(self.figures[n]);
+        ValuePoint {
+            country: self.country,
+            org: OrgId(parts.orgs.get(self.org as usize).copied().unwrap_or_default()),
+            period: self.period,
+            part: parts.parts.get(self.part as usize).cloned().unwrap_or(Part::Total),
+            value: figure(0),
+            numerator: figure(1),
+            denominator: figure(2),
+            text: self.text.map(String::from),
+            approved: self.approved,
+        }
     }
 }
 
@@ -106,6 +200,15 @@ impl Services {
         };
         let mut answers: Vec<Option<memo::Answer>> =
             groupings.iter().map(|g| key(g).and_then(|k| self.rollups.get(&k))).collect();
+        // A miss of remembered figures waits for its turn and looks again: what another
+        // reader computed meanwhile is not computed twice (`RollupMemo::turn`).
+        let _turn = if !with_pending && answers.iter().any(Option::is_none) {
+            let turn = self.rollups.turn(programme.id, &scope_key).await;
+            answers = groupings.iter().map(|g| key(g).and_then(|k| self.rollups.get(&k))).collect();
+            Some(turn)
+        } else {
+            None
+        };
         if answers.iter().any(Option::is_none) {
             let narrowed = PointFilter {
                 country: filter.country.map(|c| c.as_str().to_owned()),
@@ -113,28 +216,36 @@ impl Services {
                 up_to_period: filter.period.map(|p| p.to_string()),
                 indicators: only,
             };
-            let mut by_indicator: HashMap<Uuid, Vec<ValuePoint>> = HashMap::new();
+            // Kept compact until their indicator is rolled up (`Compact`): at scale 100 a
+            // million values, read in the database's order, which the rollup keeps.
+            let mut by_indicator: HashMap<Uuid, Vec<Compact>> = HashMap::new();
+            let mut parts = Parts::default();
             filtered::each_point(&self.db, &scope, programme.id, &narrowed, |r| {
-                if let Some(p) = point(&r) {
+                if let Some(p) = Compact::of(&r, &mut parts) {
                     by_indicator.entry(r.indicator_id).or_default().push(p);
                 }
             })
             .await?;
-            let empty = Vec::new();
-            for (g, slot) in groupings.iter().zip(answers.iter_mut()).filter(|(_, a)| a.is_none()) {
-                let a: memo::Answer = Arc::new(
-                    indicators
-                        .iter()
-                        .map(|ind| {
-                            let points = by_indicator.get(&ind.id).unwrap_or(&empty);
-                            rollup(&ind.indicator(), points, include, *g, &periods)
-                        })
-                        .collect(),
-                );
-                if let Some(k) = key(g) {
+            // Indicator by indicator, every missing grouping at once, each indicator's
+            // points dropped as soon as they are rolled up: the points (a million at scale
+            // 100) and the answers are never both whole in memory (issue 8).
+            let missing: Vec<usize> = (0..groupings.len()).filter(|&n| answers[n].is_none()).collect();
+            let mut built: Vec<Vec<Vec<Cell>>> = missing.iter().map(|_| Vec::with_capacity(indicators.len())).collect();
+            for ind in &indicators {
+                let points: Vec<ValuePoint> =
+                    by_indicator.remove(&ind.id).unwrap_or_default().into_iter().map(|c| c.point(&parts)).collect();
+                let indicator = ind.indicator();
+                for (n, cells) in missing.iter().zip(built.iter_mut()) {
+                    cells.push(rollup(&indicator, &points, include, groupings[*n], &periods));
+                }
+            }
+            drop(by_indicator);
+            for (n, cells) in missing.into_iter().zip(built) {
+                let a: memo::Answer = Arc::new(cells);
+                if let Some(k) = key(&groupings[n]) {
                     self.rollups.put(k, a.clone());
                 }
-                *slot = Some(a);
+                answers[n] = Some(a);
             }
         }
         Ok(answers
@@ -153,5 +264,45 @@ impl Services {
                     .collect(),
             })
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(part: &str, country: &str, period: &str, text: Option<&str>, status: &str) -> PointRow {
+        PointRow {
+            indicator_id: Uuid::nil(),
+            org_id: Uuid::from_u128(country.len() as u128 + period.len() as u128),
+            country: country.into(),
+            period: period.into(),
+            status: status.into(),
+            part: part.into(),
+            value: (country != "IN").then_some(3),
+            numerator: text.map(|_| -5),
+            denominator: Some(4),
+            text_value: text.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn a_compact_value_gives_back_the_point_of_its_row() {
+        let rows = [
+            row("", "BO", "2020", None, "approved"),
+            row("sex=female", "bo", "2021", Some("a text"), "submitted"),
+            row("sex=female", "IN", "2020", None, "approved"),
+            row("age=unknown", "IN", "2020", Some(""), "approved"),
+            row("nonsense", "IN", "2020", None, "approved"),
+            row("", "XX1", "2020", None, "approved"),
+            row("", "BO", "twenty", None, "approved"),
+        ];
+        let mut parts = Parts::default();
+        for r in &rows {
+            let compact = Compact::of(r, &mut parts).map(|c| c.point(&parts));
+            assert_eq!(compact, super::super::point(r), "{r:?}");
+        }
+        assert_eq!(parts.parts.len(), 3, "each part once");
+        assert!(std::mem::size_of::<Compact>() <= 64, "{} bytes", std::mem::size_of::<Compact>());
     }
 }

@@ -47,10 +47,14 @@ struct Entry {
     used: u64,
 }
 
+/// Whose turn it is to compute answers of one programme for one scope.
+type Turns = std::collections::HashMap<(Uuid, String), Arc<tokio::sync::Mutex<()>>>;
+
 #[derive(Debug, Default)]
 struct Inner {
     entries: Vec<Entry>,
     clock: u64,
+    turns: Turns,
 }
 
 /// The memo, shared by clones; least recently used answers go first.
@@ -101,6 +105,21 @@ impl RollupMemo {
             total -= m.entries.swap_remove(oldest).cells;
         }
         m.entries.push(Entry { key, answer, cells, used });
+    }
+
+    /// Wait for the turn to compute answers of `programme` for `scope`: one reader at a
+    /// time, so that many readers missing the same answer at once (64 connections after a
+    /// start or an approval) compute it once — the others look again when their turn
+    /// comes and find it remembered — instead of each reading every value of the
+    /// programme (about a million at scale 100) at the same time (issue 8, memory).
+    pub async fn turn(&self, programme: Uuid, scope: &str) -> tokio::sync::OwnedMutexGuard<()> {
+        let lock = {
+            let mut m = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            // Turns nobody holds or waits for are forgotten.
+            m.turns.retain(|_, l| Arc::strong_count(l) > 1);
+            m.turns.entry((programme, scope.to_owned())).or_default().clone()
+        };
+        lock.lock_owned().await
     }
 
     /// Forget every answer (`dtz bench rollup` measures the work after an approval).
@@ -155,6 +174,22 @@ mod tests {
         assert!(m.get(&key(2, "a")).is_none(), "another generation is another question");
         m.put(key(2, "a"), answer(1));
         assert_eq!(m.len(), 1, "answers of generation 1 are gone");
+    }
+
+    #[tokio::test]
+    async fn turns_are_one_at_a_time_per_programme_and_scope() {
+        let m = RollupMemo::default();
+        let first = m.turn(Uuid::nil(), "all").await;
+        let other = m.turn(Uuid::nil(), "org").await;
+        let next = m.clone();
+        let waiting = tokio::spawn(async move { next.turn(Uuid::nil(), "all").await });
+        tokio::task::yield_now().await;
+        assert!(!waiting.is_finished(), "the same programme and scope waits");
+        drop(first);
+        drop(waiting.await.unwrap());
+        drop(other);
+        drop(m.turn(Uuid::nil(), "all").await);
+        assert!(m.0.lock().unwrap().turns.len() <= 1, "turns nobody holds are forgotten");
     }
 
     #[test]

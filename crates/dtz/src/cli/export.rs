@@ -99,6 +99,37 @@ pub async fn run(c: ExportCommand) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// A file created at its first write (an export that fails before writing anything leaves
+/// no file), buffered.
+struct LazyFile {
+    path: PathBuf,
+    file: Option<std::io::BufWriter<std::fs::File>>,
+}
+
+impl LazyFile {
+    /// Flush what is buffered.
+    fn finish(&mut self) -> anyhow::Result<()> {
+        match &mut self.file {
+            Some(f) => std::io::Write::flush(f).with_context(|| format!("cannot write {}", self.path.display())),
+            None => Ok(()),
+        }
+    }
+}
+
+impl std::io::Write for LazyFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let f = match &mut self.file {
+            Some(f) => f,
+            None => self.file.insert(std::io::BufWriter::with_capacity(256 * 1024, std::fs::File::create(&self.path)?)),
+        };
+        f.write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.as_mut().map_or(Ok(()), std::io::Write::flush)
+    }
+}
+
 /// Write `bytes` to `path`, or to standard output.
 fn emit(path: Option<&PathBuf>, bytes: &[u8]) -> anyhow::Result<()> {
     match path {
@@ -129,9 +160,32 @@ async fn iati(
         return Ok(ExitCode::SUCCESS);
     }
     if !check {
-        let xml = s.iati_xml(&Caller::System, &programme, publisher).await;
+        // Written as each activity is made (issue 8: the file of a large programme is never
+        // whole in memory); the file is created at the first activity, and removed when the
+        // export fails after that.
+        let written = match output.as_ref() {
+            Some(p) => {
+                let mut file = LazyFile { path: p.clone(), file: None };
+                match s.iati_write(&Caller::System, &programme, publisher, &mut file).await {
+                    Ok(_) => file.finish(),
+                    Err(e) => {
+                        if file.file.take().is_some() {
+                            let _ = std::fs::remove_file(p);
+                        }
+                        Err(anyhow::Error::new(e))
+                    }
+                }
+            }
+            None => {
+                let out = std::io::BufWriter::with_capacity(256 * 1024, std::io::stdout());
+                s.iati_write(&Caller::System, &programme, publisher, out)
+                    .await
+                    .map_err(anyhow::Error::new)
+                    .and_then(|mut o| std::io::Write::flush(&mut o).context("cannot write to standard output"))
+            }
+        };
         s.db.close().await;
-        emit(output.as_ref(), &xml.with_context(|| format!("cannot export {programme} to IATI"))?)?;
+        written.with_context(|| format!("cannot export {programme} to IATI"))?;
         return Ok(ExitCode::SUCCESS);
     }
     let checked = s.iati_check(&Caller::System, &programme, publisher).await;

@@ -79,6 +79,14 @@ async fn every_demo_export_validates_against_the_schema_and_passes_the_checks(en
     assert!(csv.contains(",sex=female,"), "and one per dimension");
     env.run(&["export", "iati", "--programme", "DTZ", "--publisher", "Nobody"]).rejected("There is no organisation");
     env.run(&["export", "iati", "--programme", "NOPE"]).rejected("cannot export NOPE");
+    // Written to the file as each activity is made: the bytes of standard output, and no
+    // file at all when the export fails.
+    let out = env.ok(&["export", "iati", "--programme", "DTZ"]);
+    assert_eq!(normalised(&all), normalised(&out), "-o writes what standard output gets");
+    env.run(&["export", "iati", "--programme", "NOPE", "-o", "nope.xml"]).rejected("cannot export NOPE");
+    env.run(&["export", "iati", "--programme", "DTZ", "--publisher", "Nobody", "-o", "nobody.xml"])
+        .rejected("There is no organisation");
+    assert!(!env.path("nope.xml").exists() && !env.path("nobody.xml").exists(), "a failed export leaves no file");
 }
 
 /// The snapshot with the generated times taken out: they change with every run.
