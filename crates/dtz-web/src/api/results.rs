@@ -512,7 +512,8 @@ mod tests {
         Cell {
             country: n.is_multiple_of(2).then(|| CountryCode::parse("c", "BO").unwrap()),
             org: n.is_multiple_of(3).then(|| OrgId(Uuid::from_u128(n as u128))),
-            period: (n % 4 != 1).then(|| Period::parse("p", if n.is_multiple_of(2) { "2020" } else { "2021" }).unwrap()),
+            period: (n % 4 != 1)
+                .then(|| Period::parse("p", if n.is_multiple_of(2) { "2020" } else { "2021" }).unwrap()),
             part: match n % 3 {
                 0 => None,
                 1 => Some(Part::Total),
