@@ -125,13 +125,25 @@ impl Tr {
         Self::public(pick(accept, PUBLIC_LANGUAGES).unwrap_or("en"))
     }
 
+    /// What Fluent's lookup answers (`None` for its "unknown key" text), without its
+    /// negotiation on every call: each language of [`LANGS`] is a bundle of its own (a
+    /// folder of `locales/`), so the negotiation always answers the language itself,
+    /// and then English. The unit test
+    /// `remembered_messages_are_the_ones_fluent_formats_in_every_language` compares the two.
+    fn format(&self, key: &str, args: Option<&HashMap<Cow<'static, str>, FluentValue>>) -> Option<String> {
+        LOCALES.lookup_single_language(&self.lang.id, key, args).ok().or_else(|| {
+            let en = lang("en");
+            if std::ptr::eq(self.lang, en) { None } else { LOCALES.lookup_single_language(&en.id, key, args).ok() }
+        })
+    }
+
     /// The message `key`, or `None` when no file of this language or English has it.
     pub fn try_t(&self, key: &str) -> Option<String> {
         let memo = &self.lang.memo;
         if let Some(text) = memo.read().unwrap_or_else(PoisonError::into_inner).get(key) {
             return Some(text.to_string());
         }
-        let text = LOCALES.try_lookup(&self.lang.id, key)?;
+        let text = self.format(key, None)?;
         memo.write().unwrap_or_else(PoisonError::into_inner).insert(key.into(), text.as_str().into());
         Some(text)
     }
@@ -151,7 +163,7 @@ impl Tr {
     pub fn t1(&self, key: &str, name: &'static str, value: impl ToString) -> String {
         let mut args: HashMap<Cow<'static, str>, FluentValue> = HashMap::new();
         args.insert(Cow::Borrowed(name), FluentValue::from(value.to_string()));
-        LOCALES.lookup_with_args(&self.lang.id, key, &args)
+        self.format(key, Some(&args)).unwrap_or_else(|| LOCALES.lookup_with_args(&self.lang.id, key, &args))
     }
 
     /// A problem message from the domain or the services, in this language. Messages are
@@ -165,14 +177,14 @@ impl Tr {
         let (key, found) = message_key(english);
         let args: HashMap<Cow<'static, str>, FluentValue> =
             found.into_iter().map(|(name, value)| (Cow::Owned(name), FluentValue::from(value))).collect();
-        LOCALES.try_lookup_with_args(&self.lang.id, &key, &args).unwrap_or_else(|| english.to_owned())
+        self.format(&key, Some(&args)).unwrap_or_else(|| english.to_owned())
     }
 
     /// The message `key` with several arguments.
     pub fn targs(&self, key: &str, args: &[(&'static str, String)]) -> String {
         let map: HashMap<Cow<'static, str>, FluentValue> =
             args.iter().map(|(k, v)| (Cow::Borrowed(*k), FluentValue::from(v.clone()))).collect();
-        LOCALES.lookup_with_args(&self.lang.id, key, &map)
+        self.format(key, Some(&map)).unwrap_or_else(|| LOCALES.lookup_with_args(&self.lang.id, key, &map))
     }
 
     /// A date in this language (`28 Nov 2026`, `28 nov 2026`).
@@ -316,6 +328,10 @@ mod tests {
     #[test]
     fn remembered_messages_are_the_ones_fluent_formats_in_every_language() {
         use fluent_templates::Loader;
+        use fluent_templates::fluent_bundle::FluentValue;
+        use std::borrow::Cow;
+        use std::collections::HashMap;
+        let one = |n: i32| HashMap::from([(Cow::Borrowed("count"), FluentValue::from(n.to_string()))]);
         let langs = super::staff_languages().iter().chain(super::PUBLIC_LANGUAGES);
         let mut checked = 0;
         for (code, _) in langs {
@@ -334,6 +350,10 @@ mod tests {
                     let uncached = super::LOCALES.try_lookup(&id, key);
                     assert_eq!(tr.try_t(key), uncached, "{code} {key} round {round}");
                     assert_eq!(tr.t(key), super::LOCALES.lookup(&id, key), "{code} {key} round {round}");
+                    let args = [("count", "1234".to_owned()), ("name", "Ana".to_owned()), ("n1", "7".to_owned())];
+                    let map = args.iter().map(|(k, v)| (Cow::Borrowed(*k), FluentValue::from(v.clone()))).collect();
+                    assert_eq!(tr.targs(key, &args), super::LOCALES.lookup_with_args(&id, key, &map), "{code} {key}");
+                    assert_eq!(tr.t1(key, "count", 3), super::LOCALES.lookup_with_args(&id, key, &one(3)), "{code} {key}");
                     checked += 1;
                 }
             }
