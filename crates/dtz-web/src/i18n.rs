@@ -353,7 +353,11 @@ mod tests {
                     let args = [("count", "1234".to_owned()), ("name", "Ana".to_owned()), ("n1", "7".to_owned())];
                     let map = args.iter().map(|(k, v)| (Cow::Borrowed(*k), FluentValue::from(v.clone()))).collect();
                     assert_eq!(tr.targs(key, &args), super::LOCALES.lookup_with_args(&id, key, &map), "{code} {key}");
-                    assert_eq!(tr.t1(key, "count", 3), super::LOCALES.lookup_with_args(&id, key, &one(3)), "{code} {key}");
+                    assert_eq!(
+                        tr.t1(key, "count", 3),
+                        super::LOCALES.lookup_with_args(&id, key, &one(3)),
+                        "{code} {key}"
+                    );
                     checked += 1;
                 }
             }
