@@ -309,8 +309,10 @@ fn filtered(scope: &Scope, f: &CaseFilter, head: &'static str) -> Sql {
     eq(&mut q, " AND country = ", f.country.clone().map(Into::into));
     eq(&mut q, " AND team_id = ", f.team.map(Into::into));
     eq(&mut q, " AND caseworker_id = ", f.caseworker.map(Into::into));
-    if f.open_only {
-        q.push(" AND status <> ").bind("closed");
+    // A literal, so the partial indexes of open cases (migration 0030) apply; a status
+    // other than closed implies it, and naming it lets the filtered list use them too.
+    if f.open_only || f.status.as_deref().is_some_and(|s| s != "closed") {
+        q.push(" AND status <> 'closed'");
     }
     if f.consent_flagged {
         q.push(" AND consent_flagged = ").bind(true);

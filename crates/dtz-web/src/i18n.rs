@@ -6,6 +6,7 @@ use fluent_templates::fluent_bundle::FluentValue;
 use fluent_templates::{LanguageIdentifier, Loader};
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::{LazyLock, PoisonError, RwLock};
 
 fluent_templates::static_loader! {
     static LOCALES = {
@@ -18,8 +19,51 @@ fluent_templates::static_loader! {
 /// Translator for one language.
 #[derive(Clone, Debug)]
 pub struct Tr {
+    lang: &'static Lang,
+}
+
+/// One language of the pages and its memo of messages without arguments.
+///
+/// Every page asks for dozens of such messages (navigation, headings, labels, filter
+/// choices, the words of table rows), and each Fluent lookup negotiates the language
+/// against every loaded one and formats the pattern again. A message without arguments
+/// always formats to the same text, so each is formatted once per language and shared
+/// by all pages and requests (issue 8). Only messages that exist are remembered, so the
+/// memo is bounded by the Fluent files, whatever keys a request makes up.
+struct Lang {
+    code: &'static str,
     id: LanguageIdentifier,
-    code: String,
+    memo: RwLock<HashMap<Box<str>, Box<str>>>,
+}
+
+impl std::fmt::Debug for Lang {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Lang").field("code", &self.code).finish_non_exhaustive()
+    }
+}
+
+/// Every language a page can be shown in: the staff languages and the public ones.
+static LANGS: LazyLock<Vec<Lang>> = LazyLock::new(|| {
+    let mut codes: Vec<&'static str> = vec!["en"];
+    for (c, _) in staff_languages().iter().chain(PUBLIC_LANGUAGES) {
+        if !codes.contains(c) {
+            codes.push(c);
+        }
+    }
+    codes
+        .into_iter()
+        .map(|code| Lang {
+            code,
+            id: code.parse().unwrap_or_else(|_| fluent_templates::langid!("en")),
+            memo: RwLock::new(HashMap::new()),
+        })
+        .collect()
+});
+
+/// The language `code` (one of [`LANGS`]), English for any other.
+fn lang(code: &str) -> &'static Lang {
+    let langs = &*LANGS;
+    langs.iter().find(|l| l.code == code).unwrap_or(&langs[0])
 }
 
 /// Languages the staff pages offer (code, own name).
@@ -60,8 +104,7 @@ impl Tr {
     /// A translator for `code`, falling back to English for unknown codes.
     pub fn new(code: &str) -> Self {
         let code = if staff_languages().iter().any(|(c, _)| *c == code) { code } else { "en" };
-        let id = code.parse().unwrap_or_else(|_| fluent_templates::langid!("en"));
-        Self { id, code: code.to_owned() }
+        Self { lang: lang(code) }
     }
 
     /// The best staff language for an `Accept-Language` header.
@@ -74,8 +117,7 @@ impl Tr {
     pub fn public(code: &str) -> Self {
         let code = code.trim().to_ascii_lowercase();
         let code = PUBLIC_LANGUAGES.iter().find(|(c, _)| *c == code).map_or("en", |(c, _)| *c);
-        let id = code.parse().unwrap_or_else(|_| fluent_templates::langid!("en"));
-        Self { id, code: code.to_owned() }
+        Self { lang: lang(code) }
     }
 
     /// The best public language for an `Accept-Language` header.
@@ -83,26 +125,45 @@ impl Tr {
         Self::public(pick(accept, PUBLIC_LANGUAGES).unwrap_or("en"))
     }
 
+    /// What Fluent's lookup answers (`None` for its "unknown key" text), without its
+    /// negotiation on every call: each language of [`LANGS`] is a bundle of its own (a
+    /// folder of `locales/`), so the negotiation always answers the language itself,
+    /// and then English. The unit test
+    /// `remembered_messages_are_the_ones_fluent_formats_in_every_language` compares the two.
+    fn format(&self, key: &str, args: Option<&HashMap<Cow<'static, str>, FluentValue>>) -> Option<String> {
+        LOCALES.lookup_single_language(&self.lang.id, key, args).ok().or_else(|| {
+            let en = lang("en");
+            if std::ptr::eq(self.lang, en) { None } else { LOCALES.lookup_single_language(&en.id, key, args).ok() }
+        })
+    }
+
     /// The message `key`, or `None` when no file of this language or English has it.
     pub fn try_t(&self, key: &str) -> Option<String> {
-        LOCALES.try_lookup(&self.id, key)
+        let memo = &self.lang.memo;
+        if let Some(text) = memo.read().unwrap_or_else(PoisonError::into_inner).get(key) {
+            return Some(text.to_string());
+        }
+        let text = self.format(key, None)?;
+        memo.write().unwrap_or_else(PoisonError::into_inner).insert(key.into(), text.as_str().into());
+        Some(text)
     }
 
     /// The language code (for `<html lang>`).
     pub fn code(&self) -> &str {
-        &self.code
+        self.lang.code
     }
 
-    /// The message `key`.
+    /// The message `key` (remembered per language: see [`Lang`]).
     pub fn t(&self, key: &str) -> String {
-        LOCALES.lookup(&self.id, key)
+        // A key no file has is not remembered: Fluent's own text says it is unknown.
+        self.try_t(key).unwrap_or_else(|| LOCALES.lookup(&self.lang.id, key))
     }
 
     /// The message `key` with one argument.
     pub fn t1(&self, key: &str, name: &'static str, value: impl ToString) -> String {
         let mut args: HashMap<Cow<'static, str>, FluentValue> = HashMap::new();
         args.insert(Cow::Borrowed(name), FluentValue::from(value.to_string()));
-        LOCALES.lookup_with_args(&self.id, key, &args)
+        self.format(key, Some(&args)).unwrap_or_else(|| LOCALES.lookup_with_args(&self.lang.id, key, &args))
     }
 
     /// A problem message from the domain or the services, in this language. Messages are
@@ -110,20 +171,20 @@ impl Tr {
     /// key made from its words (`msg-` and the words, numbers replaced by `n`), with its
     /// numbers as `$n1`, `$n2`, …. A message without a translation shows in English.
     pub fn message(&self, english: &str) -> String {
-        if self.code == "en" || english.is_empty() {
+        if self.lang.code == "en" || english.is_empty() {
             return english.to_owned();
         }
         let (key, found) = message_key(english);
         let args: HashMap<Cow<'static, str>, FluentValue> =
             found.into_iter().map(|(name, value)| (Cow::Owned(name), FluentValue::from(value))).collect();
-        LOCALES.try_lookup_with_args(&self.id, &key, &args).unwrap_or_else(|| english.to_owned())
+        self.format(&key, Some(&args)).unwrap_or_else(|| english.to_owned())
     }
 
     /// The message `key` with several arguments.
     pub fn targs(&self, key: &str, args: &[(&'static str, String)]) -> String {
         let map: HashMap<Cow<'static, str>, FluentValue> =
             args.iter().map(|(k, v)| (Cow::Borrowed(*k), FluentValue::from(v.clone()))).collect();
-        LOCALES.lookup_with_args(&self.id, key, &map)
+        self.format(key, Some(&map)).unwrap_or_else(|| LOCALES.lookup_with_args(&self.lang.id, key, &map))
     }
 
     /// A date in this language (`28 Nov 2026`, `28 nov 2026`).
@@ -262,6 +323,53 @@ mod tests {
             let missing: Vec<&String> = keys.iter().filter(|k| tr.t(k).starts_with("Unknown localization")).collect();
             assert!(missing.is_empty(), "{lang}: {missing:?}");
         }
+    }
+
+    #[test]
+    fn remembered_messages_are_the_ones_fluent_formats_in_every_language() {
+        use fluent_templates::Loader;
+        use fluent_templates::fluent_bundle::FluentValue;
+        use std::borrow::Cow;
+        use std::collections::HashMap;
+        let one = |n: i32| HashMap::from([(Cow::Borrowed("count"), FluentValue::from(n.to_string()))]);
+        let langs = super::staff_languages().iter().chain(super::PUBLIC_LANGUAGES);
+        let mut checked = 0;
+        for (code, _) in langs {
+            let tr = if super::staff_languages().iter().any(|(c, _)| c == code) {
+                super::Tr::new(code)
+            } else {
+                super::Tr::public(code)
+            };
+            assert_eq!(tr.code(), *code);
+            let id: fluent_templates::LanguageIdentifier = code.parse().unwrap();
+            let mut all: Vec<String> = keys("en").union(&keys(code)).cloned().collect();
+            all.extend(["no-such-message".to_owned(), "month-13".to_owned(), "cases-count".to_owned()]);
+            // Twice: the first asks Fluent and remembers, the second reads the memo.
+            for round in 0..2 {
+                for key in &all {
+                    let uncached = super::LOCALES.try_lookup(&id, key);
+                    assert_eq!(tr.try_t(key), uncached, "{code} {key} round {round}");
+                    assert_eq!(tr.t(key), super::LOCALES.lookup(&id, key), "{code} {key} round {round}");
+                    let args = [("count", "1234".to_owned()), ("name", "Ana".to_owned()), ("n1", "7".to_owned())];
+                    let map = args.iter().map(|(k, v)| (Cow::Borrowed(*k), FluentValue::from(v.clone()))).collect();
+                    assert_eq!(tr.targs(key, &args), super::LOCALES.lookup_with_args(&id, key, &map), "{code} {key}");
+                    assert_eq!(
+                        tr.t1(key, "count", 3),
+                        super::LOCALES.lookup_with_args(&id, key, &one(3)),
+                        "{code} {key}"
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 1000, "{checked}");
+        // Keys no file has are not remembered.
+        let (en, unknown) = (super::Tr::new("en"), "no-such-message");
+        assert!(en.t(unknown).starts_with("Unknown localization key"));
+        assert!(!super::lang("en").memo.read().unwrap().contains_key(unknown));
+        assert_eq!(super::Tr::new("xx").code(), "en");
+        assert_eq!(super::Tr::public("th").code(), "th");
+        assert_eq!(super::Tr::new("th").code(), "en");
     }
 
     #[test]
