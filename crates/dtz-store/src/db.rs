@@ -383,15 +383,23 @@ impl Db {
     /// back many times (see docs/ARCHITECTURE.md, "Bulk writes"); `false` frees it again.
     /// It also checkpoints the write-ahead log every 64 MiB instead of every 4 MiB, so the
     /// pages a load keeps changing are copied into the database file (and synced) a few
-    /// times rather than after every few batches. Durability is unchanged: each commit is
-    /// still synced to the log (`synchronous = FULL`) before it returns. Nothing for
-    /// PostgreSQL, whose shared buffers serve every connection.
+    /// times rather than after every few batches. And it keeps temporary files in memory:
+    /// a multi-row insert keeps a statement journal (the pages it changed, to undo the
+    /// statement alone if a row fails), which spills into a temporary file past 64 KiB —
+    /// a profile of the generator found a tenth of its time writing it. Durability is
+    /// unchanged: each commit is still synced to the log (`synchronous = FULL`) before it
+    /// returns. Nothing for PostgreSQL, whose shared buffers serve every connection.
     pub async fn bulk_writes(&self, on: bool) -> Result<()> {
         if let Db::Sqlite { write, .. } = self {
-            let (cache, checkpoint) = if on { (-65_536, 16_384) } else { (-2_000, 1_000) };
+            let (cache, checkpoint, temp) = if on { (-65_536, 16_384, "MEMORY") } else { (-2_000, 1_000, "DEFAULT") };
             let mut c = write.acquire().await?;
-            sqlx::query(AssertSqlSafe(format!("PRAGMA cache_size = {cache}"))).execute(&mut *c).await?;
-            sqlx::query(AssertSqlSafe(format!("PRAGMA wal_autocheckpoint = {checkpoint}"))).execute(&mut *c).await?;
+            for pragma in [
+                format!("PRAGMA cache_size = {cache}"),
+                format!("PRAGMA wal_autocheckpoint = {checkpoint}"),
+                format!("PRAGMA temp_store = {temp}"),
+            ] {
+                sqlx::query(AssertSqlSafe(pragma)).execute(&mut *c).await?;
+            }
         }
         Ok(())
     }
