@@ -147,7 +147,8 @@ pub(crate) fn readable(
         // Donors read approved, aggregated results only, never a partner's report.
         return Err(ServiceError::NotFound);
     }
-    if !scope.admits(&dtz_domain::access::ScopeRow { org: Some(key.org), country: Some(country), ..Default::default() }) {
+    if !scope.admits(&dtz_domain::access::ScopeRow { org: Some(key.org), country: Some(country), ..Default::default() })
+    {
         return Err(ServiceError::NotFound);
     }
     Ok((country, period, scope))

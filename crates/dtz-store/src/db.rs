@@ -386,7 +386,7 @@ impl Db {
     /// times rather than after every few batches. And it keeps temporary files in memory:
     /// a multi-row insert keeps a statement journal (the pages it changed, to undo the
     /// statement alone if a row fails), which spills into a temporary file past 64 KiB —
-    /// a profile of the generator found a tenth of its time writing it. Durability is
+    /// a profile of the generator found a quarter to a third of its time writing it. Durability is
     /// unchanged: each commit is still synced to the log (`synchronous = FULL`) before it
     /// returns. Nothing for PostgreSQL, whose shared buffers serve every connection.
     pub async fn bulk_writes(&self, on: bool) -> Result<()> {

@@ -11,16 +11,16 @@ use super::{FROZEN, PreparedValues, ProgrammeFacts, ReportKey, ValueInput, may_e
 use crate::{Caller, Result, ServiceError, Services};
 use dtz_domain::ids::{OrgId, UserId};
 use dtz_domain::results::ReportStatus;
-use dtz_store::audit::NewEvent;
-use dtz_store::values::{self, ReportRow, ReportValues};
-use dtz_store::{StoreError, Tx};
-use std::collections::HashMap;
-use uuid::Uuid;
 use dtz_domain::results::report::check_part;
 use dtz_domain::results::{Entry, Measure, Source};
 use dtz_domain::validate::{Invalid, Violations};
 use dtz_formats::values_csv::{COLUMNS, MAX_PROBLEMS, ValueRow};
+use dtz_store::audit::NewEvent;
+use dtz_store::values::{self, ReportRow, ReportValues};
+use dtz_store::{StoreError, Tx};
 use std::collections::BTreeMap;
+use std::collections::HashMap;
+use uuid::Uuid;
 
 /// What an import changes in one report.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -360,8 +360,10 @@ impl Services {
             other => other.into(),
         })?;
         // One entry per report (a report met twice gets the items of both, in order).
-        let items: Vec<Vec<(Uuid, &str, &dtz_domain::results::Entry)>> =
-            prepared.iter().map(|p| p.rows.iter().map(|(ind, i)| (*ind, i.part.as_str(), &i.entry)).collect()).collect();
+        let items: Vec<Vec<(Uuid, &str, &dtz_domain::results::Entry)>> = prepared
+            .iter()
+            .map(|p| p.rows.iter().map(|(ind, i)| (*ind, i.part.as_str(), &i.entry)).collect())
+            .collect();
         let mut merged: Vec<(Uuid, bool, Vec<(Uuid, &str, &dtz_domain::results::Entry)>)> = Vec::new();
         let mut at_report: HashMap<Uuid, usize> = HashMap::new();
         for ((id, _, is_new), it) in targets.iter().zip(&items) {
@@ -376,7 +378,8 @@ impl Services {
         let batches: Vec<ReportValues<'_>> =
             merged.iter().map(|(report, new, items)| ReportValues { report: *report, new: *new, items }).collect();
         let by = caller.user().unwrap_or(UserId(Uuid::nil()));
-        let mut written = values::put_reports(tx, &batches, by, now).await?.into_iter().map(Vec::into_iter).collect::<Vec<_>>();
+        let mut written =
+            values::put_reports(tx, &batches, by, now).await?.into_iter().map(Vec::into_iter).collect::<Vec<_>>();
         let mut events = Vec::with_capacity(prepared.len());
         for (p, (id, version, _)) in prepared.iter().zip(&targets) {
             let mut flags = at_report.get(id).and_then(|n| written.get_mut(*n));
@@ -384,7 +387,11 @@ impl Services {
                 .rows
                 .iter()
                 .filter(|_| flags.as_mut().is_some_and(|f| f.next().unwrap_or(false)))
-                .map(|(_, i)| if i.part.is_empty() { i.indicator.clone() } else { format!("{}[{}]", i.indicator, i.part) })
+                .map(
+                    |(_, i)| {
+                        if i.part.is_empty() { i.indicator.clone() } else { format!("{}[{}]", i.indicator, i.part) }
+                    },
+                )
                 .collect();
             events.push(NewEvent {
                 actor_user: caller.user(),
@@ -430,7 +437,8 @@ fn diff(g: &Group, view: &Stored<'_>, problems: &mut Vec<Invalid>) -> (ReportCha
         let ind = indicators.get(i.indicator.as_str()).copied();
         let sound = ind.is_some_and(|x| {
             let def = x.indicator();
-            def.source == Source::Manual && check_part("part", &i.part, &def, &view.facts.framework.disaggregations).is_ok()
+            def.source == Source::Manual
+                && check_part("part", &i.part, &def, &view.facts.framework.disaggregations).is_ok()
         });
         let stored = ind.and_then(|x| values.get(&(x.id, i.part.as_str())).copied());
         let before = stored.map(|v| v.entry()).unwrap_or_default();
@@ -459,7 +467,8 @@ fn diff(g: &Group, view: &Stored<'_>, problems: &mut Vec<Invalid>) -> (ReportCha
 fn column_of(view: &Stored<'_>, input: &ValueInput, message: &str) -> &'static str {
     let Some(ind) = view.facts.indicators.iter().find(|x| x.code == input.indicator) else { return "indicator" };
     let def = ind.indicator();
-    if check_part("part", &input.part, &def, &view.facts.framework.disaggregations).is_err_and(|e| e.message == message) {
+    if check_part("part", &input.part, &def, &view.facts.framework.disaggregations).is_err_and(|e| e.message == message)
+    {
         return "part";
     }
     if input.entry.check("value", &def).is_err_and(|e| e.message == message) {
