@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """A CSV of indicator values for `dtz import values` (bench/run, issue 8): the values of
 whole reports of programme SCALE in an SQLite database filled by `dtz demo --scale N`, for
-hand-entered indicators only, in the programme's countries (the generator also writes
-reports elsewhere, which an import refuses), report after report until at least ROWS rows. The generator
+hand-entered indicators only, in the programme's countries (generators before the third
+bulk-writes pass also wrote reports elsewhere, which an import refuses; the filter keeps
+such databases usable), report after report until at least ROWS rows. The generator
 draws the same ids from the same seed on both databases, so the file imports into either.
 
 Usage: values_csv.py SQLITE_FILE ROWS OUT.csv   (prints the rows written)

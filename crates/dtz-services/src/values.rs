@@ -132,6 +132,28 @@ fn key_in(row: &ProgrammeRow, p: &Programme, key: &ReportKey) -> Result<(Country
     }
 }
 
+/// The checks of reading a report: its key in the programme, not a donor, within the
+/// caller's scope. Returns the country, the period and the scope to read with.
+pub(crate) fn readable(
+    caller: &Caller,
+    facts: &ProgrammeFacts,
+    key: &ReportKey,
+) -> Result<(CountryCode, Period, dtz_domain::access::Scope)> {
+    let (country, period) = key_in(&facts.row, &facts.framework, key)?;
+    let scope = caller.scope(Area::Results);
+    let donor_only =
+        actor(caller).is_some_and(|a| a.roles.iter().all(|r| matches!(r.role, Role::Donor | Role::Administrator)));
+    if donor_only {
+        // Donors read approved, aggregated results only, never a partner's report.
+        return Err(ServiceError::NotFound);
+    }
+    if !scope.admits(&dtz_domain::access::ScopeRow { org: Some(key.org), country: Some(country), ..Default::default() })
+    {
+        return Err(ServiceError::NotFound);
+    }
+    Ok((country, period, scope))
+}
+
 /// Every check of [`Services::prepare_values`] given the report as stored (`existing`,
 /// `stored`), which the caller read: no query.
 pub(crate) fn prepare_in(
@@ -235,30 +257,15 @@ impl Services {
         facts: &ProgrammeFacts,
         key: &ReportKey,
     ) -> Result<ReportView> {
-        let (country, period) = key_in(&facts.row, &facts.framework, key)?;
-        let programme = facts.row.clone();
-        let scope = caller.scope(Area::Results);
-        let donor_only =
-            actor(caller).is_some_and(|a| a.roles.iter().all(|r| matches!(r.role, Role::Donor | Role::Administrator)));
-        if donor_only {
-            // Donors read approved, aggregated results only, never a partner's report.
-            return Err(ServiceError::NotFound);
-        }
-        if !scope.admits(&dtz_domain::access::ScopeRow {
-            org: Some(key.org),
-            country: Some(country),
-            ..Default::default()
-        }) {
-            return Err(ServiceError::NotFound);
-        }
+        let (country, period, scope) = readable(caller, facts, key)?;
         let report =
-            values::find(&self.db, &scope, programme.id, key.org, country.as_str(), &period.to_string()).await?;
+            values::find(&self.db, &scope, facts.row.id, key.org, country.as_str(), &period.to_string()).await?;
         let vals = match &report {
             Some(r) => values::values(&self.db, r.id).await?,
             None => Vec::new(),
         };
         Ok(ReportView {
-            programme,
+            programme: facts.row.clone(),
             framework: facts.framework.clone(),
             indicators: facts.indicators.clone(),
             report,

@@ -15,13 +15,14 @@ use uuid::Uuid;
 /// Rows per statement of PostgreSQL's array inserts: bounds the memory of one statement.
 const UNNEST_ROWS: usize = 10_000;
 
-/// Values bound per statement. SQLite looks each `$N` parameter up by name with a linear
-/// search while it parses, so a statement's cost grows with the square of its parameters:
-/// a few hundred per statement loaded fastest (see bench/RESULTS.md). PostgreSQL pays a
-/// round trip per statement instead, so it takes larger ones (its limit is 65535).
+/// Values bound per statement. SQLite's limit is 32766; since it is sent anonymous `?`
+/// placeholders (`db::statement_text`), a statement's cost grows with its rows only, so
+/// few large statements beat many small ones (each is stepped, and its text built and
+/// looked up in the statement cache, once). PostgreSQL pays a round trip per statement
+/// and takes arrays anyway (see [`insert`]); its `VALUES` fallback stays under 65535.
 pub fn bound_per_statement(dialect: Dialect) -> usize {
     match dialect {
-        Dialect::Sqlite => 500,
+        Dialect::Sqlite => 30_000,
         Dialect::Postgres => 8_000,
     }
 }

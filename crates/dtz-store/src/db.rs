@@ -392,16 +392,30 @@ impl Db {
         })
     }
 
-    /// Give SQLite's writer a page cache of 64 MiB for a bulk load (an import, the
-    /// generator) with `true`, or back the default 2 MiB with `false`, which frees what the
-    /// larger cache held. Rows with random ids land on pages all over each index, so a load
-    /// larger than the default cache writes the same pages out and reads them back many
-    /// times within one transaction (see docs/ARCHITECTURE.md, "Bulk writes"). Nothing for
-    /// PostgreSQL, whose shared buffers serve every connection.
+    /// Set SQLite's writer up for a bulk load (an import, the generator) with `true`, and
+    /// back for ordinary writes with `false`. During the load the writer gets a page cache
+    /// of 64 MiB instead of 2 MiB: rows whose ids or keys are spread land on pages all over
+    /// each index, and a load larger than the cache writes the same pages out and reads them
+    /// back many times (see docs/ARCHITECTURE.md, "Bulk writes"); `false` frees it again.
+    /// It also checkpoints the write-ahead log every 64 MiB instead of every 4 MiB, so the
+    /// pages a load keeps changing are copied into the database file (and synced) a few
+    /// times rather than after every few batches. And it keeps temporary files in memory:
+    /// a multi-row insert keeps a statement journal (the pages it changed, to undo the
+    /// statement alone if a row fails), which spills into a temporary file past 64 KiB —
+    /// a profile of the generator found a quarter to a third of its time writing it. Durability is
+    /// unchanged: each commit is still synced to the log (`synchronous = FULL`) before it
+    /// returns. Nothing for PostgreSQL, whose shared buffers serve every connection.
     pub async fn bulk_writes(&self, on: bool) -> Result<()> {
         if let Db::Sqlite { write, .. } = self {
-            let pragma = if on { "PRAGMA cache_size = -65536" } else { "PRAGMA cache_size = -2000" };
-            sqlx::query(pragma).execute(write).await?;
+            let (cache, checkpoint, temp) = if on { (-65_536, 16_384, "MEMORY") } else { (-2_000, 1_000, "DEFAULT") };
+            let mut c = write.acquire().await?;
+            for pragma in [
+                format!("PRAGMA cache_size = {cache}"),
+                format!("PRAGMA wal_autocheckpoint = {checkpoint}"),
+                format!("PRAGMA temp_store = {temp}"),
+            ] {
+                sqlx::query(AssertSqlSafe(pragma)).execute(&mut *c).await?;
+            }
         }
         Ok(())
     }

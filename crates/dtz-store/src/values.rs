@@ -113,6 +113,42 @@ pub async fn insert(
     Ok(())
 }
 
+/// New draft reports (an import's), in multi-row inserts: (id, programme, organisation,
+/// country, period) each.
+pub async fn insert_many(tx: &mut Tx, reports: &[(Uuid, Uuid, OrgId, &str, &str)], now: OffsetDateTime) -> Result<()> {
+    let rows: Vec<Vec<crate::Arg>> = reports
+        .iter()
+        .map(|(id, programme, org, country, period)| {
+            vec![
+                (*id).into(),
+                (*programme).into(),
+                (*org).into(),
+                (*country).into(),
+                (*period).into(),
+                "draft".into(),
+                1i64.into(),
+                now.into(),
+                now.into(),
+            ]
+        })
+        .collect();
+    crate::bulk::insert(
+        tx,
+        "INSERT INTO reports (id, programme_id, org_id, country, period, status, version, created_at, updated_at) VALUES ",
+        &rows,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Every report of a programme inside a write transaction (an import's, which reads
+/// them once rather than one by one).
+pub async fn list_in(tx: &mut Tx, programme: Uuid) -> Result<Vec<ReportRow>> {
+    let mut q = Sql::new("SELECT ");
+    q.push(COLS).push(" FROM reports WHERE programme_id = ").bind(programme);
+    tx.q().fetch_all(&q).await
+}
+
 /// Move a report to `status` if still at `base`; stamps who and when by status. A
 /// return or reopening clears the approvals.
 pub async fn set_status(
@@ -207,7 +243,7 @@ impl ValueRow {
 }
 
 mod write;
-pub use write::{put, put_many};
+pub use write::{ReportValues, put, put_many, put_reports};
 
 const VCOLS: &str = "id, report_id, indicator_id, part, value, numerator, denominator, text_value, comment, version";
 

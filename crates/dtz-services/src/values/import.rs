@@ -7,14 +7,20 @@
 //! through `prepare_values`, report by report, and every problem comes back as
 //! `line N: column` with its message.
 
-use super::{PreparedValues, ReportKey, ReportView, ValueInput, may_enter};
+use super::{FROZEN, PreparedValues, ProgrammeFacts, ReportKey, ValueInput, may_enter, readable};
 use crate::{Caller, Result, ServiceError, Services};
-use dtz_domain::ids::OrgId;
+use dtz_domain::ids::{OrgId, UserId};
+use dtz_domain::results::ReportStatus;
 use dtz_domain::results::report::check_part;
 use dtz_domain::results::{Entry, Measure, Source};
 use dtz_domain::validate::{Invalid, Violations};
 use dtz_formats::values_csv::{COLUMNS, MAX_PROBLEMS, ValueRow};
+use dtz_store::audit::NewEvent;
+use dtz_store::values::{self, ReportRow, ReportValues};
+use dtz_store::{StoreError, Tx};
 use std::collections::BTreeMap;
+use std::collections::HashMap;
+use uuid::Uuid;
 
 /// What an import changes in one report.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -125,10 +131,17 @@ impl Services {
     ) -> Result<Imported> {
         let facts = self.programme_facts(code).await?;
         let (groups, mut problems) = self.group(caller, code, rows).await?;
+        // The programme's reports, read once (not one query per report of the file).
+        let known: HashMap<(Uuid, String, String), ReportRow> =
+            values::list(&self.db, &dtz_domain::access::Scope::all(), facts.row.id, None)
+                .await?
+                .into_iter()
+                .map(|r| ((r.org_id, r.country.clone(), r.period.clone()), r))
+                .collect();
         let mut reports = Vec::new();
         let mut prepared = Vec::new();
         for g in &groups {
-            if let Some((change, p)) = self.check_group(caller, &facts, g, &mut problems).await? {
+            if let Some((change, p)) = self.check_group(caller, &facts, &known, g, &mut problems).await? {
                 prepared.extend(p);
                 reports.push(change);
             }
@@ -153,11 +166,8 @@ impl Services {
         self.db.bulk_writes(true).await?;
         let written = async {
             let mut tx = self.db.begin().await?;
-            let mut events = Vec::new();
-            for p in &prepared {
-                events.push(self.write_values(&mut tx, caller, p).await?.1);
-                progress.written(p.rows.len());
-            }
+            let events = self.write_imported(&mut tx, caller, &facts, &prepared).await?;
+            progress.written(prepared.iter().map(|p| p.rows.len()).sum());
             self.finish(tx, &events).await
         }
         .await;
@@ -172,7 +182,8 @@ impl Services {
     async fn check_group(
         &self,
         caller: &Caller,
-        facts: &super::ProgrammeFacts,
+        facts: &ProgrammeFacts,
+        known: &HashMap<(Uuid, String, String), ReportRow>,
         g: &Group,
         problems: &mut Vec<Invalid>,
     ) -> Result<Option<(ReportChange, Option<PreparedValues>)>> {
@@ -184,8 +195,10 @@ impl Services {
                 format!("You may not enter values for “{}” in “{}”.", g.organisation, g.key.country),
             )
         };
-        let view = match self.report_in(caller, facts, &g.key).await {
-            Ok(v) if may_enter(caller, g.key.org, &g.key.country) => v,
+        let report = match readable(caller, facts, &g.key) {
+            Ok((country, period, _)) if may_enter(caller, g.key.org, &g.key.country) => {
+                known.get(&(g.key.org.0, country.as_str().to_owned(), period.to_string()))
+            }
             Ok(_) | Err(ServiceError::NotFound | ServiceError::Forbidden) => {
                 problems.push(out_of_scope());
                 return Ok(None);
@@ -196,12 +209,17 @@ impl Services {
             }
             Err(e) => return Err(e),
         };
+        let stored = match report {
+            Some(r) => values::values(&self.db, r.id).await?,
+            None => Vec::new(),
+        };
+        let view = Stored { facts, report, values: &stored };
         let (change, todo) = diff(g, &view, problems);
         if todo.is_empty() {
             return Ok(Some((change, None)));
         }
         let inputs: Vec<ValueInput> = todo.iter().map(|n| g.inputs[*n].clone()).collect();
-        match super::prepare_in(caller, facts, &g.key, view.report.as_ref(), &view.values, &inputs) {
+        match super::prepare_in(caller, facts, &g.key, report, &stored, &inputs) {
             Ok(p) => return Ok(Some((change, Some(p)))),
             Err(ServiceError::Invalid(v)) => {
                 for i in v.0 {
@@ -293,9 +311,106 @@ impl Services {
     }
 }
 
+/// A report of the file as stored: the programme's facts, the report if it was started,
+/// its values.
+struct Stored<'a> {
+    facts: &'a ProgrammeFacts,
+    report: Option<&'a ReportRow>,
+    values: &'a [values::ValueRow],
+}
+
+impl Services {
+    /// Write an import's checked reports inside `tx`: the programme's reports read once,
+    /// the new ones inserted together, every value of every report with the same multi-row
+    /// inserts (`values::put_reports`). Returns one audit event per report, as
+    /// `write_values` makes them.
+    async fn write_imported(
+        &self,
+        tx: &mut Tx,
+        caller: &Caller,
+        facts: &ProgrammeFacts,
+        prepared: &[PreparedValues],
+    ) -> Result<Vec<NewEvent>> {
+        let now = self.clock.now();
+        let mut reports: HashMap<(Uuid, String, String), (Uuid, i64, bool)> = values::list_in(tx, facts.row.id)
+            .await?
+            .into_iter()
+            .map(|r| {
+                let open = ReportStatus::parse(&r.status).is_some_and(ReportStatus::editable);
+                ((r.org_id, r.country, r.period), (r.id, r.version, open))
+            })
+            .collect();
+        let mut new = Vec::new();
+        // Per prepared batch: its report and version, and whether the report is new.
+        let mut targets = Vec::with_capacity(prepared.len());
+        for p in prepared {
+            let key = (p.org.0, p.country.clone(), p.period.clone());
+            let (id, version, open) = *reports.entry(key).or_insert_with(|| {
+                let id = Uuid::new_v4();
+                new.push((id, p.programme, p.org, p.country.as_str(), p.period.as_str()));
+                (id, 1, true)
+            });
+            if !open {
+                return Err(Invalid::new("status", FROZEN).into());
+            }
+            targets.push((id, version, new.iter().any(|n| n.0 == id)));
+        }
+        values::insert_many(tx, &new, now).await.map_err(|e| match e {
+            StoreError::Duplicate(_) => ServiceError::Busy,
+            other => other.into(),
+        })?;
+        // One entry per report (a report met twice gets the items of both, in order).
+        let items: Vec<Vec<(Uuid, &str, &dtz_domain::results::Entry)>> = prepared
+            .iter()
+            .map(|p| p.rows.iter().map(|(ind, i)| (*ind, i.part.as_str(), &i.entry)).collect())
+            .collect();
+        let mut merged: Vec<(Uuid, bool, Vec<(Uuid, &str, &dtz_domain::results::Entry)>)> = Vec::new();
+        let mut at_report: HashMap<Uuid, usize> = HashMap::new();
+        for ((id, _, is_new), it) in targets.iter().zip(&items) {
+            let n = *at_report.entry(*id).or_insert_with(|| {
+                merged.push((*id, *is_new, Vec::new()));
+                merged.len() - 1
+            });
+            if let Some(m) = merged.get_mut(n) {
+                m.2.extend(it.iter().copied());
+            }
+        }
+        let batches: Vec<ReportValues<'_>> =
+            merged.iter().map(|(report, new, items)| ReportValues { report: *report, new: *new, items }).collect();
+        let by = caller.user().unwrap_or(UserId(Uuid::nil()));
+        let mut written =
+            values::put_reports(tx, &batches, by, now).await?.into_iter().map(Vec::into_iter).collect::<Vec<_>>();
+        let mut events = Vec::with_capacity(prepared.len());
+        for (p, (id, version, _)) in prepared.iter().zip(&targets) {
+            let mut flags = at_report.get(id).and_then(|n| written.get_mut(*n));
+            let changed: Vec<String> = p
+                .rows
+                .iter()
+                .filter(|_| flags.as_mut().is_some_and(|f| f.next().unwrap_or(false)))
+                .map(
+                    |(_, i)| {
+                        if i.part.is_empty() { i.indicator.clone() } else { format!("{}[{}]", i.indicator, i.part) }
+                    },
+                )
+                .collect();
+            events.push(NewEvent {
+                actor_user: caller.user(),
+                actor_org: caller.org(),
+                action: "values.save".into(),
+                entity: "report".into(),
+                entity_id: Some(*id),
+                entity_version: Some(*version),
+                fields: changed,
+                org: Some(p.org),
+            });
+        }
+        Ok(events)
+    }
+}
+
 /// Compare a report's rows with what is stored: the counts, and the positions of the
 /// rows that must be checked and written (anything that is not plainly unchanged).
-fn diff(g: &Group, view: &ReportView, problems: &mut Vec<Invalid>) -> (ReportChange, Vec<usize>) {
+fn diff(g: &Group, view: &Stored<'_>, problems: &mut Vec<Invalid>) -> (ReportChange, Vec<usize>) {
     let mut change = ReportChange {
         key: g.key.clone(),
         organisation: g.organisation.clone(),
@@ -309,7 +424,7 @@ fn diff(g: &Group, view: &ReportView, problems: &mut Vec<Invalid>) -> (ReportCha
     // Maps, not scans: a file may hold 200,000 rows for one report.
     let mut seen: BTreeMap<(&str, &str), usize> = BTreeMap::new();
     let indicators: BTreeMap<&str, &dtz_store::programmes::IndicatorRow> =
-        view.indicators.iter().map(|x| (x.code.as_str(), x)).collect();
+        view.facts.indicators.iter().map(|x| (x.code.as_str(), x)).collect();
     let values: BTreeMap<(uuid::Uuid, &str), &dtz_store::values::ValueRow> =
         view.values.iter().map(|v| ((v.indicator_id, v.part.as_str()), v)).collect();
     for (n, i) in g.inputs.iter().enumerate() {
@@ -322,7 +437,8 @@ fn diff(g: &Group, view: &ReportView, problems: &mut Vec<Invalid>) -> (ReportCha
         let ind = indicators.get(i.indicator.as_str()).copied();
         let sound = ind.is_some_and(|x| {
             let def = x.indicator();
-            def.source == Source::Manual && check_part("part", &i.part, &def, &view.framework.disaggregations).is_ok()
+            def.source == Source::Manual
+                && check_part("part", &i.part, &def, &view.facts.framework.disaggregations).is_ok()
         });
         let stored = ind.and_then(|x| values.get(&(x.id, i.part.as_str())).copied());
         let before = stored.map(|v| v.entry()).unwrap_or_default();
@@ -348,10 +464,11 @@ fn diff(g: &Group, view: &ReportView, problems: &mut Vec<Invalid>) -> (ReportCha
 
 /// The column a problem of one row belongs to, found by running the row's own checks
 /// again (the batch checks — breakdowns adding up, deviations — come last).
-fn column_of(view: &ReportView, input: &ValueInput, message: &str) -> &'static str {
-    let Some(ind) = view.indicators.iter().find(|x| x.code == input.indicator) else { return "indicator" };
+fn column_of(view: &Stored<'_>, input: &ValueInput, message: &str) -> &'static str {
+    let Some(ind) = view.facts.indicators.iter().find(|x| x.code == input.indicator) else { return "indicator" };
     let def = ind.indicator();
-    if check_part("part", &input.part, &def, &view.framework.disaggregations).is_err_and(|e| e.message == message) {
+    if check_part("part", &input.part, &def, &view.facts.framework.disaggregations).is_err_and(|e| e.message == message)
+    {
         return "part";
     }
     if input.entry.check("value", &def).is_err_and(|e| e.message == message) {

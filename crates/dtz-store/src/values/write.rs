@@ -2,7 +2,7 @@
 //! statements as the databases allow (see docs/ARCHITECTURE.md, "Bulk writes").
 
 use super::{VCOLS, ValueRow};
-use crate::sql::Sql;
+use crate::sql::{Arg, Sql};
 use crate::{Result, Tx};
 use dtz_domain::ids::UserId;
 use dtz_domain::results::Entry;
@@ -33,13 +33,16 @@ pub async fn put(
     q.push(VCOLS).push(" FROM data_values WHERE report_id = ").bind(report);
     q.push(" AND indicator_id = ").bind(indicator).push(" AND part = ").bind(part);
     let existing: Vec<ValueRow> = tx.q().fetch_all(&q).await?;
-    Ok(write(tx, report, existing, &[(indicator, part, e)], by, now).await?[0])
+    let mut w = Writes::default();
+    let changed = w.plan(report, existing, &[(indicator, part, e)], by, now);
+    w.run(tx).await?;
+    Ok(changed.first().copied().unwrap_or(false))
 }
 
-/// Write many values of one report in a few statements (an import, a save of a whole
-/// form, the computed figures): each inserted, or updated with history; an empty entry
-/// removes it. Returns, for each item, whether it changed anything. An item repeated later
-/// in `items` is compared with the earlier one, as if written one after the other.
+/// Write many values of one report in a few statements (a save of a whole form, the
+/// computed figures): each inserted, or updated with history; an empty entry removes it.
+/// Returns, for each item, whether it changed anything. An item repeated later in `items`
+/// is compared with the earlier one, as if written one after the other.
 pub async fn put_many(
     tx: &mut Tx,
     report: Uuid,
@@ -47,95 +50,150 @@ pub async fn put_many(
     by: UserId,
     now: OffsetDateTime,
 ) -> Result<Vec<bool>> {
-    if items.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut q = Sql::new("SELECT ");
-    q.push(VCOLS).push(" FROM data_values WHERE report_id = ").bind(report);
-    let existing: Vec<ValueRow> = tx.q().fetch_all(&q).await?;
-    write(tx, report, existing, items, by, now).await
+    let one = [ReportValues { report, new: false, items }];
+    Ok(put_reports(tx, &one, by, now).await?.pop().unwrap_or_default())
 }
 
-/// The writes of [`put_many`] given the report's stored values: new values in one
-/// multi-row insert, changed ones updated one by one, and every change's history row in
-/// one multi-row insert.
-async fn write(
+/// One report's values for [`put_reports`].
+#[derive(Clone, Copy, Debug)]
+pub struct ReportValues<'a> {
+    /// The report.
+    pub report: Uuid,
+    /// Made in this transaction, so it holds no values yet: nothing to read.
+    pub new: bool,
+    /// (indicator, part, entry), as for [`put_many`].
+    pub items: &'a [(Uuid, &'a str, &'a Entry)],
+}
+
+/// Reports read per statement of [`put_reports`].
+const REPORTS_PER_READ: usize = 500;
+
+/// [`put_many`] for many reports at once (an import): the stored values of the reports
+/// that existed read in one statement per few hundred reports, every new value of every
+/// report in the same multi-row inserts, every history row too. Returns, per report, what
+/// [`put_many`] returns.
+pub async fn put_reports(
     tx: &mut Tx,
-    report: Uuid,
-    existing: Vec<ValueRow>,
-    items: &[(Uuid, &str, &Entry)],
+    reports: &[ReportValues<'_>],
     by: UserId,
     now: OffsetDateTime,
-) -> Result<Vec<bool>> {
-    use crate::sql::Arg;
+) -> Result<Vec<Vec<bool>>> {
     use std::collections::HashMap;
-    // What each (indicator, part) holds now: id, version, entry, and whether it is stored.
-    let mut held: HashMap<(Uuid, String), (Uuid, i64, Entry, bool)> =
-        existing.into_iter().map(|v| ((v.indicator_id, v.part.clone()), (v.id, v.version, v.entry(), true))).collect();
-    let mut inserts: Vec<Vec<Arg>> = Vec::new();
-    let mut history: Vec<Vec<Arg>> = Vec::new();
-    let mut changed = Vec::with_capacity(items.len());
-    for (indicator, part, e) in items {
-        let slot = held.get(&(*indicator, (*part).to_owned()));
-        if slot.is_some_and(|(_, _, x, _)| x == *e) || (slot.is_none() && e.is_empty()) {
-            changed.push(false);
-            continue;
+    let old: Vec<Uuid> = reports.iter().filter(|r| !r.new && !r.items.is_empty()).map(|r| r.report).collect();
+    let mut stored: HashMap<Uuid, Vec<ValueRow>> = HashMap::new();
+    for chunk in old.chunks(REPORTS_PER_READ) {
+        let mut q = Sql::new("SELECT ");
+        q.push(VCOLS).push(" FROM data_values WHERE report_id IN (").bind_list(chunk.iter().copied()).push(")");
+        for v in tx.q().fetch_all::<ValueRow>(&q).await? {
+            stored.entry(v.report_id).or_default().push(v);
         }
-        let (id, version) = slot.map_or_else(|| (time_ordered(), 1), |(id, v, _, _)| (*id, v + 1));
-        let fields: Vec<Arg> = vec![
-            e.value.into(),
-            e.numerator.into(),
-            e.denominator.into(),
-            e.text.clone().into(),
-            e.comment.clone().into(),
-            version.into(),
-            now.into(),
-            by.into(),
-            id.into(),
-        ];
-        match slot.map(|s| s.3) {
-            Some(true) => {
-                tx.q()
-                    .execute(&Sql::with_args(
-                        "UPDATE data_values SET value = $1, numerator = $2, denominator = $3, text_value = $4, comment = $5, \
-                         version = $6, updated_at = $7, updated_by = $8 WHERE id = $9",
-                        fields.clone(),
-                    ))
-                    .await?;
+    }
+    let mut w = Writes::default();
+    let changed = reports
+        .iter()
+        .map(|r| w.plan(r.report, stored.remove(&r.report).unwrap_or_default(), r.items, by, now))
+        .collect();
+    w.run(tx).await?;
+    Ok(changed)
+}
+
+/// The rows a batch of values writes: new values, changed values, history.
+#[derive(Default)]
+struct Writes {
+    inserts: Vec<Vec<Arg>>,
+    /// Position in `inserts` of each value inserted by this batch.
+    inserted: std::collections::HashMap<Uuid, usize>,
+    updates: Vec<Vec<Arg>>,
+    history: Vec<Vec<Arg>>,
+}
+
+impl Writes {
+    /// Plan the writes of one report given its stored values: each item inserted, or
+    /// updated with history; returns whether each changes anything.
+    fn plan(
+        &mut self,
+        report: Uuid,
+        existing: Vec<ValueRow>,
+        items: &[(Uuid, &str, &Entry)],
+        by: UserId,
+        now: OffsetDateTime,
+    ) -> Vec<bool> {
+        use std::collections::HashMap;
+        // What each (indicator, part) holds now: id, version, entry, and whether it is stored.
+        let mut held: HashMap<(Uuid, &str), (Uuid, i64, Entry, bool)> = HashMap::with_capacity(existing.len());
+        for v in &existing {
+            held.insert((v.indicator_id, v.part.as_str()), (v.id, v.version, v.entry(), true));
+        }
+        let mut changed = Vec::with_capacity(items.len());
+        for (indicator, part, e) in items {
+            let slot = held.get(&(*indicator, *part));
+            if slot.is_some_and(|(_, _, x, _)| x == *e) || (slot.is_none() && e.is_empty()) {
+                changed.push(false);
+                continue;
             }
-            // Not stored yet, or inserted earlier in this call: the pending insert row
-            // takes the newer entry.
-            Some(false) => {
-                if let Some(row) = inserts.iter_mut().find(|r| r[8] == Arg::Uuid(Some(id))) {
-                    row.splice(0..9, fields.iter().cloned());
+            let (id, version) = slot.map_or_else(|| (time_ordered(), 1), |(id, v, _, _)| (*id, v + 1));
+            let fields: Vec<Arg> = vec![
+                e.value.into(),
+                e.numerator.into(),
+                e.denominator.into(),
+                e.text.clone().into(),
+                e.comment.clone().into(),
+                version.into(),
+                now.into(),
+                by.into(),
+                id.into(),
+            ];
+            let stored = slot.is_some_and(|s| s.3);
+            match slot.map(|s| s.3) {
+                Some(true) => self.updates.push(fields.clone()),
+                // Inserted earlier in this call: the pending insert row takes the newer entry.
+                Some(false) => {
+                    if let Some(row) = self.inserted.get(&id).and_then(|n| self.inserts.get_mut(*n)) {
+                        row.splice(0..9, fields.iter().cloned());
+                    }
+                }
+                None => {
+                    let mut f = fields.clone();
+                    f.extend([report.into(), (*indicator).into(), (*part).into()]);
+                    self.inserted.insert(id, self.inserts.len());
+                    self.inserts.push(f);
                 }
             }
-            None => {
-                let mut f = fields.clone();
-                f.extend([report.into(), (*indicator).into(), (*part).into()]);
-                inserts.push(f);
-            }
+            held.insert((*indicator, *part), (id, version, (*e).clone(), stored));
+            let mut h = fields;
+            h.push(time_ordered().into());
+            self.history.push(h);
+            changed.push(true);
         }
-        let stored = slot.is_some_and(|s| s.3);
-        held.insert((*indicator, (*part).to_owned()), (id, version, (*e).clone(), stored));
-        let mut h = fields;
-        h.push(time_ordered().into());
-        history.push(h);
-        changed.push(true);
+        changed
     }
-    crate::bulk::insert(
-        tx,
-        "INSERT INTO data_values (value, numerator, denominator, text_value, comment, version, updated_at, updated_by, id, \
-         report_id, indicator_id, part) VALUES ",
-        &inserts,
-    )
-    .await?;
-    crate::bulk::insert(
-        tx,
-        "INSERT INTO data_value_history (value, numerator, denominator, text_value, comment, version, changed_at, changed_by, \
-         value_id, id) VALUES ",
-        &history,
-    )
-    .await?;
-    Ok(changed)
+
+    /// Write what was planned: changed values one by one (an update touches a stored
+    /// row in place), new values and history rows with multi-row inserts.
+    async fn run(self, tx: &mut Tx) -> Result<()> {
+        for fields in self.updates {
+            tx.q()
+                .execute(&Sql::with_args(
+                    "UPDATE data_values SET value = $1, numerator = $2, denominator = $3, text_value = $4, comment = $5, \
+                     version = $6, updated_at = $7, updated_by = $8 WHERE id = $9",
+                    fields,
+                ))
+                .await?;
+        }
+        crate::bulk::insert(
+            tx,
+            "INSERT INTO data_values (value, numerator, denominator, text_value, comment, version, updated_at, updated_by, id, \
+             report_id, indicator_id, part) VALUES ",
+            &self.inserts,
+        )
+        .await?;
+        crate::bulk::insert(
+            tx,
+            "INSERT INTO data_value_history (value, numerator, denominator, text_value, comment, version, changed_at, changed_by, \
+             value_id, id) VALUES ",
+            &self.history,
+        )
+        .await?;
+        Ok(())
+    }
 }

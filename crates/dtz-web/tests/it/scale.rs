@@ -121,6 +121,12 @@ async fn referrals(app: TestApp) {
     let states = count("SELECT COUNT(DISTINCT status) FROM referrals").await;
     assert!(states >= 7, "referrals in most states: {states}");
     assert!(count("SELECT COUNT(*) FROM follow_ups").await > 4_000, "follow-ups of the cases");
+    let elsewhere = count(
+        "SELECT COUNT(*) FROM reports r JOIN programmes p ON p.id = r.programme_id WHERE p.code = 'SCALE' \
+         AND r.country NOT IN (SELECT c.country FROM programme_countries c WHERE c.programme_id = p.id)",
+    )
+    .await;
+    assert_eq!(elsewhere, 0, "reports only in the programme's countries");
     let (id,): (uuid::Uuid,) =
         s.db.read()
             .fetch_one(&dtz_store::Sql::new("SELECT id FROM referrals WHERE status = 'in_progress' ORDER BY id"))

@@ -159,11 +159,15 @@ pub(super) async fn values(g: &mut Gen<'_>) -> Result<()> {
         .into_iter()
         .map(|o| (o.id, o.name))
         .collect();
-    // Every organisation reports in its home country, and three in five in another one.
+    // Every organisation reports in its home country, and three in five in another one;
+    // only in the programme's countries (alliance members are based in NL, which it does
+    // not list: they report in the other country alone).
     let mut reporters = Vec::new();
     for o in g.world.orgs.clone() {
         let Some(home) = o.country else { continue };
-        reporters.push((o.id, home));
+        if g.world.countries.contains(&home) {
+            reporters.push((o.id, home));
+        }
         if g.chance(0.6) {
             let countries = g.world.countries.clone();
             let other = *g.pick(&countries);
@@ -222,8 +226,8 @@ pub(super) async fn values(g: &mut Gen<'_>) -> Result<()> {
             ]);
             for ind in &indicators {
                 for (part, value, num, den, text) in cells(g, ind, &sets) {
-                    let vid = g.uuid();
-                    let hid = g.uuid();
+                    let vid = g.ordered_uuid();
+                    let hid = g.ordered_uuid();
                     value_rows.push(vec![
                         Arg::from(vid),
                         id.into(),
