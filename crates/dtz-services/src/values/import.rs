@@ -360,11 +360,11 @@ impl Services {
             other => other.into(),
         })?;
         // One entry per report (a report met twice gets the items of both, in order).
-        let items: Vec<Vec<(Uuid, &str, &dtz_domain::results::Entry)>> = prepared
+        let items: Vec<Vec<Item<'_>>> = prepared
             .iter()
             .map(|p| p.rows.iter().map(|(ind, i)| (*ind, i.part.as_str(), &i.entry)).collect())
             .collect();
-        let mut merged: Vec<(Uuid, bool, Vec<(Uuid, &str, &dtz_domain::results::Entry)>)> = Vec::new();
+        let mut merged: Vec<(Uuid, bool, Vec<Item<'_>>)> = Vec::new();
         let mut at_report: HashMap<Uuid, usize> = HashMap::new();
         for ((id, _, is_new), it) in targets.iter().zip(&items) {
             let n = *at_report.entry(*id).or_insert_with(|| {
@@ -483,6 +483,9 @@ fn column_of(view: &Stored<'_>, input: &ValueInput, message: &str) -> &'static s
     }
     if message.ends_with("explain in a comment why.") { "comment" } else { "value" }
 }
+
+/// One value to write: indicator, part, entry.
+type Item<'a> = (Uuid, &'a str, &'a dtz_domain::results::Entry);
 
 #[cfg(test)]
 mod tests {
