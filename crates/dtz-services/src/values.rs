@@ -353,28 +353,7 @@ impl Services {
         let items: Vec<(Uuid, &str, &Entry)> =
             p.rows.iter().map(|(ind, i)| (*ind, i.part.as_str(), &i.entry)).collect();
         let written = values::put_many(tx, report.id, &items, by, now).await?;
-        let changed: Vec<String> = p
-            .rows
-            .iter()
-            .zip(written)
-            .filter(|(_, w)| *w)
-            .map(
-                |((_, i), _)| {
-                    if i.part.is_empty() { i.indicator.clone() } else { format!("{}[{}]", i.indicator, i.part) }
-                },
-            )
-            .collect();
-        let ev = NewEvent {
-            actor_user: caller.user(),
-            actor_org: caller.org(),
-            action: "values.save".into(),
-            entity: "report".into(),
-            entity_id: Some(report.id),
-            entity_version: Some(report.version),
-            fields: changed,
-            org: Some(p.org),
-        };
-        Ok((report.id, ev))
+        Ok((report.id, saved_event(caller, p, report.id, report.version, written)))
     }
 
     async fn open_report(
@@ -566,5 +545,33 @@ impl Services {
                 })
                 .collect(),
         ))
+    }
+}
+
+/// The audit event of a batch written to `report` (at `version`): the indicator, with its
+/// part, of each row `written` says changed.
+fn saved_event(
+    caller: &Caller,
+    p: &PreparedValues,
+    report: Uuid,
+    version: i64,
+    written: impl IntoIterator<Item = bool>,
+) -> NewEvent {
+    let changed = p
+        .rows
+        .iter()
+        .zip(written)
+        .filter(|(_, w)| *w)
+        .map(|((_, i), _)| if i.part.is_empty() { i.indicator.clone() } else { format!("{}[{}]", i.indicator, i.part) })
+        .collect();
+    NewEvent {
+        actor_user: caller.user(),
+        actor_org: caller.org(),
+        action: "values.save".into(),
+        entity: "report".into(),
+        entity_id: Some(report),
+        entity_version: Some(version),
+        fields: changed,
+        org: Some(p.org),
     }
 }

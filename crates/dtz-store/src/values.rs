@@ -103,14 +103,7 @@ pub async fn insert(
     period: &str,
     now: OffsetDateTime,
 ) -> Result<()> {
-    tx.q()
-        .execute(&Sql::with_args(
-            "INSERT INTO reports (id, programme_id, org_id, country, period, status, version, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, 'draft', 1, $6, $6)",
-            vec![id.into(), programme.into(), org.into(), country.into(), period.into(), now.into()],
-        ))
-        .await?;
-    Ok(())
+    insert_many(tx, &[(id, programme, org, country, period)], now).await
 }
 
 /// New draft reports (an import's), in multi-row inserts: (id, programme, organisation,

@@ -332,6 +332,7 @@ impl Services {
         prepared: &[PreparedValues],
     ) -> Result<Vec<NewEvent>> {
         let now = self.clock.now();
+        // Each report: id, version, open for values.
         let mut reports: HashMap<(Uuid, String, String), (Uuid, i64, bool)> = values::list_in(tx, facts.row.id)
             .await?
             .into_iter()
@@ -341,6 +342,7 @@ impl Services {
             })
             .collect();
         let mut new = Vec::new();
+        let mut made = std::collections::HashSet::new();
         // Per prepared batch: its report and version, and whether the report is new.
         let mut targets = Vec::with_capacity(prepared.len());
         for p in prepared {
@@ -348,12 +350,13 @@ impl Services {
             let (id, version, open) = *reports.entry(key).or_insert_with(|| {
                 let id = Uuid::new_v4();
                 new.push((id, p.programme, p.org, p.country.as_str(), p.period.as_str()));
+                made.insert(id);
                 (id, 1, true)
             });
             if !open {
                 return Err(Invalid::new("status", FROZEN).into());
             }
-            targets.push((id, version, new.iter().any(|n| n.0 == id)));
+            targets.push((id, version, made.contains(&id)));
         }
         values::insert_many(tx, &new, now).await.map_err(|e| match e {
             StoreError::Duplicate(_) => ServiceError::Busy,
@@ -382,27 +385,9 @@ impl Services {
             values::put_reports(tx, &batches, by, now).await?.into_iter().map(Vec::into_iter).collect::<Vec<_>>();
         let mut events = Vec::with_capacity(prepared.len());
         for (p, (id, version, _)) in prepared.iter().zip(&targets) {
-            let mut flags = at_report.get(id).and_then(|n| written.get_mut(*n));
-            let changed: Vec<String> = p
-                .rows
-                .iter()
-                .filter(|_| flags.as_mut().is_some_and(|f| f.next().unwrap_or(false)))
-                .map(
-                    |(_, i)| {
-                        if i.part.is_empty() { i.indicator.clone() } else { format!("{}[{}]", i.indicator, i.part) }
-                    },
-                )
-                .collect();
-            events.push(NewEvent {
-                actor_user: caller.user(),
-                actor_org: caller.org(),
-                action: "values.save".into(),
-                entity: "report".into(),
-                entity_id: Some(*id),
-                entity_version: Some(*version),
-                fields: changed,
-                org: Some(p.org),
-            });
+            // This batch's flags: the next ones of its report's (a report met twice).
+            let flags = at_report.get(id).and_then(|n| written.get_mut(*n));
+            events.push(super::saved_event(caller, p, *id, *version, flags.into_iter().flatten()));
         }
         Ok(events)
     }

@@ -99,30 +99,44 @@ pub async fn run(c: ExportCommand) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// A file created at its first write (an export that fails before writing anything leaves
-/// no file), buffered.
+/// The output file of a streamed export: written under a name of its own beside `path`
+/// (`PATH.part`, created at the first write) and renamed to `path` only once complete, so
+/// a failed export leaves neither a partial file nor a damaged earlier one.
 struct LazyFile {
     path: PathBuf,
     file: Option<std::io::BufWriter<std::fs::File>>,
 }
 
 impl LazyFile {
-    /// Flush what is buffered.
-    fn finish(&mut self) -> anyhow::Result<()> {
-        match &mut self.file {
-            Some(f) => std::io::Write::flush(f).with_context(|| format!("cannot write {}", self.path.display())),
-            None => Ok(()),
+    fn part(&self) -> PathBuf {
+        let mut name = self.path.clone().into_os_string();
+        name.push(".part");
+        PathBuf::from(name)
+    }
+
+    /// Flush what is buffered and put the file in its place.
+    fn finish(mut self) -> anyhow::Result<()> {
+        let Some(f) = self.file.as_mut() else { return Ok(()) };
+        std::io::Write::flush(f).with_context(|| format!("cannot write {}", self.part().display()))?;
+        self.file = None;
+        std::fs::rename(self.part(), &self.path).with_context(|| format!("cannot write {}", self.path.display()))
+    }
+
+    /// Remove what a failed export wrote.
+    fn abandon(mut self) {
+        if self.file.take().is_some() {
+            let _ = std::fs::remove_file(self.part());
         }
     }
 }
 
 impl std::io::Write for LazyFile {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let f = match &mut self.file {
-            Some(f) => f,
-            None => self.file.insert(std::io::BufWriter::with_capacity(256 * 1024, std::fs::File::create(&self.path)?)),
-        };
-        f.write(buf)
+        if let Some(f) = &mut self.file {
+            return f.write(buf);
+        }
+        let file = std::fs::File::create(self.part())?;
+        self.file.insert(std::io::BufWriter::with_capacity(256 * 1024, file)).write(buf)
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
@@ -161,17 +175,14 @@ async fn iati(
     }
     if !check {
         // Written as each activity is made (issue 8: the file of a large programme is never
-        // whole in memory); the file is created at the first activity, and removed when the
-        // export fails after that.
+        // whole in memory), beside its place, and moved there once complete.
         let written = match output.as_ref() {
             Some(p) => {
                 let mut file = LazyFile { path: p.clone(), file: None };
                 match s.iati_write(&Caller::System, &programme, publisher, &mut file).await {
                     Ok(_) => file.finish(),
                     Err(e) => {
-                        if file.file.take().is_some() {
-                            let _ = std::fs::remove_file(p);
-                        }
+                        file.abandon();
                         Err(anyhow::Error::new(e))
                     }
                 }

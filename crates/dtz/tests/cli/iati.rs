@@ -44,6 +44,7 @@ fn xmllint(file: &Path) -> bool {
 async fn every_demo_export_validates_against_the_schema_and_passes_the_checks(env: Env) {
     env.ok(&["demo"]);
     env.ok(&["export", "iati", "--programme", "DTZ", "-o", "all.xml"]);
+    assert!(!env.path("all.xml.part").exists(), "the file written beside its place is moved there");
     let all = std::fs::read_to_string(env.path("all.xml")).unwrap();
     assert_eq!(all.matches("<iati-activity ").count(), 8, "the programme and seven member activities");
     xmllint(&env.path("all.xml"));
@@ -87,6 +88,15 @@ async fn every_demo_export_validates_against_the_schema_and_passes_the_checks(en
     env.run(&["export", "iati", "--programme", "DTZ", "--publisher", "Nobody", "-o", "nobody.xml"])
         .rejected("There is no organisation");
     assert!(!env.path("nope.xml").exists() && !env.path("nobody.xml").exists(), "a failed export leaves no file");
+    std::fs::write(env.path("kept.xml"), "an earlier export").unwrap();
+    env.run(&["export", "iati", "--programme", "DTZ", "--publisher", "Nobody", "-o", "kept.xml"])
+        .rejected("There is no organisation");
+    assert_eq!(
+        std::fs::read_to_string(env.path("kept.xml")).unwrap(),
+        "an earlier export",
+        "nor damages an earlier one"
+    );
+    assert!(!env.path("kept.xml.part").exists());
 }
 
 /// The snapshot with the generated times taken out: they change with every run.
