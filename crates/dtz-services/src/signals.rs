@@ -115,6 +115,10 @@ pub fn new_receipt() -> Result<Receipt> {
     Ok(Receipt::from_random(&bytes))
 }
 
+fn no_intake() -> ServiceError {
+    Invalid::new("country", "Reports from this country cannot be received here yet.").into()
+}
+
 fn hash_error(e: String) -> ServiceError {
     ServiceError::Store(StoreError::Crypto(format!("receipt hash: {e}")))
 }
@@ -169,17 +173,30 @@ impl Services {
         token: Option<&FormToken>,
     ) -> Result<Option<Receipt>> {
         let report = Report::parse(input, language)?;
-        let intake = self.report_intake(country).await?;
-        let Some((code, org)) = intake.and_then(|i| i.country.lead_org_id.map(|o| (i.country.country, OrgId(o))))
-        else {
-            return Err(Invalid::new("country", "Reports from this country cannot be received here yet.").into());
+        match self.report_intake(country).await? {
+            Some(intake) => self.submit_report_to(&intake, &report, token).await,
+            None => Err(no_intake()),
+        }
+    }
+
+    /// [`Services::submit_report_once`] for an intake the caller has already looked up (the
+    /// public form has, to answer in the country's words): the report is not read again.
+    pub async fn submit_report_to(
+        &self,
+        intake: &Intake,
+        report: &Report,
+        token: Option<&FormToken>,
+    ) -> Result<Option<Receipt>> {
+        let Some(org) = intake.country.lead_org_id.map(OrgId) else {
+            return Err(no_intake());
         };
+        let code = &intake.country.country;
         // A new receipt on the (rare) clash of lookup hashes; hashing stays outside the
         // transaction.
         for _ in 0..4 {
             let receipt = new_receipt()?;
             let hash = self.passwords.hash(&receipt.canonical()).await.map_err(hash_error)?;
-            match self.store_report((&code, org), &report, &receipt, hash, token).await? {
+            match self.store_report((code, org), report, &receipt, hash, token).await? {
                 Stored::Yes => return Ok(Some(receipt)),
                 Stored::AlreadySent => return Ok(None),
                 Stored::ReceiptClash => continue,

@@ -11,7 +11,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use dtz_domain::signal::{ReportInput, SafeToCall};
+use dtz_domain::signal::{Report, ReportInput, SafeToCall};
 use dtz_services::ServiceError;
 use dtz_services::signals::Intake;
 use serde::Deserialize;
@@ -175,7 +175,11 @@ pub async fn create(
     if !state.public_throttle.report(state.source_keys.key_for(ip)) {
         return refuse(tr, StatusCode::TOO_MANY_REQUESTS, "public-limited", f.input);
     }
-    match state.services.submit_report_once(&intake.country.country, tr.code(), &f.input, Some(&token)).await {
+    let submitted = match Report::parse(&f.input, tr.code()) {
+        Ok(report) => state.services.submit_report_to(&intake, &report, Some(&token)).await,
+        Err(v) => Err(v.into()),
+    };
+    match submitted {
         Ok(None) => already_sent(&state, tr, &intake),
         Ok(Some(receipt)) => {
             // Operators see that reports arrive; nothing about who sent them.
