@@ -160,27 +160,14 @@ impl Services {
     /// Receive a report from the public page: checked, sealed, stored with its receipt;
     /// the receipt is returned to be shown once. `language` is the page's language.
     pub async fn submit_report(&self, country: &str, language: &str, input: &ReportInput) -> Result<Receipt> {
-        self.submit_report_once(country, language, input, None).await?.ok_or(ServiceError::Busy)
-    }
-
-    /// [`Services::submit_report`] for a form sent with `token`: `None` (and nothing
-    /// stored) when a report was already sent with the same token.
-    pub async fn submit_report_once(
-        &self,
-        country: &str,
-        language: &str,
-        input: &ReportInput,
-        token: Option<&FormToken>,
-    ) -> Result<Option<Receipt>> {
         let report = Report::parse(input, language)?;
-        match self.report_intake(country).await? {
-            Some(intake) => self.submit_report_to(&intake, &report, token).await,
-            None => Err(no_intake()),
-        }
+        let intake = self.report_intake(country).await?.ok_or_else(no_intake)?;
+        self.submit_report_to(&intake, &report, None).await?.ok_or(ServiceError::Busy)
     }
 
-    /// [`Services::submit_report_once`] for an intake the caller has already looked up (the
-    /// public form has, to answer in the country's words): the report is not read again.
+    /// [`Services::submit_report`] for an intake the caller has already looked up (the
+    /// public form has, to answer in the country's words) and a form sent with `token`:
+    /// `None` (and nothing stored) when a report was already sent with the same token.
     pub async fn submit_report_to(
         &self,
         intake: &Intake,
