@@ -38,6 +38,13 @@ pub struct Cli {
     command: Command,
 }
 
+impl Cli {
+    /// Whether this runs the server (a long-running process, unlike the other commands).
+    pub fn serves(&self) -> bool {
+        matches!(self.command, Command::Serve(_))
+    }
+}
+
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Serve the pages and the API.

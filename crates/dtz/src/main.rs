@@ -12,12 +12,17 @@ macro_rules! say {
 }
 
 mod cli;
+mod malloc;
 
 use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
+    // Before any thread starts: a server runs with glibc's allocator settings fixed.
+    if args.serves() {
+        malloc::settle();
+    }
     cli::logging(&args);
     let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,

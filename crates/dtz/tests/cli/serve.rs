@@ -50,6 +50,27 @@ fn serve_fails_clearly_when_the_address_is_taken() {
     assert!(r.stderr.contains(&addr), "{r:#?}");
 }
 
+/// A server started without glibc's allocator settings starts itself again with them, in
+/// the same process (the PID the supervisor knows); an operator's own are kept.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[test]
+fn serve_runs_with_fixed_allocator_settings_unless_given_others() {
+    let env = Env::sqlite();
+    let server = env.serve(&[]);
+    let tunables: Vec<String> = server.environment().into_iter().filter(|v| v.starts_with("GLIBC_TUNABLES=")).collect();
+    assert_eq!(tunables.len(), 1, "{tunables:?}");
+    // glibc writes into the string as it reads it (the kernel's copy shows its first
+    // setting only): the whole list is checked by `ld.so --list-tunables` in malloc.rs.
+    assert!(tunables[0].starts_with("GLIBC_TUNABLES=glibc.malloc.mmap_threshold=131072"), "{tunables:?}");
+    let (status, body) = server.get("/healthz", None);
+    assert_eq!(status, 200, "{body}");
+    drop(server);
+
+    let own = "glibc.malloc.arena_max=4";
+    let server = env.serve_env(&[], &[("GLIBC_TUNABLES", own)]);
+    assert!(server.environment().contains(&format!("GLIBC_TUNABLES={own}")), "{:?}", server.environment());
+}
+
 /// `dtz bench intake-http` (bench/run's load on the public form) gets receipts from a real
 /// server, each report from its own loopback address.
 #[test]

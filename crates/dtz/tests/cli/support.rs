@@ -58,7 +58,7 @@ impl Env {
         c.args(args).current_dir(self.dir.path()).stdin(Stdio::null()).env("DTZ_INSECURE_FAST_HASH", "1");
         // A field node's passphrase for commands that need one and are given no file.
         c.env("DTZ_NODE_PASSPHRASE", crate::node_secure::PASSPHRASE);
-        for var in ["DTZ_DATABASE_URL", "DTZ_KEY_FILE", "DTZ_ADDR", "DTZ_HTTPS", "DTZ_LOG_JSON"] {
+        for var in ["DTZ_DATABASE_URL", "DTZ_KEY_FILE", "DTZ_ADDR", "DTZ_HTTPS", "DTZ_LOG_JSON", "GLIBC_TUNABLES"] {
             c.env_remove(var);
         }
         if let Some(t) = &self.pg {
@@ -202,6 +202,13 @@ pub struct Server {
 }
 
 impl Server {
+    /// The server's environment as the kernel shows it (`/proc/PID/environ`): what the
+    /// running process has, after any `exec` of its own.
+    pub fn environment(&self) -> Vec<String> {
+        let raw = std::fs::read(format!("/proc/{}/environ", self.child.id())).expect("environ");
+        raw.split(|b| *b == 0).filter(|v| !v.is_empty()).map(|v| String::from_utf8_lossy(v).into_owned()).collect()
+    }
+
     fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
