@@ -112,15 +112,21 @@ intake_rows() {
   [ "$(nth "$http" 6)" != 0 ] && failed="; **$(nth "$http" 6) not acknowledged**"
   echo "| public reports through HTTP (form with its one-time token, then the report), $CONNECTIONS clients, each report from its own address | $(nth "$http" 1) acknowledged in $(nth "$http" 2) s: **$(nth "$http" 3) reports/s**; POST p50 $(nth "$http" 4) ms, p99 $(nth "$http" 5) ms$failed; server's resident memory at its peak $(mb "$(nth "$http" 7)") MB | | |"
   echo "| its bound: receipts hashed per second with all $(nproc) cores hashing at once (Argon2id, production cost; $(part "$be" hash) ms one alone, median of 9; $(part "$be" hash_all) ms each when all cores hash) | $bound reports/s; reports/s ÷ bound = **$ratio** | ≥ 0.90 | $(verdict_ge "$ratio" 0.9) |"
-  local server_cpu client_cpu
+  local server_cpu client_cpu db_cpu
   server_cpu=$(nth "$http" 8)
   client_cpu=$(nth "$http" 9)
+  db_cpu=$(nth "$http" 10)
+  [ "$be" = postgres ] || db_cpu=0
   if [ -n "$client_cpu" ]; then
-    local cores hash_share adjusted
+    local cores hash_share adjusted others="client" db_text=""
     cores=$(awk -v s="$server_cpu" -v t="$(nth "$http" 2)" 'BEGIN { printf "%.2f", (t > 0) ? s / t : 0 }')
     hash_share=$(awk -v n="$(nth "$http" 1)" -v h="$(part "$be" hash_all)" -v s="$server_cpu" 'BEGIN { printf "%.0f", (s > 0) ? 100 * n * h / 1000 / s : 0 }')
-    adjusted=$(awk -v r="$(nth "$http" 3)" -v h="$(part "$be" hash_all)" -v c="$client_cpu" -v t="$(nth "$http" 2)" -v n="$(nproc)" 'BEGIN { b = (n - c / t) * 1000 / h; printf "%.2f", (b > 0) ? r / b : 0 }')
-    echo "| where the cores went during it: the server, the load client (\`dtz bench intake-http\`, same machine) | server $server_cpu CPU s in $(nth "$http" 2) s ($cores cores), of which about $hash_share % hashing receipts (reports × hash time); client $client_cpu CPU s; reports/s ÷ the bound on the cores the client left = **$adjusted** | | |"
+    adjusted=$(awk -v r="$(nth "$http" 3)" -v h="$(part "$be" hash_all)" -v c="$client_cpu" -v d="${db_cpu:-0}" -v t="$(nth "$http" 2)" -v n="$(nproc)" 'BEGIN { b = (n - (c + d) / t) * 1000 / h; printf "%.2f", (b > 0) ? r / b : 0 }')
+    if [ "$be" = postgres ] && [ -n "$db_cpu" ]; then
+      others="client and PostgreSQL"
+      db_text="; PostgreSQL's processes (same machine) $db_cpu CPU s"
+    fi
+    echo "| where the cores went during it: the server, the load client (\`dtz bench intake-http\`, same machine) | server $server_cpu CPU s in $(nth "$http" 2) s ($cores cores), of which about $hash_share % hashing receipts (reports × hash time); client $client_cpu CPU s$db_text; reports/s ÷ the bound on the cores the $others left = **$adjusted** | | |"
   fi
   local w=writeN
   local grouped=""
