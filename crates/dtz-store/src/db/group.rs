@@ -114,8 +114,14 @@ impl Writer {
         }
         self.waiting.fetch_add(1, Ordering::SeqCst);
         let waiting = Waiting(&self.waiting);
-        let mut st = tokio::time::timeout(WAIT, self.state.clone().lock_owned()).await.map_err(|_| StoreError::Busy)?;
+        let st = tokio::time::timeout(WAIT, self.state.clone().lock_owned()).await.map_err(|_| StoreError::Busy)?;
         drop(waiting);
+        detached(self.clone().open(st)).await
+    }
+
+    /// `begin` once the writer is ours: undo what a dropped transaction left, open a group
+    /// if none is open, and the savepoint.
+    async fn open(self: Arc<Self>, mut st: OwnedMutexGuard<State>) -> Result<SqliteTx> {
         if let Err(e) = st.undo_dropped().await {
             // Its group failed (every member was told); this transaction starts a new one.
             tracing::warn!("undoing a dropped transaction: {e}");
@@ -130,8 +136,19 @@ impl Writer {
             return Err(e);
         }
         st.in_savepoint = true;
-        Ok(SqliteTx { st: Some(st), writer: self.clone() })
+        Ok(SqliteTx { st: Some(st), writer: self })
     }
+}
+
+/// Run `work` on a task of its own and wait for it. The writer's statements (`BEGIN`,
+/// `SAVEPOINT`, `RELEASE`, `COMMIT`, `ROLLBACK`) must each run to the end and be recorded
+/// in `State`: a caller that goes away in the middle of one (a client closing its
+/// connection) would otherwise leave the connection inside a transaction that nobody
+/// ends, and every later write would fail ("cannot start a transaction within a
+/// transaction"), as `bench/run` found at 64 connections. A transaction begun for a caller
+/// that has gone is dropped when the task ends, which undoes it.
+async fn detached<T: Send + 'static>(work: impl Future<Output = Result<T>> + Send + 'static) -> Result<T> {
+    tokio::spawn(work).await.map_err(|e| group_failed(&e.to_string()))?
 }
 
 impl Writer {
@@ -236,7 +253,11 @@ impl SqliteTx {
 
     /// Make the transaction durable: release its savepoint and wait for its group's
     /// commit, or commit the group now when nobody else waits for the writer.
-    pub async fn commit(mut self) -> Result<()> {
+    pub async fn commit(self) -> Result<()> {
+        detached(self.commit_now()).await
+    }
+
+    async fn commit_now(mut self) -> Result<()> {
         let Some(mut st) = self.st.take() else { return Err(ended()) };
         st.in_savepoint = false;
         if let Err(e) = run(st.conn_mut()?, "RELEASE tx").await {
@@ -252,29 +273,23 @@ impl SqliteTx {
         }
         drop(st);
         // Queue behind those waiting now; the first member back commits for the group.
-        // A task of its own, so that the group is committed even if this caller goes away.
-        let writer = self.writer.clone();
-        tokio::spawn(async move {
-            let mut st = writer.state.clone().lock_owned().await;
-            if Arc::ptr_eq(&st.group, &group) {
-                if let Err(e) = st.undo_dropped().await {
-                    // The group failed with it; `group` holds the outcome.
-                    tracing::warn!("undoing a dropped transaction: {e}");
-                }
-                if Arc::ptr_eq(&st.group, &group) {
-                    writer.flush(&mut st).await;
-                }
+        let mut st = self.writer.state.clone().lock_owned().await;
+        if Arc::ptr_eq(&st.group, &group) {
+            if let Err(e) = st.undo_dropped().await {
+                // The group failed with it; `group` holds the outcome.
+                tracing::warn!("undoing a dropped transaction: {e}");
             }
-            group.outcome()
-        })
-        .await
-        .map_err(|e| group_failed(&e.to_string()))?
+            if Arc::ptr_eq(&st.group, &group) {
+                self.writer.flush(&mut st).await;
+            }
+        }
+        group.outcome()
     }
 
     /// Undo the transaction's writes (the rest of its group is untouched).
     pub async fn rollback(mut self) -> Result<()> {
         let Some(mut st) = self.st.take() else { return Err(ended()) };
-        st.undo_dropped().await
+        detached(async move { st.undo_dropped().await }).await
     }
 }
 

@@ -122,3 +122,83 @@ async fn postgres_concurrent_transactions_keep_their_own_outcome() {
         concurrent_transactions_keep_their_own_outcome(t).await;
     }
 }
+
+/// Poll `work` at most `polls` times, then drop it: a caller that goes away in the middle
+/// (a client closing its connection drops its request's future wherever it stands).
+async fn abandoned_after<F: std::future::Future>(work: F, polls: usize) -> Option<F::Output> {
+    let mut work = std::pin::pin!(work);
+    let mut n = 0;
+    std::future::poll_fn(|cx| {
+        if n >= polls {
+            return std::task::Poll::Ready(None);
+        }
+        n += 1;
+        work.as_mut().poll(cx).map(Some)
+    })
+    .await
+}
+
+/// Callers that go away at any point of `begin`, a statement, `commit` or `rollback` leave
+/// the writer usable, and what was abandoned before its commit is not stored. Found by
+/// `bench/run`: a client closing its connection during the writer's `BEGIN` left the
+/// connection inside a transaction nobody ended, and every later write failed.
+async fn abandoned_transactions_leave_the_writer_usable(t: TestDb) {
+    let db = t.db.clone();
+    let insert = |name: &str| {
+        Sql::with_args(
+            "INSERT INTO organisations (id, name, kind, publishable, version, created_at, updated_at) VALUES ($1, $2, 'donor', $3, 1, $4, $4)",
+            vec![uuid::Uuid::new_v4().into(), name.into(), true.into(), time::OffsetDateTime::UNIX_EPOCH.into()],
+        )
+    };
+    let stored = |name: String| {
+        let db = db.clone();
+        async move {
+            let mut q = Sql::new("SELECT COUNT(*) FROM organisations WHERE name = ");
+            q.bind(name);
+            db.read().scalar::<i64>(&q).await.unwrap()
+        }
+    };
+    for polls in 0..8 {
+        // Abandoned while beginning: nothing to store.
+        if let Some(tx) = abandoned_after(db.begin(), polls).await {
+            drop(tx.unwrap());
+        }
+        // Abandoned during a statement, then dropped: not stored.
+        let name = format!("abandoned statement {polls}");
+        let mut tx = db.begin().await.unwrap();
+        let _ = abandoned_after(tx.q().execute(&insert(&name)), polls).await;
+        drop(tx);
+        // Abandoned while rolling back: not stored.
+        let rolled = format!("abandoned rollback {polls}");
+        let mut tx = db.begin().await.unwrap();
+        tx.q().execute(&insert(&rolled)).await.unwrap();
+        let _ = abandoned_after(tx.rollback(), polls).await;
+        // Abandoned while committing: stored or not, but the writer goes on.
+        let mut tx = db.begin().await.unwrap();
+        tx.q().execute(&insert(&format!("abandoned commit {polls}"))).await.unwrap();
+        let _ = abandoned_after(tx.commit(), polls).await;
+        // The next writer is served, and its commit is stored.
+        let kept = format!("kept {polls}");
+        let mut tx = tokio::time::timeout(std::time::Duration::from_secs(10), db.begin())
+            .await
+            .unwrap_or_else(|_| panic!("the writer is not free again after abandoning at poll {polls}"))
+            .unwrap_or_else(|e| panic!("after abandoning at poll {polls}: {e}"));
+        tx.q().execute(&insert(&kept)).await.unwrap();
+        tx.commit().await.unwrap_or_else(|e| panic!("after abandoning at poll {polls}: {e}"));
+        assert_eq!(stored(kept).await, 1);
+        assert_eq!(stored(name).await, 0, "poll {polls}");
+        assert_eq!(stored(rolled).await, 0, "poll {polls}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_abandoned_transactions_leave_the_writer_usable() {
+    abandoned_transactions_leave_the_writer_usable(TestDb::new(Backend::Sqlite).await.unwrap()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_abandoned_transactions_leave_the_writer_usable() {
+    if let Some(t) = TestDb::new(Backend::Postgres).await {
+        abandoned_transactions_leave_the_writer_usable(t).await;
+    }
+}
